@@ -1,0 +1,49 @@
+/** A message as sent to an OpenAI-compatible chat completions endpoint. */
+export interface ChatMessage {
+  /** Speaker role. */
+  role: 'system' | 'user' | 'assistant';
+  /** Text content. */
+  content: string;
+}
+
+/** One completion request. */
+export interface CompletionRequest {
+  /** The assembled prompt. */
+  messages: ChatMessage[];
+  /** Upper bound on reply tokens (defaults to the client's configured MAX_REPLY_TOKENS). */
+  maxTokens?: number;
+  /** Called with each piece of the reply as it streams in. */
+  onDelta?: (delta: string) => void;
+  /** Aborts the request. */
+  signal?: AbortSignal;
+}
+
+/** Token counts reported by the endpoint. */
+export interface CompletionUsage {
+  /** Prompt (input) tokens. */
+  promptTokens: number;
+  /** Completion (output) tokens. */
+  completionTokens: number;
+}
+
+/** A finished completion. */
+export interface CompletionResult {
+  /** The whole reply text. */
+  text: string;
+  /** Token usage (from the endpoint; estimated locally if it reported none). */
+  usage: CompletionUsage;
+  /** Cost in USD from the price table, `null` for models without a known price. */
+  costUsd: number | null;
+  /** Model that answered. */
+  model: string;
+  /** Why generation stopped (`stop`, `length`, …), when reported. */
+  finishReason: string | null;
+}
+
+/** The model behind the bot. Errors thrown are `ModelError` with `isRetryable`. */
+export interface ModelClient {
+  /** Configured model name. */
+  readonly model: string;
+  /** Runs one chat completion, streaming deltas to `onDelta`. */
+  complete(request: CompletionRequest): Promise<CompletionResult>;
+}

@@ -1,0 +1,24 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Platform } from './turn.ts';
+
+/** An HTTP route an adapter serves on the shared server (e.g. Slack's `POST /slack/events`). */
+export interface HttpRoute {
+  /** HTTP method. */
+  method: 'GET' | 'POST';
+  /** Exact path. */
+  path: string;
+  /** Handles the request (the body is still unread). */
+  handle(request: IncomingMessage, response: ServerResponse): void | Promise<void>;
+}
+
+/** The receiving side of a platform (ingress role): turns platform events into turns for the queue. */
+export interface PlatformIngress {
+  /** Platform it receives from. */
+  readonly platform: Platform;
+  /** Routes to mount on the shared HTTP server (none for socket-based connections). */
+  readonly routes: HttpRoute[];
+  /** Connects (gateway, Socket Mode) and starts accepting events. */
+  start(): Promise<void>;
+  /** Disconnects. */
+  stop(): Promise<void>;
+}

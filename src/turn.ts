@@ -1,0 +1,59 @@
+/** The chat platforms Parley speaks on. */
+export type Platform = 'slack' | 'discord' | 'console';
+
+/** Who wrote a message. */
+export interface Author {
+  /** Platform user id (stable). */
+  id: string;
+  /** Display name shown to the model so it can tell speakers apart. */
+  name: string;
+}
+
+/**
+ * Where a reply goes. Opaque to the core: each adapter fills and reads its own fields.
+ * Kept JSON-serialisable because it travels through the queue.
+ */
+export interface ReplyTarget {
+  /** Platform that owns this target. */
+  platform: Platform;
+  /** Channel (or DM channel) id. */
+  channelId: string;
+  /** Thread to answer in (Slack `thread_ts`, Discord thread channel id), if any. */
+  threadId?: string;
+  /** Message being answered (Discord replies reference it). */
+  replyToMessageId?: string;
+  /** Workspace / guild id, for adapters that need it when sending. */
+  workspaceId?: string;
+}
+
+/** An earlier message of a conversation that the platform already had before Parley saw it (thread backfill). */
+export interface ContextMessage {
+  /** Who wrote it. */
+  author: Author;
+  /** Whether the bot itself wrote it. */
+  fromBot: boolean;
+  /** Its text. */
+  text: string;
+  /** When it was written, ms since epoch. */
+  at: number;
+}
+
+/** One unit of work for a session, produced by an adapter and processed in order by a worker. */
+export interface Turn {
+  /** Platform-unique id of the triggering event/message: enqueueing the same id twice processes it once. */
+  id: string;
+  /** Session the turn belongs to (see session-id.ts). */
+  sessionId: string;
+  /** `message`: answer the text; `reset`: clear the session's memory. */
+  kind: 'message' | 'reset';
+  /** Who sent it. */
+  author: Author;
+  /** The user's text (empty for `reset`). */
+  text: string;
+  /** Where the reply goes. */
+  target: ReplyTarget;
+  /** When the platform received it, ms since epoch. */
+  receivedAt: number;
+  /** Earlier messages to seed a new session with (e.g. a Slack thread the bot is first mentioned in). */
+  context?: ContextMessage[];
+}
