@@ -16,6 +16,16 @@ export interface OpenReplyOptions {
   onPosted: (posted: PostedMessage[]) => Promise<void>;
 }
 
+/** Facts about a finished reply that a platform may show (the console prints them after each reply). */
+export interface ReplyDetails {
+  /** Whether the text is an error message rather than the model's answer. */
+  isError: boolean;
+  /** Prompt and completion tokens of the model call, when one succeeded. */
+  usage?: { promptTokens: number; completionTokens: number };
+  /** Cost in USD, `null` when the model's price is unknown. */
+  costUsd?: number | null;
+}
+
 /** One turn's reply as it is being written: shows progress, streams, then settles on the final text. */
 export interface ReplyStream {
   /** Shows that the bot is working (typing, status or a placeholder). */
@@ -23,7 +33,7 @@ export interface ReplyStream {
   /** The reply so far (whole text, not a delta); sent as throttled edits. */
   update(textSoFar: string): void;
   /** Writes the final text, split into as many messages as the platform needs. */
-  finish(text: string): Promise<void>;
+  finish(text: string, details?: ReplyDetails): Promise<void>;
 }
 
 /** The sending side of a platform, used by workers. Needs no inbound connection. */

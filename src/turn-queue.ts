@@ -21,6 +21,10 @@ export interface TurnJob {
   turn: Turn;
   /** Its sequence number within the session (1, 2, …). */
   seq: number;
+  /** Runs of this turn so far, this one included (1 on the first run; crashed runs count too). */
+  attempt: number;
+  /** Runs allowed: on the last one the processor must settle the turn (report and commit it as failed) rather than throw. */
+  maxAttempts: number;
   /** Messages an earlier, interrupted run of this same turn already posted (edit them, do not post again). */
   previousReplies: PostedMessage[];
   /** Records the messages posted for this turn so a re-run finds them. */
@@ -29,8 +33,9 @@ export interface TurnJob {
 
 /**
  * Processes one turn completely, including committing it to the history store with `seq`.
- * It should not throw for model failures (it reports them to the user and commits the turn as failed);
- * a throw means "try this turn again later" and the session waits.
+ * It does not throw for model failures (it reports them to the user and commits the turn as failed);
+ * a throw means "try this turn again later" and the session waits. From `attempt >= maxAttempts` on it
+ * must settle the turn, so a poison turn cannot block its session forever.
  */
 export type TurnProcessor = (job: TurnJob) => Promise<void>;
 
