@@ -1,0 +1,58 @@
+import type { ChatMessage } from '../model-client.ts';
+import type { TokenCounter } from '../token-counter.ts';
+
+/** Separator between messages merged into one. */
+export const MERGE_SEPARATOR = '\n\n';
+
+/** A conversation message picked for the prompt, with its exact cost as a message of its own. */
+export interface PromptPart {
+  /** Speaker role. */
+  role: 'user' | 'assistant';
+  /** Rendered text. */
+  text: string;
+  /** Exact cost as a message of its own (overhead + text). */
+  tokens: number;
+}
+
+/** Consecutive same-role parts sent as one message. */
+export interface MergedRun {
+  /** Role shared by the run. */
+  role: 'user' | 'assistant';
+  /** The parts, oldest first. */
+  parts: PromptPart[];
+  /** Exact cost of the merged message. */
+  tokens: number;
+}
+
+/**
+ * Groups consecutive same-role parts (oldest first) into runs, because some providers (Ollama chat
+ * templates, Anthropic behind OpenRouter) demand that roles alternate. Only runs of two or more
+ * parts are encoded again: BPE is not additive where texts meet, so their cost is recounted.
+ */
+export function mergeSameRole(parts: readonly PromptPart[], counter: TokenCounter): MergedRun[] {
+  const runs: MergedRun[] = [];
+  for (const part of parts) {
+    const last = runs.at(-1);
+    if (last && last.role === part.role) last.parts.push(part);
+    else runs.push({ role: part.role, parts: [part], tokens: part.tokens });
+  }
+  for (const run of runs) recountRun(run, counter);
+  return runs;
+}
+
+/** Sets a run's exact cost: a single part's known cost, or a recount of the merged text. */
+export function recountRun(run: MergedRun, counter: TokenCounter): void {
+  run.tokens =
+    run.parts.length === 1
+      ? run.parts[0]!.tokens
+      : counter.messageTokens({ role: run.role, content: runText(run) });
+}
+
+/** The message a run is sent as. */
+export function runToMessage(run: MergedRun): ChatMessage {
+  return { role: run.role, content: runText(run) };
+}
+
+function runText(run: MergedRun): string {
+  return run.parts.map((part) => part.text).join(MERGE_SEPARATOR);
+}

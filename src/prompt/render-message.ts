@@ -1,0 +1,50 @@
+import type { StoredMessage } from '../history-store.ts';
+import type { TokenCounter } from '../token-counter.ts';
+import type { Author } from '../turn.ts';
+
+/** Longest display name shown to the model, in code points. */
+export const MAX_DISPLAY_NAME_LENGTH = 64;
+
+// Line breaks, other control characters and invisible direction/format marks: a name must stay one
+// visible line so it cannot forge another speaker's line. ZWJ/ZWNJ stay: emoji sequences need them.
+const UNSAFE_NAME_CHARACTERS =
+  /[\p{Cc}\p{Zl}\p{Zp}\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/gu;
+
+/** A speaker's name as shown to the model: one trimmed line of at most 64 code points, falling back to the id. */
+export function displayName(author: Author): string {
+  const clean = (value: string): string =>
+    Array.from(value.replace(UNSAFE_NAME_CHARACTERS, ' ').replace(/\s+/g, ' ').trim())
+      .slice(0, MAX_DISPLAY_NAME_LENGTH)
+      .join('')
+      .trim();
+  return clean(author.name) || clean(author.id);
+}
+
+/**
+ * The text a stored message is sent as: a user message with an author is prefixed with the speaker's
+ * name (`Alice: …`) so the model can tell people apart in a shared channel; replies go as written.
+ */
+export function renderContent(message: Pick<StoredMessage, 'role' | 'content' | 'author'>): string {
+  if (message.role !== 'user' || !message.author) return message.content;
+  const name = displayName(message.author);
+  return name ? `${name}: ${message.content}` : message.content;
+}
+
+/** Whether a message has nothing worth sending (providers reject empty or blank content). */
+export function isBlank(message: Pick<StoredMessage, 'content'>): boolean {
+  return message.content.trim() === '';
+}
+
+/**
+ * A message ready to store, with `tokens` = its exact cost as prompt assembly renders it
+ * (overhead + rendered content). The only place a stored message is encoded.
+ */
+export function toStoredMessage(
+  message: Omit<StoredMessage, 'tokens'>,
+  counter: TokenCounter,
+): StoredMessage {
+  const stored: StoredMessage = { role: message.role, content: message.content, at: message.at, tokens: 0 };
+  if (message.author) stored.author = { id: message.author.id, name: message.author.name };
+  stored.tokens = counter.messageOverhead(stored.role) + counter.count(renderContent(stored));
+  return stored;
+}
