@@ -1,3 +1,4 @@
+import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 
@@ -167,6 +168,8 @@ export interface Config {
   http: { port: number; host: string };
   /** pino log level. */
   logLevel: string;
+  /** Whether LOG_LEVEL was set explicitly (the terminal chat is quieter by default). */
+  logLevelSet: boolean;
 }
 
 /**
@@ -260,5 +263,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     discord,
     http: { port: e.PORT, host: e.HOST },
     logLevel: e.LOG_LEVEL,
+    logLevelSet: optionalString.parse(env.LOG_LEVEL) !== undefined,
   };
+}
+
+/** Reads `.env` (if present) into the environment without overriding variables already set. */
+export function loadEnvFile(path = '.env'): void {
+  loadDotenv({ path, quiet: true });
 }

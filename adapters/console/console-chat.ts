@@ -1,0 +1,84 @@
+import { createInterface } from 'node:readline';
+import type { HistoryStore } from '../../src/history-store.ts';
+import type { Logger } from '../../src/logger.ts';
+import { sessionId as buildSessionId, toSafePart } from '../../src/session-id.ts';
+import type { Turn } from '../../src/turn.ts';
+import type { TurnQueue } from '../../src/turn-queue.ts';
+import type { ConsoleReplyChannel } from './console-reply-channel.ts';
+import { formatUsageTotals } from './format-usage.ts';
+
+/** Options of the terminal chat. */
+export interface ConsoleChatOptions {
+  /** Where the user types. */
+  input: NodeJS.ReadableStream;
+  /** Where the chat is printed. */
+  output: NodeJS.WritableStream;
+  /** Session name (`--session`); the same name continues the same conversation. */
+  sessionName: string;
+  /** The in-process queue the turns go to. */
+  queue: TurnQueue;
+  /** The reply channel the queue's processor writes replies to. */
+  replies: ConsoleReplyChannel;
+  /** For `/usage`. */
+  store: HistoryStore;
+  /** Logger. */
+  logger: Logger;
+}
+
+const HELP = 'Commands: /reset (forget this conversation), /usage (tokens and cost), /exit (quit).';
+
+/** Runs the `You:` / `Bot:` chat until `/exit` or end of input. */
+export async function runConsoleChat(options: ConsoleChatOptions): Promise<void> {
+  const { output, queue, replies, store } = options;
+  const session = buildSessionId('console', toSafePart(options.sessionName));
+  const author = { id: toSafePart(options.sessionName), name: options.sessionName };
+  let counter = 0;
+
+  const turnOf = (kind: Turn['kind'], text: string): Turn => {
+    counter += 1;
+    return {
+      id: `${process.pid}-${Date.now()}-${counter}`,
+      sessionId: session,
+      kind,
+      author,
+      text,
+      target: { platform: 'console', channelId: toSafePart(options.sessionName) },
+      receivedAt: Date.now(),
+    };
+  };
+
+  /** Waits until the queue has processed (and committed) everything given to it. */
+  const settled = async () => {
+    while ((await queue.pendingCount()) > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+
+  output.write(`Parley — session ${session}. ${HELP}\n`);
+  const lines = createInterface({
+    input: options.input,
+    crlfDelay: Number.POSITIVE_INFINITY,
+    terminal: false,
+  });
+  output.write('You: ');
+  for await (const line of lines) {
+    const text = line.trim();
+    if (text === '/exit' || text === '/quit') break;
+    if (text === '/reset') {
+      await queue.enqueue(turnOf('reset', ''));
+      await settled();
+      output.write('Memory cleared: this conversation starts afresh.\n');
+    } else if (text === '/usage') {
+      await settled();
+      output.write(`${formatUsageTotals(session, (await store.getMeta(session)).usage)}\n`);
+    } else if (text.startsWith('/')) {
+      output.write(`Unknown command ${text.split(/\s/)[0]}. ${HELP}\n`);
+    } else if (text.length > 0) {
+      const done = replies.nextReplyDone();
+      await queue.enqueue(turnOf('message', text));
+      await done;
+      await settled();
+    }
+    output.write('You: ');
+  }
+  lines.close();
+  output.write('\nBye.\n');
+}

@@ -1,0 +1,235 @@
+import { type Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { defaultRetryDelayMs } from './in-process-turn-queue.ts';
+import type { Logger } from './logger.ts';
+import { pendingSessionsKey, sessionKeys } from './redis-keys.ts';
+import type { PostedMessage } from './reply-channel.ts';
+import type { Turn } from './turn.ts';
+import type { EnqueueResult, TurnProcessor, TurnQueue } from './turn-queue.ts';
+
+/** Options of the Redis-backed queue. */
+export interface BullTurnQueueOptions {
+  /** A connection for our own commands; `maxRetriesPerRequest: null` so commands wait out a Redis restart. */
+  redis: Redis;
+  /** Prefix of every key (sessions and queue). */
+  prefix: string;
+  /** Sessions processed at once by this process. */
+  concurrency: number;
+  /** Last committed seq of a session (from the history store). */
+  committedSeq(sessionId: string): Promise<number>;
+  /** Runs of one turn before the processor must settle it. */
+  maxAttempts: number;
+  /** Turns a session may run back to back before its wake-up goes to the back of the queue. */
+  turnsPerSlice?: number;
+  /** How long a worker holds a session before another may take it over after a crash. */
+  lockDurationMs?: number;
+  /** How often to look for sessions whose wake-up was lost. */
+  sweepIntervalMs?: number;
+  /** How long an enqueued turn id is remembered for de-duplication. */
+  dedupTtlSeconds?: number;
+  /** Delay before re-running a turn whose processor threw. */
+  retryDelayMs?: (attempt: number) => number;
+  /** Logger. */
+  logger: Logger;
+}
+
+interface DrainData {
+  sessionId: string;
+}
+
+interface MailboxEntry {
+  seq: number;
+  turn: Turn;
+}
+
+type QueueRedis = Redis & {
+  parleyEnqueue(
+    dedupKey: string,
+    seqKey: string,
+    mailboxKey: string,
+    turn: string,
+    ttl: number,
+  ): Promise<number>;
+  parleyPopIfHead(mailboxKey: string, repliesKey: string, head: string, seq: number): Promise<number>;
+};
+
+// De-duplicate on the turn id, number the turn and append it to the session's mailbox, atomically.
+// The entry is built as a string so the turn's JSON is stored exactly as given (cjson would turn [] into {}).
+const ENQUEUE = `
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', tonumber(ARGV[2])) then return 0 end
+local seq = redis.call('INCR', KEYS[2])
+redis.call('RPUSH', KEYS[3], '{"seq":' .. seq .. ',"turn":' .. ARGV[1] .. '}')
+return seq`;
+
+// Pop the head only if it is still the entry that was processed; forget that turn's bookkeeping.
+const POP_IF_HEAD = `
+if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then return 0 end
+redis.call('LPOP', KEYS[1])
+redis.call('HDEL', KEYS[2], ARGV[2], 'a:' .. ARGV[2])
+return 1`;
+
+const QUEUE_NAME = 'turns';
+
+/**
+ * Turns on Redis and BullMQ, strictly ordered per session (DESIGN §3): each session has a mailbox list;
+ * a BullMQ "drain" job per session, de-duplicated with `keepLastIfActive`, drains it one turn at a time.
+ * The turn is popped only after the processor committed it, so a crash re-runs it, never loses it.
+ */
+export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
+  const redis = options.redis as QueueRedis;
+  if (typeof (options.redis as unknown as Partial<QueueRedis>).parleyEnqueue !== 'function') {
+    options.redis.defineCommand('parleyEnqueue', { numberOfKeys: 3, lua: ENQUEUE });
+    options.redis.defineCommand('parleyPopIfHead', { numberOfKeys: 2, lua: POP_IF_HEAD });
+  }
+  const { logger, prefix } = options;
+  const turnsPerSlice = options.turnsPerSlice ?? 5;
+  const retryDelayMs = options.retryDelayMs ?? defaultRetryDelayMs;
+  const dedupTtlSeconds = options.dedupTtlSeconds ?? 24 * 3600;
+  const pendingKey = pendingSessionsKey(prefix);
+  // The queue's keys carry their own hash tag, apart from the session keys.
+  const bullPrefix = `${prefix}:{q}`;
+  const queue = new Queue<DrainData>(QUEUE_NAME, { connection: redis, prefix: bullPrefix });
+  queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
+  let worker: Worker<DrainData> | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
+  let closing = false;
+
+  const wake = (sessionId: string) =>
+    queue.add(
+      'drain',
+      { sessionId },
+      {
+        deduplication: { id: `sess-${sessionId}`, keepLastIfActive: true },
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    );
+
+  const drain = async (job: Job<DrainData>) => {
+    const { sessionId } = job.data;
+    const keys = sessionKeys(prefix, sessionId);
+    for (let done = 0; done < turnsPerSlice && !closing; done++) {
+      const head = await redis.lindex(keys.mailbox, 0);
+      if (head === null) return;
+      let entry: MailboxEntry;
+      try {
+        entry = JSON.parse(head) as MailboxEntry;
+      } catch (error) {
+        logger.error({ sessionId, err: error }, 'dropping an unreadable mailbox entry');
+        await redis.parleyPopIfHead(keys.mailbox, keys.replies, head, 0);
+        continue;
+      }
+      const { seq, turn } = entry;
+      if (seq <= (await options.committedSeq(sessionId))) {
+        // Committed by a run that died before popping it.
+        await redis.parleyPopIfHead(keys.mailbox, keys.replies, head, seq);
+        continue;
+      }
+      const attempt = await redis.hincrby(keys.replies, `a:${seq}`, 1);
+      const recorded = await redis.hget(keys.replies, String(seq));
+      const previousReplies = recorded ? (JSON.parse(recorded) as PostedMessage[]) : [];
+      try {
+        await runProcessor({
+          turn,
+          seq,
+          attempt,
+          maxAttempts: options.maxAttempts,
+          previousReplies,
+          recordReplies: async (posted) => {
+            await redis.hset(keys.replies, String(seq), JSON.stringify(posted));
+          },
+        });
+      } catch (error) {
+        logger.warn({ sessionId, seq, attempt, err: error }, 'turn failed; it will be retried');
+        await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)));
+        continue;
+      }
+      await redis.parleyPopIfHead(keys.mailbox, keys.replies, head, seq);
+    }
+    // A chatty session yields: its next wake-up is queued behind everyone else's.
+    if (!closing && (await redis.llen(keys.mailbox)) > 0) await wake(sessionId);
+  };
+
+  let runProcessor: TurnProcessor = async () => {
+    throw new Error('no processor');
+  };
+
+  const sweep = async () => {
+    const sessionIds = await redis.smembers(pendingKey);
+    for (const sessionId of sessionIds) {
+      if (closing) return;
+      if ((await redis.llen(sessionKeys(prefix, sessionId).mailbox)) > 0) await wake(sessionId);
+      else await redis.srem(pendingKey, sessionId);
+    }
+  };
+
+  return {
+    async enqueue(turn: Turn): Promise<EnqueueResult> {
+      const keys = sessionKeys(prefix, turn.sessionId);
+      const seq = await redis.parleyEnqueue(
+        keys.dedup(turn.id),
+        keys.seq,
+        keys.mailbox,
+        JSON.stringify(turn),
+        dedupTtlSeconds,
+      );
+      if (seq === 0) return { accepted: false, seq: undefined };
+      // Only after the turn is safely in its mailbox: mark the session pending and wake a worker.
+      await redis.sadd(pendingKey, turn.sessionId);
+      await wake(turn.sessionId);
+      return { accepted: true, seq };
+    },
+
+    async process(processor: TurnProcessor): Promise<void> {
+      runProcessor = processor;
+      const lockDuration = options.lockDurationMs ?? 30_000;
+      worker = new Worker<DrainData>(QUEUE_NAME, drain, {
+        connection: redis,
+        prefix: bullPrefix,
+        concurrency: options.concurrency,
+        lockDuration,
+        stalledInterval: Math.max(1_000, Math.floor(lockDuration / 2)),
+        // Our own attempt counter settles poison turns; BullMQ must keep re-running stalled drains.
+        maxStalledCount: 1_000,
+      });
+      worker.on('error', (error) => logger.warn({ err: error }, 'worker connection error'));
+      worker.on('failed', (job, error) =>
+        logger.error({ sessionId: job?.data.sessionId, err: error }, 'drain failed'),
+      );
+      const interval = options.sweepIntervalMs ?? 10_000;
+      const runSweep = () =>
+        sweep().catch((error: unknown) => logger.warn({ err: error }, 'sweep failed; will try again'));
+      void runSweep();
+      sweeper = setInterval(runSweep, interval);
+      sweeper.unref();
+    },
+
+    async pendingCount(): Promise<number> {
+      const sessionIds = await redis.smembers(pendingKey);
+      if (sessionIds.length === 0) return 0;
+      const pipeline = redis.pipeline();
+      for (const sessionId of sessionIds) pipeline.llen(sessionKeys(prefix, sessionId).mailbox);
+      const results = (await pipeline.exec()) ?? [];
+      return results.reduce((sum, [, length]) => sum + Number(length ?? 0), 0);
+    },
+
+    async close({ timeoutMs = 10_000 } = {}): Promise<void> {
+      closing = true;
+      if (sweeper) clearInterval(sweeper);
+      if (worker) {
+        let timeout: NodeJS.Timeout | undefined;
+        const graceful = worker.close();
+        const timedOut = await Promise.race([
+          graceful.then(() => false),
+          new Promise<boolean>((resolve) => {
+            timeout = setTimeout(() => resolve(true), timeoutMs);
+          }),
+        ]);
+        clearTimeout(timeout);
+        // In-flight turns that did not finish stay in their mailboxes and are re-run elsewhere.
+        if (timedOut) await worker.close(true);
+      }
+      await queue.close();
+    },
+  };
+}
