@@ -4,14 +4,22 @@ import type { Redis } from 'ioredis';
  * Applies one turn to a session's `history` list and `meta` hash, at most once per seq.
  * KEYS: history, meta. ARGV: seq, clear (0|1), now (ms), hasUsage (0|1), promptTokens, completionTokens,
  * costMicroUsd, then the messages as JSON. Returns 1 when applied, 0 when seq was not above committedSeq.
- * Scripts are not rolled back on error, so everything that can fail on bad stored data (the seq parse,
- * HINCRBY on a non-integer field) runs before the history is touched.
+ * Redis does not roll a script back when a command in it fails, so every check that could fail on bad
+ * stored data (wrong key type, non-integer counters) runs before the first write: a failed commit writes
+ * nothing and can simply be retried.
  */
 const COMMIT_TURN_LUA = `
-local committed = tonumber(redis.call('HGET', KEYS[2], 'committedSeq') or '0')
-local seq = tonumber(ARGV[1])
-if committed == nil then return redis.error_reply('ERR committedSeq of ' .. KEYS[2] .. ' is not a number') end
-if seq <= committed then return 0 end
+local meta = redis.call('HMGET', KEYS[2], 'committedSeq', 'promptTokens', 'completionTokens', 'costMicroUsd', 'calls')
+for index, value in ipairs(meta) do
+  if value and not string.match(value, '^%d+$') then
+    return redis.error_reply('ERR corrupt session meta ' .. KEYS[2] .. ': field ' .. index .. ' is not an integer')
+  end
+end
+local historyType = redis.call('TYPE', KEYS[1])['ok']
+if historyType ~= 'list' and historyType ~= 'none' then
+  return redis.error_reply('WRONGTYPE ' .. KEYS[1] .. ' holds a ' .. historyType .. ', not a list')
+end
+if tonumber(ARGV[1]) <= tonumber(meta[1] or '0') then return 0 end
 if ARGV[4] == '1' then
   redis.call('HINCRBY', KEYS[2], 'promptTokens', ARGV[5])
   redis.call('HINCRBY', KEYS[2], 'completionTokens', ARGV[6])

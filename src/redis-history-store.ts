@@ -58,6 +58,7 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions): Hist
     redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
   }
   const commitTurnScript = defineCommitTurnScript(redis);
+  let closing: Promise<void> | undefined;
 
   /** Parses one stored entry; a corrupt one is logged (without its content) and skipped, never fatal. */
   const parse = (sessionId: string, index: number, raw: string): StoredMessage | undefined => {
@@ -199,7 +200,10 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions): Hist
     },
 
     async close(): Promise<void> {
-      if (ownsConnection && redis.status !== 'end') await redis.quit();
+      if (!ownsConnection) return;
+      // Idempotent: a second close waits for the first instead of sending QUIT on a closing connection.
+      closing ??= redis.status === 'end' ? Promise.resolve() : redis.quit().then(() => undefined);
+      await closing;
     },
   };
 }
