@@ -1,0 +1,40 @@
+import type { Config } from '../../src/config.ts';
+import type { Logger } from '../../src/logger.ts';
+import type { ReplyChannel } from '../../src/reply-channel.ts';
+import { createDiscordReplyStream, type ReplyStreamTimings } from './discord-reply-stream.ts';
+import { createDiscordRest, type DiscordRestOptions } from './discord-rest.ts';
+
+/** Options of `createDiscordReplyChannel`. */
+export interface DiscordReplyChannelOptions {
+  /** Discord settings (token, REST base). */
+  config: NonNullable<Config['discord']>;
+  /** Process logger. */
+  logger: Logger;
+  /** REST client tuning (rate-limit waits, retries, timeouts). */
+  rest?: DiscordRestOptions;
+  /** Stream timings; defaults: an edit per second, typing renewed every 8 s for at most 10 minutes. */
+  timings?: Partial<ReplyStreamTimings>;
+}
+
+/**
+ * The sending side of Discord for workers: REST only, no gateway connection. Each reply shows typing,
+ * streams into one message (throttled edits), then settles into as many messages as 2,000 characters need.
+ */
+export function createDiscordReplyChannel(options: DiscordReplyChannelOptions): ReplyChannel {
+  const rest = createDiscordRest(options.config.token, options.config.apiUrl, options.rest);
+  const timings: ReplyStreamTimings = {
+    editIntervalMs: options.timings?.editIntervalMs ?? 1_000,
+    typingIntervalMs: options.timings?.typingIntervalMs ?? 8_000,
+    maxTypingMs: options.timings?.maxTypingMs ?? 600_000,
+  };
+  const logger = options.logger.child({ platform: 'discord' });
+  return {
+    platform: 'discord',
+    openReply(target, replyOptions) {
+      if (target.platform !== 'discord') {
+        throw new Error(`the Discord reply channel cannot answer a ${target.platform} turn`);
+      }
+      return createDiscordReplyStream(rest, target, replyOptions, timings, logger);
+    },
+  };
+}

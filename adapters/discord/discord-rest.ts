@@ -1,0 +1,74 @@
+import { DiscordAPIError, HTTPError, RateLimitError, REST, type RESTOptions } from 'discord.js';
+import { PlatformError } from '../../src/errors.ts';
+
+/** Discord's REST base when DISCORD_API_URL is not set. */
+export const DEFAULT_DISCORD_API_URL = 'https://discord.com/api';
+
+/** The REST base as @discordjs/rest wants it: no trailing slash (it appends `/v10/...`). */
+export function restApiBase(apiUrl: string | undefined): string {
+  return (apiUrl ?? DEFAULT_DISCORD_API_URL).replace(/\/+$/, '');
+}
+
+/** Tuning of the REST client; the defaults suit production. */
+export interface DiscordRestOptions {
+  /** Longest rate-limit wait (ms) to sit out; a longer one fails the call as retryable. Default 10 s. */
+  maxRateLimitWaitMs?: number;
+  /** Attempts after a 5xx or a dropped connection. Default 3. */
+  retries?: number;
+  /** Timeout of one HTTP request (ms). Default 15 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * A REST client on `apiUrl`. Rate limits (429 with `retry-after`, and the bucket headers) are waited out by
+ * @discordjs/rest itself; waits longer than `maxRateLimitWaitMs` are turned into errors so a worker never
+ * sleeps for minutes inside one turn.
+ */
+export function createDiscordRest(
+  token: string,
+  apiUrl: string | undefined,
+  options: DiscordRestOptions = {},
+) {
+  const maxWait = options.maxRateLimitWaitMs ?? 10_000;
+  const restOptions: Partial<RESTOptions> = {
+    api: restApiBase(apiUrl),
+    retries: options.retries ?? 3,
+    timeout: options.timeoutMs ?? 15_000,
+    rejectOnRateLimit: (rateLimit) => rateLimit.retryAfter > maxWait,
+  };
+  return new REST(restOptions).setToken(token);
+}
+
+/** Discord JSON error code for "Unknown Message" (deleted, or never existed). */
+export const UNKNOWN_MESSAGE = 10008;
+
+/** Whether `error` is Discord saying the message does not exist (any more). */
+export function isUnknownMessage(error: unknown): boolean {
+  return error instanceof DiscordAPIError && error.code === UNKNOWN_MESSAGE;
+}
+
+/** Wraps a REST failure as `PlatformError('discord')`: 429, 5xx, timeouts and network failures are retryable. */
+export function toPlatformError(error: unknown, action: string): PlatformError {
+  if (error instanceof PlatformError) return error;
+  if (error instanceof DiscordAPIError) {
+    const retryable = error.status === 408 || error.status === 429 || error.status >= 500;
+    return new PlatformError('discord', `${action} failed: HTTP ${error.status}, code ${error.code}`, {
+      isRetryable: retryable,
+      cause: error,
+    });
+  }
+  if (error instanceof HTTPError) {
+    return new PlatformError('discord', `${action} failed: HTTP ${error.status}`, {
+      isRetryable: true,
+      cause: error,
+    });
+  }
+  if (error instanceof RateLimitError) {
+    return new PlatformError('discord', `${action} rate limited for ${error.retryAfter} ms`, {
+      isRetryable: true,
+      cause: error,
+    });
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new PlatformError('discord', `${action} failed: ${reason}`, { isRetryable: true, cause: error });
+}

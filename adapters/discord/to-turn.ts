@@ -1,0 +1,102 @@
+import { sessionId } from '../../src/session-id.ts';
+import type { ReplyTarget, Turn } from '../../src/turn.ts';
+
+/** The parts of a discord.js `Message` a turn is made of (a `Message` satisfies it). */
+export interface MessageLike {
+  /** Message snowflake. */
+  id: string;
+  /** Text; empty for guild messages that do not mention the bot (no MESSAGE_CONTENT intent). */
+  content: string;
+  /** True for joins, pins, boosts and other messages no person typed. */
+  system: boolean;
+  /** When Discord created it, ms since epoch. */
+  createdTimestamp: number;
+  /** Guild, or null in a DM. */
+  guildId: string | null;
+  /** Channel, DM channel or thread it was posted in. */
+  channelId: string;
+  /** Set when a webhook posted it. */
+  webhookId: string | null;
+  /** Who wrote it. */
+  author: { id: string; bot: boolean; username: string; globalName: string | null };
+  /** The author as a guild member (server nickname), in guilds. */
+  member: { displayName: string } | null;
+  /** Users the message mentions (including the author of a message it replies to with a ping). */
+  mentions: { users: { has(id: string): boolean } };
+  /** Attached files. */
+  attachments: { size: number; values(): Iterable<{ name: string }> };
+  /** The channel, to tell threads apart. */
+  channel: { isThread(): boolean };
+}
+
+/** Who the bot is and which messages it answers. */
+export interface ToTurnContext {
+  /** The bot's own user id (its messages are never turns; mentions of it are stripped). */
+  botUserId: string;
+  /** Ignore messages of other bots and webhooks. */
+  ignoreBots: boolean;
+}
+
+function stripMention(content: string, botUserId: string): string {
+  return content.replace(new RegExp(`<@!?${botUserId}>\\s*`, 'g'), '').trim();
+}
+
+/**
+ * Makes a turn of a message the bot should answer: any message in a DM, a message mentioning the bot in a
+ * guild channel or thread. Returns null for everything else (own messages, other bots when ignored,
+ * system messages, nothing to say). The turn id is the message id, so a redelivered message is queued once.
+ */
+export function toTurn(message: MessageLike, context: ToTurnContext): Turn | null {
+  if (message.author.id === context.botUserId) return null;
+  if (message.system) return null;
+  if (context.ignoreBots && (message.author.bot || message.webhookId !== null)) return null;
+  const inDm = message.guildId === null;
+  if (!inDm && !message.mentions.users.has(context.botUserId)) return null;
+
+  const attachments = [...message.attachments.values()].map(
+    (attachment) => `[attachment: ${attachment.name}]`,
+  );
+  const text = [stripMention(message.content, context.botUserId), ...attachments]
+    .filter((line) => line !== '')
+    .join('\n');
+  if (text === '') return null;
+
+  const target: ReplyTarget = { platform: 'discord', channelId: message.channelId };
+  if (message.guildId !== null) {
+    target.workspaceId = message.guildId;
+    // In a busy channel the answer should point at the question; in a DM that would only be noise.
+    target.replyToMessageId = message.id;
+    if (message.channel.isThread()) target.threadId = message.channelId;
+  }
+  return {
+    id: message.id,
+    sessionId: sessionId('discord', message.guildId ?? 'dm', message.channelId),
+    kind: 'message',
+    author: {
+      id: message.author.id,
+      name: message.member?.displayName ?? message.author.globalName ?? message.author.username,
+    },
+    text,
+    target,
+    receivedAt: message.createdTimestamp,
+  };
+}
+
+/** The same turn, answered in a thread the bot started on the message: the thread is its session. */
+export function moveToThread(turn: Turn, threadId: string): Turn {
+  const guildId = turn.target.workspaceId;
+  if (guildId === undefined) throw new Error('only guild messages can move to a thread');
+  return {
+    ...turn,
+    sessionId: sessionId('discord', guildId, threadId),
+    // The thread starts on the question itself, so no reply reference is needed (nor allowed across channels).
+    target: { platform: 'discord', channelId: threadId, threadId, workspaceId: guildId },
+  };
+}
+
+/** A thread name from the question: its first line, shortened to Discord's 100-character limit. */
+export function threadName(text: string): string {
+  const firstLine = text.split('\n')[0]!.trim();
+  if (firstLine === '') return 'Parley';
+  return firstLine.length <= 80 ? firstLine : `${firstLine.slice(0, 79)}…`;
+}
