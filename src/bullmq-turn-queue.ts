@@ -49,13 +49,19 @@ type QueueRedis = Redis & {
     mailboxKey: string,
     turn: string,
     ttl: number,
+    startAfter: string,
   ): Promise<number>;
   parleyPopIfHead(mailboxKey: string, repliesKey: string, head: string, seq: number): Promise<number>;
 };
 
 // De-duplicate on the turn id, number the turn and append it to the session's mailbox, atomically.
-// The entry is built as a string so the turn's JSON is stored exactly as given (cjson would turn [] into {}).
+// A session without a counter yet returns -1 first, so the caller can start numbering after the store's last
+// committed seq (ARGV[3]). The entry is built as a string so the turn's JSON is stored exactly as given.
 const ENQUEUE = `
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  if ARGV[3] == '' then return -1 end
+  redis.call('SET', KEYS[2], ARGV[3])
+end
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', tonumber(ARGV[2])) then return 0 end
 local seq = redis.call('INCR', KEYS[2])
 redis.call('RPUSH', KEYS[3], '{"seq":' .. seq .. ',"turn":' .. ARGV[1] .. '}')
@@ -166,13 +172,11 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
   return {
     async enqueue(turn: Turn): Promise<EnqueueResult> {
       const keys = sessionKeys(prefix, turn.sessionId);
-      const seq = await redis.parleyEnqueue(
-        keys.dedup(turn.id),
-        keys.seq,
-        keys.mailbox,
-        JSON.stringify(turn),
-        dedupTtlSeconds,
-      );
+      const json = JSON.stringify(turn);
+      const run = (startAfter: string) =>
+        redis.parleyEnqueue(keys.dedup(turn.id), keys.seq, keys.mailbox, json, dedupTtlSeconds, startAfter);
+      let seq = await run('');
+      if (seq === -1) seq = await run(String(await options.committedSeq(turn.sessionId)));
       if (seq === 0) return { accepted: false, seq: undefined };
       // Only after the turn is safely in its mailbox: mark the session pending and wake a worker.
       await redis.sadd(pendingKey, turn.sessionId);

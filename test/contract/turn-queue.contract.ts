@@ -1,0 +1,182 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PostedMessage } from '../../src/reply-channel.ts';
+import type { Turn } from '../../src/turn.ts';
+import type { TurnJob, TurnProcessor, TurnQueue } from '../../src/turn-queue.ts';
+
+/** What a contract test needs from an implementation. */
+export interface QueueUnderTest {
+  queue: TurnQueue;
+  /** Stands in for the history store's committed seq. */
+  committed: Map<string, number>;
+  /** Tears down (closes the queue and whatever it runs on). */
+  dispose(): Promise<void>;
+}
+
+export type QueueFactory = (options: {
+  concurrency: number;
+  maxAttempts: number;
+  committed: Map<string, number>;
+}) => Promise<QueueUnderTest>;
+
+export function makeTurn(sessionId: string, id: string, text = id): Turn {
+  return {
+    id,
+    sessionId,
+    kind: 'message',
+    author: { id: 'U1', name: 'Alice' },
+    text,
+    target: { platform: 'console', channelId: 'c' },
+    receivedAt: Date.now(),
+  };
+}
+
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A processor that commits like the real one (seq must grow) and records what it saw. */
+function recordingProcessor(committed: Map<string, number>, delay: () => number) {
+  const processed = new Map<string, string[]>();
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const order: string[] = [];
+  const run: TurnProcessor = async (job) => {
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    try {
+      await sleep(delay());
+      const last = committed.get(job.turn.sessionId) ?? 0;
+      if (job.seq !== last + 1) throw new Error(`out of order: seq ${job.seq} after ${last}`);
+      committed.set(job.turn.sessionId, job.seq);
+      const list = processed.get(job.turn.sessionId) ?? [];
+      list.push(job.turn.text);
+      processed.set(job.turn.sessionId, list);
+      order.push(job.turn.sessionId);
+    } finally {
+      inFlight -= 1;
+    }
+  };
+  return { run, processed, order, maxInFlight: () => maxInFlight };
+}
+
+/** The ordering contract every TurnQueue implementation must pass. */
+export function turnQueueContract(name: string, factory: QueueFactory): void {
+  describe(`TurnQueue contract: ${name}`, () => {
+    let current: QueueUnderTest | undefined;
+    const open = async (options: { concurrency?: number; maxAttempts?: number } = {}) => {
+      current = await factory({
+        concurrency: options.concurrency ?? 20,
+        maxAttempts: options.maxAttempts ?? 3,
+        committed: new Map(),
+      });
+      return current;
+    };
+    afterEach(async () => {
+      await current?.dispose();
+      current = undefined;
+    });
+
+    it('processes every session strictly in order, sessions in parallel, none lost or repeated', async () => {
+      const { queue, committed } = await open({ concurrency: 20 });
+      const recorder = recordingProcessor(committed, () => Math.random() * 4);
+      await queue.process(recorder.run);
+      const sessions = 40;
+      const turns = 15;
+      const adds: Promise<unknown>[] = [];
+      for (let t = 0; t < turns; t++) {
+        for (let s = 0; s < sessions; s++) adds.push(queue.enqueue(makeTurn(`console:s${s}`, `t${t}`, `${t}`)));
+      }
+      await Promise.all(adds);
+      await waitFor(() => recorder.order.length === sessions * turns);
+      for (let s = 0; s < sessions; s++) {
+        expect(recorder.processed.get(`console:s${s}`)).toEqual(Array.from({ length: turns }, (_, t) => `${t}`));
+      }
+      expect(recorder.maxInFlight()).toBeGreaterThan(1);
+      expect(await queue.pendingCount()).toBe(0);
+    });
+
+    it('accepts a turn id once per session; a repeat is reported and not processed', async () => {
+      const { queue, committed } = await open();
+      const recorder = recordingProcessor(committed, () => 0);
+      await queue.process(recorder.run);
+      const first = await queue.enqueue(makeTurn('console:dup', 'evt-1', 'hello'));
+      const again = await queue.enqueue(makeTurn('console:dup', 'evt-1', 'hello'));
+      const other = await queue.enqueue(makeTurn('console:dup-other', 'evt-1', 'hello'));
+      expect(first).toEqual({ accepted: true, seq: 1 });
+      expect(again.accepted).toBe(false);
+      expect(other.accepted).toBe(true);
+      await waitFor(() => recorder.order.length === 2);
+      await sleep(50);
+      expect(recorder.processed.get('console:dup')).toEqual(['hello']);
+    });
+
+    it('numbers turns after the last committed seq, so numbering survives restarts', async () => {
+      const { queue, committed } = await open();
+      committed.set('console:resumed', 7);
+      const seqs: number[] = [];
+      await queue.process(async (job) => {
+        seqs.push(job.seq);
+        committed.set(job.turn.sessionId, job.seq);
+      });
+      await queue.enqueue(makeTurn('console:resumed', 'a'));
+      await queue.enqueue(makeTurn('console:resumed', 'b'));
+      await waitFor(() => seqs.length === 2);
+      expect(seqs).toEqual([8, 9]);
+    });
+
+    it('re-runs a turn whose processor threw, with its posted replies, before the next turn', async () => {
+      const { queue, committed } = await open({ maxAttempts: 5 });
+      const runs: Array<{ text: string; attempt: number; previous: PostedMessage[] }> = [];
+      await queue.process(async (job: TurnJob) => {
+        runs.push({ text: job.turn.text, attempt: job.attempt, previous: job.previousReplies });
+        if (job.turn.text === 'flaky' && job.attempt < 3) {
+          await job.recordReplies([{ channelId: 'c', messageId: `m${job.seq}` }]);
+          throw new Error('platform hiccup');
+        }
+        committed.set(job.turn.sessionId, job.seq);
+      });
+      await queue.enqueue(makeTurn('console:flaky', '1', 'flaky'));
+      await queue.enqueue(makeTurn('console:flaky', '2', 'after'));
+      await waitFor(() => runs.some((run) => run.text === 'after'), 30_000);
+      expect(runs.map((run) => `${run.text}#${run.attempt}`)).toEqual(['flaky#1', 'flaky#2', 'flaky#3', 'after#1']);
+      expect(runs[0]?.previous).toEqual([]);
+      expect(runs[1]?.previous).toEqual([{ channelId: 'c', messageId: 'm1' }]);
+      expect(runs[3]?.previous).toEqual([]);
+      expect(runs.every((run) => run.attempt <= 5)).toBe(true);
+    });
+
+    it('lets a quiet session through while a chatty one still has turns queued', async () => {
+      const { queue, committed } = await open({ concurrency: 1 });
+      const recorder = recordingProcessor(committed, () => 2);
+      for (let t = 0; t < 40; t++) await queue.enqueue(makeTurn('console:chatty', `c${t}`));
+      await queue.enqueue(makeTurn('console:quiet', 'q0'));
+      await queue.process(recorder.run);
+      await waitFor(() => recorder.order.length === 41);
+      const quietAt = recorder.order.indexOf('console:quiet');
+      expect(quietAt).toBeGreaterThan(-1);
+      expect(quietAt).toBeLessThan(20);
+    });
+
+    it('close() lets the turn in flight finish', async () => {
+      const { queue, committed } = await open();
+      let finished = false;
+      let started = false;
+      await queue.process(async (job) => {
+        started = true;
+        await sleep(300);
+        committed.set(job.turn.sessionId, job.seq);
+        finished = true;
+      });
+      await queue.enqueue(makeTurn('console:closing', 'x'));
+      await waitFor(() => started);
+      await queue.close({ timeoutMs: 5_000 });
+      expect(finished).toBe(true);
+    });
+  });
+}

@@ -1,0 +1,52 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import { createBullTurnQueue } from '../../src/bullmq-turn-queue.ts';
+import { createInProcessTurnQueue } from '../../src/in-process-turn-queue.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { turnQueueContract } from './turn-queue.contract.ts';
+
+const fastRetry = () => 20;
+
+turnQueueContract('in-process', async ({ concurrency, maxAttempts, committed }) => {
+  const queue = createInProcessTurnQueue({
+    concurrency,
+    maxAttempts,
+    committedSeq: async (sessionId) => committed.get(sessionId) ?? 0,
+    retryDelayMs: fastRetry,
+    logger: silentLogger,
+  });
+  return { queue, committed, dispose: () => queue.close({ timeoutMs: 5_000 }) };
+});
+
+let redis: TestRedis;
+let prefixes = 0;
+beforeAll(async () => {
+  redis = await startTestRedis();
+});
+afterAll(async () => {
+  await redis?.close();
+});
+
+turnQueueContract('BullMQ on Redis', async ({ concurrency, maxAttempts, committed }) => {
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  prefixes += 1;
+  const queue = createBullTurnQueue({
+    redis: connection,
+    prefix: `contract${prefixes}`,
+    concurrency,
+    maxAttempts,
+    committedSeq: async (sessionId) => committed.get(sessionId) ?? 0,
+    retryDelayMs: fastRetry,
+    sweepIntervalMs: 1_000,
+    logger: silentLogger,
+  });
+  return {
+    queue,
+    committed,
+    dispose: async () => {
+      await queue.close({ timeoutMs: 5_000 });
+      await connection.quit();
+    },
+  };
+});
