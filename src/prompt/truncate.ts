@@ -8,6 +8,8 @@ export function truncationMarker(omittedTokens: number): string {
 /** Matches a marker left by `truncateWithMarker`, capturing the number of omitted tokens. */
 export const TRUNCATION_MARKER_PATTERN = /…\[truncated (\d+) tokens\]/;
 
+/** Stands in for a text cut to nothing, so no message is sent blank (1 token in both encodings). */
+const ELLIPSIS = '…';
 /** Share of the kept tokens that goes to the start when keeping both ends. */
 const HEAD_SHARE = 2 / 3;
 /** Fewest content tokens worth keeping next to a marker; below this the text is cut without one. */
@@ -58,6 +60,8 @@ export function truncateWithMarker(
     if (tokens <= maxTokens) return { text: result, tokens, truncated: true };
     keep -= tokens - maxTokens;
   }
+  // No room for a marker: keep what fits of the start, or an ellipsis when that would be blank.
   const head = counter.truncate(text, maxTokens, 'start');
-  return { text: head, tokens: counter.count(head), truncated: true };
+  const kept = head.trim() === '' && counter.count(ELLIPSIS) <= maxTokens ? ELLIPSIS : head;
+  return { text: kept, tokens: counter.count(kept), truncated: true };
 }
