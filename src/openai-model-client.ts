@@ -31,6 +31,8 @@ export interface OpenAIModelClientOptions {
   logger?: Logger;
   /** Token estimate used when the endpoint reports no usage (default: characters / 4, rounded up). */
   estimateTokens?: (text: string) => number;
+  /** Longest `retry-after` the SDK may sleep through; a longer one fails at once, retryable (default 60). */
+  maxRetryAfterSeconds?: number;
   /** Which reply-cap parameter to send (default: `max_completion_tokens` for o-series and gpt-5, else `max_tokens`). */
   tokenLimitParameter?: 'max_tokens' | 'max_completion_tokens';
 }
@@ -65,6 +67,7 @@ export function createOpenAIModelClient(options: OpenAIModelClientOptions): Mode
     baseURL: baseUrl,
     timeout: options.timeoutMs,
     maxRetries: options.maxRetries,
+    fetch: capRetryAfter(options.maxRetryAfterSeconds ?? 60),
     ...(options.logger
       ? { logger: options.logger.child({ component: 'openai-sdk' }), logLevel: 'warn' }
       : {}),
@@ -200,6 +203,23 @@ export function createOpenAIModelClient(options: OpenAIModelClientOptions): Mode
   }
 
   return { model: options.model, complete };
+}
+
+/**
+ * The SDK sleeps for whatever `retry-after` says, without a ceiling and deaf to abort signals. Past the cap we
+ * tell it not to retry (`x-should-retry: false`), so the error reaches the caller with `retryAfterSeconds` and the
+ * queue decides when to try again instead of a worker sleeping for minutes.
+ */
+function capRetryAfter(maxSeconds: number): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    if (response.ok) return response;
+    const seconds = retryAfterSeconds(response.headers);
+    if (seconds === undefined || seconds <= maxSeconds) return response;
+    const headers = new Headers(response.headers);
+    headers.set('x-should-retry', 'false');
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  };
 }
 
 function estimateUsage(

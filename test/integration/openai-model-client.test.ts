@@ -148,6 +148,13 @@ describe('createOpenAIModelClient against the fake OpenAI server', () => {
       expect(fake.requests).toHaveLength(2);
     });
 
+    it('does not sleep through a retry-after longer than the cap', async () => {
+      fake.failNext(1, { status: 429, retryAfterSeconds: 120 });
+      const error = await failure(client({ maxRetries: 2 }).complete({ messages: hello }));
+      expect(fake.requests).toHaveLength(1);
+      expect(error).toMatchObject({ isRetryable: true, status: 429, retryAfterSeconds: 120 });
+    });
+
     it('gives up on a 500 after maxRetries with a retryable error', async () => {
       fake.failNext(5, { status: 500, retryAfterMs: 10, message: 'The server had an error' });
       const error = await failure(client({ maxRetries: 2 }).complete({ messages: hello }));
