@@ -1,0 +1,691 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { attachFakeGateway, type IdentifyPayload } from './fake-discord-gateway.ts';
+import {
+  type FakeUser,
+  makeGuild,
+  makeMember,
+  makeTextChannel,
+  makeThread,
+  makeUser,
+  snowflake,
+} from './fake-discord-payloads.ts';
+
+export { type FakeUser, type IdentifyPayload, makeUser, snowflake };
+
+/** One REST request the fake received. */
+export interface RecordedRequest {
+  /** HTTP method. */
+  method: string;
+  /** Path after `/api/v10`, without the query, e.g. `/channels/1/messages`. */
+  path: string;
+  /** Name of the route it matched, e.g. `POST /channels/:channel/messages` (`unknown` if none). */
+  route: string;
+  /** Query parameters. */
+  query: Record<string, string>;
+  /** Parsed JSON body, or undefined. */
+  body: unknown;
+  /** Status the fake answered with. */
+  status: number;
+  /** When it arrived, ms since epoch. */
+  at: number;
+}
+
+/** A message the bot posted through the REST API. */
+export interface FakeMessage {
+  /** Snowflake. */
+  id: string;
+  /** Channel (or thread) it is in. */
+  channelId: string;
+  /** Current content. */
+  content: string;
+  /** Every content it had, first to last (posted, then each edit). */
+  contents: string[];
+  /** `message_reference` it was posted with. */
+  messageReference: { message_id: string; fail_if_not_exists?: boolean } | undefined;
+  /** `allowed_mentions` of its latest write. */
+  allowedMentions: unknown;
+  /** Whether it was deleted. */
+  deleted: boolean;
+}
+
+/** A failure the fake injects into the next requests of a route. */
+export type InjectedFailure =
+  | { status: 429; retryAfter: number; global?: boolean }
+  | { status: 500 | 502 | 503 };
+
+/** Options of `startFakeDiscord`. */
+export interface FakeDiscordOptions {
+  /** Bot token the client must present. Default `fake-discord-token`. */
+  token?: string;
+  /** Heartbeat interval announced in HELLO. Default 41,250 ms (as Discord). */
+  heartbeatIntervalMs?: number;
+  /** Interactions answered later than this are refused, as Discord does after 3 s. Default 3,000 ms. */
+  interactionDeadlineMs?: number;
+  /** Also dispatch MESSAGE_CREATE for messages the bot posts, as Discord does. Default false (cheaper). */
+  echoBotMessages?: boolean;
+}
+
+/** Input of `sendMessageCreate`: a partial Discord message; everything left out gets a sensible default. */
+export interface MessageCreateInput {
+  /** Text; default empty. */
+  content?: string;
+  /** A DM between the author and the bot (its channel is created on first use). */
+  dm?: boolean;
+  /** Channel or thread id; default the guild's `#general` (or the DM channel with `dm`). */
+  channel_id?: string;
+  /** Author; default Alice. */
+  author?: FakeUser;
+  /** Server nickname of the author (guild messages). */
+  nick?: string | null;
+  /** Mentioned users; default: those written as `<@id>` in the content. */
+  mentions?: FakeUser[];
+  /** Attached files. */
+  attachments?: Array<{ filename: string }>;
+  /** Message type (0 default, 19 reply; others are system messages). */
+  type?: number;
+  /** Set to post as a webhook. */
+  webhook_id?: string;
+  /** Message id; default a fresh snowflake. */
+  id?: string;
+  /** Leave `channel_type` out of a DM payload (to reproduce what discord.js drops). */
+  omitChannelType?: boolean;
+}
+
+/** Input of `sendInteraction`: a slash command use. */
+export interface InteractionInput {
+  /** Command name; default `reset`. */
+  name?: string;
+  /** Used in the DM between `user` and the bot. */
+  dm?: boolean;
+  /** Channel or thread; default `#general`. */
+  channel_id?: string;
+  /** Who used it; default Alice. */
+  user?: FakeUser;
+}
+
+type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
+type Handler = (input: { params: Record<string, string>; body: unknown; query: URLSearchParams }) => Reply;
+interface Route {
+  name: string;
+  method: string;
+  pattern: RegExp;
+  keys: string[];
+  auth: boolean;
+  handler: Handler;
+}
+
+const json = (status: number, body: unknown): Reply => ({ status, body });
+const discordError = (status: number, code: number, message: string): Reply =>
+  json(status, { message, code });
+
+function compileRoute(name: string, auth: boolean, handler: Handler): Route {
+  const [method, path] = name.split(' ') as [string, string];
+  const keys: string[] = [];
+  const source = path
+    .split('/')
+    .map((segment) => {
+      if (!segment.startsWith(':')) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      keys.push(segment.slice(1));
+      return '([^/]+)';
+    })
+    .join('/');
+  return { name, method, pattern: new RegExp(`^${source}$`), keys, auth, handler };
+}
+
+async function readBody(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  if (chunks.length === 0) return undefined;
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!(request.headers['content-type'] ?? '').includes('application/json')) return text;
+  return text === '' ? undefined : JSON.parse(text);
+}
+
+/**
+ * A fake Discord on 127.0.0.1: the REST API under `/api/v10` and the gateway WebSocket at `/gateway`, enough
+ * for discord.js 14 to log in, receive guilds, messages and interactions, and for a REST client to post,
+ * edit, type, start threads and answer interactions. It records every request and keeps the bot's messages.
+ */
+export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
+  const token = options.token ?? 'fake-discord-token';
+  const deadlineMs = options.interactionDeadlineMs ?? 3_000;
+  const bot = makeUser('parley', { bot: true });
+  const applicationId = bot.id;
+  const owner = makeUser('owner');
+  const alice = makeUser('alice', { globalName: 'Alice' });
+  const users = new Map<string, FakeUser>([bot, owner, alice].map((user) => [user.id, user]));
+  const guildId = snowflake();
+  const general = makeTextChannel(guildId, 'general');
+  const channels = new Map<string, Record<string, unknown>>([[general.id, general]]);
+  const guildChannels = [general];
+  const threads: ReturnType<typeof makeThread>[] = [];
+  const dmChannels = new Map<string, string>(); // user id -> DM channel id
+  const messages: FakeMessage[] = [];
+  const messagesById = new Map<string, FakeMessage>();
+  const threadStarters = new Set<string>();
+  const commands = { global: [] as unknown[], guilds: new Map<string, unknown[]>() };
+  const interactions = new Map<
+    string,
+    { token: string; channelId: string; dispatchedAt: number; response?: { type: number; data?: unknown } }
+  >();
+  const requests: RecordedRequest[] = [];
+  const requestWaiters: Array<{
+    test: (r: RecordedRequest) => boolean;
+    resolve: (r: RecordedRequest) => void;
+  }> = [];
+  const failures = new Map<string, Array<InjectedFailure>>();
+
+  const botMessagePayload = (message: FakeMessage) => {
+    const channel = channels.get(message.channelId);
+    return {
+      id: message.id,
+      type: message.messageReference ? 19 : 0,
+      channel_id: message.channelId,
+      ...(channel?.guild_id ? { guild_id: channel.guild_id } : {}),
+      author: bot,
+      content: message.content,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: message.contents.length > 1 ? new Date().toISOString() : null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      attachments: [],
+      embeds: [],
+      pinned: false,
+      flags: 0,
+      components: [],
+      ...(message.messageReference ? { message_reference: message.messageReference } : {}),
+    };
+  };
+
+  const dmChannelOf = (user: FakeUser): string => {
+    let id = dmChannels.get(user.id);
+    if (!id) {
+      id = snowflake();
+      dmChannels.set(user.id, id);
+      channels.set(id, { id, type: 1, last_message_id: null, flags: 0, recipients: [user] });
+    }
+    return id;
+  };
+
+  const addThread = (name: string, parentId: string = general.id, id?: string) => {
+    const thread = makeThread(guildId, parentId, name, bot.id, id);
+    threads.push(thread);
+    channels.set(thread.id, thread);
+    gateway.dispatch('THREAD_CREATE', { ...thread, newly_created: true });
+    return thread;
+  };
+
+  const postMessage = (channelId: string, body: Record<string, unknown>): Reply => {
+    if (!channels.has(channelId)) return discordError(404, 10003, 'Unknown Channel');
+    const content = typeof body.content === 'string' ? body.content : '';
+    if (content.trim() === '') return discordError(400, 50006, 'Cannot send an empty message');
+    if (content.length > 2000) {
+      return discordError(
+        400,
+        50035,
+        'Invalid Form Body\ncontent[BASE_TYPE_MAX_LENGTH]: Must be 2000 or fewer in length.',
+      );
+    }
+    const message: FakeMessage = {
+      id: snowflake(),
+      channelId,
+      content,
+      contents: [content],
+      messageReference: body.message_reference as FakeMessage['messageReference'],
+      allowedMentions: body.allowed_mentions,
+      deleted: false,
+    };
+    messages.push(message);
+    messagesById.set(message.id, message);
+    const payload = botMessagePayload(message);
+    if (options.echoBotMessages) gateway.dispatch('MESSAGE_CREATE', payload);
+    return json(200, payload);
+  };
+
+  const editMessage = (channelId: string, messageId: string, body: Record<string, unknown>): Reply => {
+    const message = messagesById.get(messageId);
+    if (!message || message.deleted || message.channelId !== channelId) {
+      return discordError(404, 10008, 'Unknown Message');
+    }
+    if (typeof body.content === 'string') {
+      if (body.content.length > 2000) {
+        return discordError(
+          400,
+          50035,
+          'Invalid Form Body\ncontent[BASE_TYPE_MAX_LENGTH]: Must be 2000 or fewer in length.',
+        );
+      }
+      message.content = body.content;
+      message.contents.push(body.content);
+    }
+    if ('allowed_mentions' in body) message.allowedMentions = body.allowed_mentions;
+    return json(200, botMessagePayload(message));
+  };
+
+  const interactionFor = (id: string, interactionToken: string) => {
+    const interaction = interactions.get(id);
+    if (!interaction || interaction.token !== interactionToken) return undefined;
+    return interaction;
+  };
+
+  const originalMessage = (interaction: {
+    channelId: string;
+    response?: { type: number; data?: unknown };
+  }) => ({
+    ...botMessagePayload({
+      id: snowflake(),
+      channelId: interaction.channelId,
+      content: String((interaction.response?.data as { content?: string } | undefined)?.content ?? ''),
+      contents: [''],
+      messageReference: undefined,
+      allowedMentions: undefined,
+      deleted: false,
+    }),
+    flags: Number((interaction.response?.data as { flags?: number } | undefined)?.flags ?? 0),
+    webhook_id: applicationId,
+  });
+
+  const routes: Route[] = [
+    compileRoute('GET /gateway/bot', true, () =>
+      json(200, {
+        url: gatewayUrl,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
+      }),
+    ),
+    compileRoute('GET /gateway', false, () => json(200, { url: gatewayUrl })),
+    compileRoute('GET /users/@me', true, () => json(200, bot)),
+    compileRoute('GET /applications/@me', true, () =>
+      json(200, { id: applicationId, name: 'Parley', bot, flags: 0, description: '', icon: null }),
+    ),
+    compileRoute('PUT /applications/:app/commands', true, ({ params, body }) => {
+      if (params.app !== applicationId) return discordError(403, 50001, 'Missing Access');
+      commands.global = (body as Array<Record<string, unknown>>).map((command) => ({
+        id: snowflake(),
+        application_id: applicationId,
+        version: snowflake(),
+        ...command,
+      }));
+      return json(200, commands.global);
+    }),
+    compileRoute('PUT /applications/:app/guilds/:guild/commands', true, ({ params, body }) => {
+      if (params.app !== applicationId || params.guild !== guildId)
+        return discordError(403, 50001, 'Missing Access');
+      const registered = (body as Array<Record<string, unknown>>).map((command) => ({
+        id: snowflake(),
+        application_id: applicationId,
+        guild_id: params.guild,
+        version: snowflake(),
+        ...command,
+      }));
+      commands.guilds.set(params.guild!, registered);
+      return json(200, registered);
+    }),
+    compileRoute('GET /channels/:channel', true, ({ params }) => {
+      const channel = channels.get(params.channel!);
+      return channel ? json(200, channel) : discordError(404, 10003, 'Unknown Channel');
+    }),
+    compileRoute('POST /channels/:channel/messages', true, ({ params, body }) =>
+      postMessage(params.channel!, (body ?? {}) as Record<string, unknown>),
+    ),
+    compileRoute('PATCH /channels/:channel/messages/:message', true, ({ params, body }) =>
+      editMessage(params.channel!, params.message!, (body ?? {}) as Record<string, unknown>),
+    ),
+    compileRoute('DELETE /channels/:channel/messages/:message', true, ({ params }) => {
+      const message = messagesById.get(params.message!);
+      if (!message || message.deleted) return discordError(404, 10008, 'Unknown Message');
+      message.deleted = true;
+      return { status: 204 };
+    }),
+    compileRoute('POST /channels/:channel/typing', true, ({ params }) =>
+      channels.has(params.channel!) ? { status: 204 } : discordError(404, 10003, 'Unknown Channel'),
+    ),
+    compileRoute('POST /channels/:channel/messages/:message/threads', true, ({ params, body }) => {
+      const parent = channels.get(params.channel!);
+      if (!parent || parent.type !== 0) return discordError(404, 10003, 'Unknown Channel');
+      if (threadStarters.has(params.message!)) {
+        return discordError(400, 160004, 'A thread has already been created for this message');
+      }
+      threadStarters.add(params.message!);
+      const name = String((body as { name?: string } | undefined)?.name ?? 'thread');
+      // Discord gives a thread started on a message the message's own id.
+      return json(201, addThread(name, params.channel!, params.message!));
+    }),
+    compileRoute('POST /interactions/:id/:token/callback', false, ({ params, body, query }) => {
+      const interaction = interactionFor(params.id!, params.token!);
+      if (!interaction || Date.now() - interaction.dispatchedAt > deadlineMs) {
+        return discordError(404, 10062, 'Unknown interaction');
+      }
+      if (interaction.response) return discordError(400, 40060, 'Interaction has already been acknowledged.');
+      interaction.response = body as { type: number; data?: unknown };
+      if (query.get('with_response') === 'true') {
+        return json(200, {
+          interaction: { id: params.id, type: 2, response_message_loading: interaction.response.type === 5 },
+          resource: { type: interaction.response.type, message: originalMessage(interaction) },
+        });
+      }
+      return { status: 204 };
+    }),
+    compileRoute('PATCH /webhooks/:app/:token/messages/@original', false, ({ params, body }) => {
+      const interaction = [...interactions.values()].find((candidate) => candidate.token === params.token);
+      if (params.app !== applicationId || !interaction?.response)
+        return discordError(404, 10008, 'Unknown Message');
+      interaction.response = {
+        type: interaction.response.type,
+        data: { ...(interaction.response.data as object), ...(body as object) },
+      };
+      return json(200, originalMessage(interaction));
+    }),
+    compileRoute('POST /webhooks/:app/:token', false, ({ params }) => {
+      const interaction = [...interactions.values()].find((candidate) => candidate.token === params.token);
+      if (params.app !== applicationId || !interaction) return discordError(404, 10015, 'Unknown Webhook');
+      return json(200, originalMessage(interaction));
+    }),
+  ];
+
+  const respond = (response: ServerResponse, reply: Reply) => {
+    if (reply.body === undefined) {
+      // A 204 carries no body and must not claim a JSON content type (discord.js would try to parse it).
+      response.writeHead(reply.status, reply.headers);
+      response.end();
+      return;
+    }
+    response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+    response.end(JSON.stringify(reply.body));
+  };
+
+  const injected = (route: string): Reply | undefined => {
+    const queue = failures.get(route);
+    const failure = queue?.shift();
+    if (!failure) return undefined;
+    if (failure.status === 429) {
+      return {
+        status: 429,
+        body: {
+          message: 'You are being rate limited.',
+          retry_after: failure.retryAfter,
+          global: !!failure.global,
+        },
+        headers: {
+          'retry-after': String(failure.retryAfter),
+          'x-ratelimit-scope': failure.global ? 'global' : 'user',
+          ...(failure.global ? { 'x-ratelimit-global': 'true' } : {}),
+        },
+      };
+    }
+    return discordError(failure.status, 0, `${failure.status}: Server Error`);
+  };
+
+  const server = createServer((request, response) => {
+    void (async () => {
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      const path = url.pathname.replace(/^\/api(\/v\d+)?/, '');
+      const method = request.method ?? 'GET';
+      let body: unknown;
+      try {
+        body = await readBody(request);
+      } catch {
+        respond(response, discordError(400, 50109, 'The request body contains invalid JSON.'));
+        return;
+      }
+      let route: Route | undefined;
+      let params: Record<string, string> = {};
+      for (const candidate of routes) {
+        if (candidate.method !== method) continue;
+        const match = candidate.pattern.exec(path);
+        if (!match) continue;
+        route = candidate;
+        params = Object.fromEntries(
+          candidate.keys.map((key, index) => [key, decodeURIComponent(match[index + 1]!)]),
+        );
+        break;
+      }
+      let reply: Reply;
+      if (!route) reply = discordError(404, 0, '404: Not Found');
+      else if (route.auth && request.headers.authorization !== `Bot ${token}`) {
+        reply = discordError(401, 0, '401: Unauthorized');
+      } else reply = injected(route.name) ?? route.handler({ params, body, query: url.searchParams });
+      const recorded: RecordedRequest = {
+        method,
+        path,
+        route: route?.name ?? 'unknown',
+        query: Object.fromEntries(url.searchParams),
+        body,
+        status: reply.status,
+        at: Date.now(),
+      };
+      requests.push(recorded);
+      respond(response, reply);
+      for (const waiter of requestWaiters.filter((candidate) => candidate.test(recorded))) {
+        requestWaiters.splice(requestWaiters.indexOf(waiter), 1);
+        waiter.resolve(recorded);
+      }
+    })();
+  });
+
+  const gateway = attachFakeGateway(server, {
+    token,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
+    ready: (sessionId) => ({
+      v: 10,
+      user: bot,
+      guilds: [{ id: guildId, unavailable: true }],
+      session_id: sessionId,
+      resume_gateway_url: gatewayUrl,
+      shard: [0, 1],
+      application: { id: applicationId, flags: 0 },
+      private_channels: [],
+      relationships: [],
+      user_settings: {},
+      presences: [],
+      guild_join_requests: [],
+      geo_ordered_rtc_regions: [],
+    }),
+    afterReady: () => [
+      {
+        t: 'GUILD_CREATE',
+        d: makeGuild({
+          id: guildId,
+          name: 'Parley Test',
+          ownerId: owner.id,
+          bot,
+          channels: guildChannels,
+          threads,
+        }),
+      },
+    ],
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const apiUrl = `http://127.0.0.1:${port}/api`;
+  const gatewayUrl = `ws://127.0.0.1:${port}/gateway`;
+
+  return {
+    /** REST base for `DISCORD_API_URL`. */
+    apiUrl,
+    /** Gateway URL handed out by `GET /gateway/bot`. */
+    gatewayUrl,
+    /** Token the fake accepts. */
+    token,
+    /** The bot's user (its id is also the application id). */
+    bot,
+    /** Application id. */
+    applicationId,
+    /** The test guild. */
+    guildId,
+    /** The guild's `#general` text channel. */
+    channelId: general.id,
+    /** A default human author. */
+    alice,
+    /** REST requests received, oldest first. */
+    requests,
+    /** Messages the bot posted, oldest first. */
+    messages,
+    /** Registered commands: global, and per guild. */
+    commands,
+    /** IDENTIFY payloads received. */
+    identifies: gateway.identifies,
+    /** A new user (a human unless `bot`). */
+    user(username: string, userOptions: { bot?: boolean; globalName?: string } = {}): FakeUser {
+      const user = makeUser(username, userOptions);
+      users.set(user.id, user);
+      return user;
+    },
+    /** A mention of the bot, as written in message content. */
+    mention: `<@${bot.id}>`,
+    /** Adds a guild text channel (send before the client connects, or it will not know it). */
+    addTextChannel(name: string): string {
+      const channel = makeTextChannel(guildId, name);
+      guildChannels.push(channel);
+      channels.set(channel.id, channel);
+      gateway.dispatch('CHANNEL_CREATE', channel);
+      return channel.id;
+    },
+    /** Creates a public thread (dispatching THREAD_CREATE) and returns its id. */
+    addThread(name: string, parentId?: string): string {
+      return addThread(name, parentId).id;
+    },
+    /** The DM channel between `user` and the bot. */
+    dmChannelOf,
+    /** Messages the bot posted in a channel, oldest first (deleted ones left out). */
+    messagesIn(channelId: string): FakeMessage[] {
+      return messages.filter((message) => message.channelId === channelId && !message.deleted);
+    },
+    /** The interaction's answer (callback body, with `data` merged with later edits of @original). */
+    interactionResponse(id: string): { type: number; data?: unknown } | undefined {
+      return interactions.get(id)?.response;
+    },
+    /** Dispatches MESSAGE_CREATE; returns the full payload sent. */
+    sendMessageCreate(input: MessageCreateInput = {}) {
+      const author = input.author ?? alice;
+      users.set(author.id, author);
+      const channelId = input.dm ? dmChannelOf(author) : (input.channel_id ?? general.id);
+      const channel = channels.get(channelId);
+      if (!channel) throw new Error(`fake Discord knows no channel ${channelId}`);
+      const inGuild = channel.type !== 1;
+      const content = input.content ?? '';
+      const mentioned =
+        input.mentions ??
+        [...content.matchAll(/<@!?(\d+)>/g)].flatMap((match) => {
+          const user = users.get(match[1]!);
+          return user ? [user] : [];
+        });
+      const payload = {
+        id: input.id ?? snowflake(),
+        type: input.type ?? 0,
+        channel_id: channelId,
+        ...(inGuild ? { guild_id: guildId, member: makeMember(input.nick ?? null) } : {}),
+        ...(!inGuild && !input.omitChannelType ? { channel_type: 1 } : {}),
+        author,
+        content,
+        timestamp: new Date().toISOString(),
+        edited_timestamp: null,
+        tts: false,
+        mention_everyone: false,
+        mentions: mentioned.map((user) => (inGuild ? { ...user, member: makeMember() } : user)),
+        mention_roles: [],
+        attachments: (input.attachments ?? []).map((attachment) => ({
+          id: snowflake(),
+          filename: attachment.filename,
+          size: 1024,
+          url: `https://cdn.example.invalid/${attachment.filename}`,
+          proxy_url: `https://media.example.invalid/${attachment.filename}`,
+        })),
+        embeds: [],
+        pinned: false,
+        flags: 0,
+        components: [],
+        ...(input.webhook_id ? { webhook_id: input.webhook_id } : {}),
+      };
+      gateway.dispatch('MESSAGE_CREATE', payload);
+      return payload;
+    },
+    /** Dispatches INTERACTION_CREATE for a slash command; the answer must come within the deadline. */
+    sendInteraction(input: InteractionInput = {}) {
+      const user = input.user ?? alice;
+      users.set(user.id, user);
+      const channelId = input.dm ? dmChannelOf(user) : (input.channel_id ?? general.id);
+      const channel = channels.get(channelId);
+      if (!channel) throw new Error(`fake Discord knows no channel ${channelId}`);
+      const inGuild = channel.type !== 1;
+      const name = input.name ?? 'reset';
+      const id = snowflake();
+      const interactionToken = `aW50ZXJhY3Rpb24${randomBytes(24).toString('base64url')}`;
+      interactions.set(id, { token: interactionToken, channelId, dispatchedAt: Date.now() });
+      const payload = {
+        id,
+        application_id: applicationId,
+        type: 2,
+        data: { id: snowflake(), name, type: 1, ...(inGuild ? { guild_id: guildId } : {}) },
+        ...(inGuild
+          ? {
+              guild_id: guildId,
+              guild_locale: 'en-US',
+              member: { ...makeMember(), user, permissions: '1071698660929' },
+              guild: { id: guildId, locale: 'en-US', features: [] },
+            }
+          : { user }),
+        channel,
+        channel_id: channelId,
+        token: interactionToken,
+        version: 1,
+        app_permissions: '1071698660929',
+        locale: 'en-US',
+        entitlements: [],
+        authorizing_integration_owners: inGuild ? { '0': guildId } : { '0': user.id },
+        context: inGuild ? 0 : 1,
+        attachment_size_limit: 10_485_760,
+      };
+      gateway.dispatch('INTERACTION_CREATE', payload);
+      return { id, token: interactionToken, payload };
+    },
+    /** Resolves with the first IDENTIFY received. */
+    waitForIdentify: (): Promise<IdentifyPayload> => gateway.waitForIdentify(),
+    /** Resolves with the first request (already received or future) that matches. */
+    waitForRequest(
+      test: (request: RecordedRequest) => boolean,
+      timeoutMs = 10_000,
+    ): Promise<RecordedRequest> {
+      const seen = requests.find(test);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          requestWaiters.splice(requestWaiters.indexOf(waiter), 1);
+          reject(new Error(`fake Discord: no matching request within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const waiter = {
+          test,
+          resolve: (request: RecordedRequest) => {
+            clearTimeout(timer);
+            resolve(request);
+          },
+        };
+        requestWaiters.push(waiter);
+      });
+    },
+    /** Makes the next `count` requests of `route` (e.g. `POST /channels/:channel/messages`) fail as given. */
+    failNext(route: string, count: number, failure: InjectedFailure): void {
+      if (!routes.some((candidate) => candidate.name === route))
+        throw new Error(`fake Discord has no route ${route}`);
+      failures.set(route, [...(failures.get(route) ?? []), ...Array.from({ length: count }, () => failure)]);
+    },
+    /** Forgets recorded requests (not messages or state). */
+    clearRequests(): void {
+      requests.length = 0;
+    },
+    /** Stops the gateway and the HTTP server. */
+    async close(): Promise<void> {
+      await gateway.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A running fake Discord. */
+export type FakeDiscord = Awaited<ReturnType<typeof startFakeDiscord>>;
