@@ -80,7 +80,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
           concurrency: config.workerConcurrency,
           committedSeq,
           maxAttempts: config.turnMaxAttempts,
-          lockDurationMs: options.queueTuning?.lockDurationMs,
+          lockDurationMs: options.queueTuning?.lockDurationMs ?? config.turnLockMs,
           sweepIntervalMs: options.queueTuning?.sweepIntervalMs,
           logger,
         })

@@ -75,6 +75,7 @@ const schema = z.object({
     .pipe(z.enum(['ingress', 'worker', 'all']).optional())
     .transform((v) => v ?? 'all'),
   WORKER_CONCURRENCY: positiveInt(50),
+  TURN_LOCK_MS: numberVar({ min: 1000, integer: true }).transform((value) => value ?? 30_000),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString,
@@ -144,6 +145,8 @@ export interface Config {
   role: 'ingress' | 'worker' | 'all';
   /** Sessions processed at once by this worker process. */
   workerConcurrency: number;
+  /** How long a worker holds a session; a crashed worker's turn is re-run after this. */
+  turnLockMs: number;
   /** Slack, when configured. */
   slack:
     | {
@@ -259,6 +262,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisPrefix: e.REDIS_PREFIX,
     role: e.PARLEY_ROLE,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    turnLockMs: e.TURN_LOCK_MS,
     slack,
     discord,
     http: { port: e.PORT, host: e.HOST },

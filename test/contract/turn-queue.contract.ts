@@ -30,7 +30,10 @@ export function makeTurn(sessionId: string, id: string, text = id): Turn {
   };
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -90,12 +93,15 @@ export function turnQueueContract(name: string, factory: QueueFactory): void {
       const turns = 15;
       const adds: Promise<unknown>[] = [];
       for (let t = 0; t < turns; t++) {
-        for (let s = 0; s < sessions; s++) adds.push(queue.enqueue(makeTurn(`console:s${s}`, `t${t}`, `${t}`)));
+        for (let s = 0; s < sessions; s++)
+          adds.push(queue.enqueue(makeTurn(`console:s${s}`, `t${t}`, `${t}`)));
       }
       await Promise.all(adds);
       await waitFor(() => recorder.order.length === sessions * turns);
       for (let s = 0; s < sessions; s++) {
-        expect(recorder.processed.get(`console:s${s}`)).toEqual(Array.from({ length: turns }, (_, t) => `${t}`));
+        expect(recorder.processed.get(`console:s${s}`)).toEqual(
+          Array.from({ length: turns }, (_, t) => `${t}`),
+        );
       }
       expect(recorder.maxInFlight()).toBeGreaterThan(1);
       expect(await queue.pendingCount()).toBe(0);
@@ -144,7 +150,12 @@ export function turnQueueContract(name: string, factory: QueueFactory): void {
       await queue.enqueue(makeTurn('console:flaky', '1', 'flaky'));
       await queue.enqueue(makeTurn('console:flaky', '2', 'after'));
       await waitFor(() => runs.some((run) => run.text === 'after'), 30_000);
-      expect(runs.map((run) => `${run.text}#${run.attempt}`)).toEqual(['flaky#1', 'flaky#2', 'flaky#3', 'after#1']);
+      expect(runs.map((run) => `${run.text}#${run.attempt}`)).toEqual([
+        'flaky#1',
+        'flaky#2',
+        'flaky#3',
+        'after#1',
+      ]);
       expect(runs[0]?.previous).toEqual([]);
       expect(runs[1]?.previous).toEqual([{ channelId: 'c', messageId: 'm1' }]);
       expect(runs[3]?.previous).toEqual([]);

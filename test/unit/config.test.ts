@@ -29,9 +29,9 @@ describe('loadConfig', () => {
   });
 
   it('falls back to 16000 context tokens for unknown models', () => {
-    expect(loadConfig({ OPENAI_BASE_URL: 'http://localhost:11434/v1', MODEL: 'llama3.2' }).model.maxContextTokens).toBe(
-      16_000,
-    );
+    expect(
+      loadConfig({ OPENAI_BASE_URL: 'http://localhost:11434/v1', MODEL: 'llama3.2' }).model.maxContextTokens,
+    ).toBe(16_000);
   });
 
   it('explains how to configure a model when none is', () => {
