@@ -1,0 +1,48 @@
+import { webApi } from '@slack/bolt';
+import type { Config } from '../../src/config.ts';
+import type { Logger } from '../../src/logger.ts';
+import type { ReplyChannel } from '../../src/reply-channel.ts';
+import { type SlackRetryPolicy, slackClientOptions } from './slack-client-options.ts';
+import { toSlackLogger } from './slack-logger.ts';
+import { createSlackReplyStream, type ReplyStreamShared } from './slack-reply-stream.ts';
+
+/** Options of `createSlackReplyChannel`. */
+export interface SlackReplyChannelOptions {
+  /** Slack configuration (bot token, API URL). */
+  config: NonNullable<Config['slack']>;
+  /** Logger. */
+  logger: Logger;
+  /** Retry policy of Web API calls (default: 3 retries, `Retry-After` honoured). */
+  retryConfig?: SlackRetryPolicy;
+  /** Minimum time between streaming edits of one reply (default 1 s, Slack's comfortable edit rate). */
+  editIntervalMs?: number;
+  /** Most characters per message (default 3,500). */
+  messageLimit?: number;
+}
+
+/** The sending side of Slack for workers: a WebClient with the bot token, no inbound connection. */
+export function createSlackReplyChannel(options: SlackReplyChannelOptions): ReplyChannel {
+  const logger = options.logger.child({ platform: 'slack' });
+  const client = new webApi.WebClient(
+    options.config.botToken,
+    slackClientOptions(options.config, {
+      logger: toSlackLogger(logger.child({ component: 'slack-web-api' })),
+      retryConfig: options.retryConfig,
+    }),
+  );
+  const shared: ReplyStreamShared = { statusAvailable: true };
+  return {
+    platform: 'slack',
+    openReply(target, replyOptions) {
+      return createSlackReplyStream({
+        ...replyOptions,
+        client,
+        target,
+        logger,
+        shared,
+        editIntervalMs: options.editIntervalMs ?? 1_000,
+        messageLimit: options.messageLimit,
+      });
+    },
+  };
+}

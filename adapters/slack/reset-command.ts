@@ -1,0 +1,99 @@
+import type { Logger } from '../../src/logger.ts';
+import type { Turn } from '../../src/turn.ts';
+import type { TurnSink } from '../../src/turn-queue.ts';
+import { isDirectMessageChannel, slackSessionId } from './slack-session-id.ts';
+
+/** The fields of a slash command payload that `/reset` reads. */
+export interface SlashCommand {
+  command?: unknown;
+  text?: unknown;
+  team_id?: unknown;
+  channel_id?: unknown;
+  user_id?: unknown;
+  user_name?: unknown;
+  trigger_id?: unknown;
+}
+
+/** What the invoker sees (ephemeral), and whether a reset turn was enqueued. */
+export interface ResetOutcome {
+  /** Ephemeral text for the invoker. */
+  text: string;
+  /** The reset turn handed to the queue, if any. */
+  turn?: Turn;
+}
+
+const SAFE = /^[A-Za-z0-9._-]+$/;
+/** Slack must get the command's answer within 3 s; leave room for the network. */
+const ENQUEUE_BUDGET_MS = 2_000;
+
+/** How the bot is written in help texts: a mention (rendered as its name, no notification in ephemerals). */
+function botName(botUserId: string | undefined): string {
+  return botUserId ? `<@${botUserId}>` : '@Parley';
+}
+
+/** Help shown for `/reset help` and any unknown argument. */
+export function resetHelp(botUserId: string | undefined): string {
+  return [
+    '`/reset` makes me forget the conversation where you run it: this DM, or this channel.',
+    `Each thread has its own memory — to clear one, write *${botName(botUserId)} reset* in that thread.`,
+  ].join('\n');
+}
+
+/** Ephemeral confirmation after a reset. */
+export function resetConfirmation(scope: 'dm' | 'channel' | 'thread', botUserId: string | undefined): string {
+  if (scope === 'thread') return '🧹 Done — I have forgotten this thread. The next mention starts fresh.';
+  if (scope === 'dm')
+    return '🧹 Done — I have forgotten our conversation here. The next message starts fresh.';
+  return `🧹 Done — I have cleared this channel's memory. Threads keep their own: write *${botName(botUserId)} reset* in a thread to clear it.`;
+}
+
+/**
+ * Handles `/reset [args]`: no argument enqueues a reset turn for the session of the channel it was run in
+ * (a DM → the DM session; a channel → the channel-level session `slack:<team>:<channel>`, since slash
+ * commands cannot run inside threads); anything else answers with help and clears nothing.
+ */
+export async function handleResetCommand(
+  command: SlashCommand,
+  options: { sink: TurnSink; logger: Logger; botUserId: string | undefined },
+): Promise<ResetOutcome> {
+  const argument = typeof command.text === 'string' ? command.text.trim().toLowerCase() : '';
+  if (argument !== '') return { text: resetHelp(options.botUserId) };
+
+  const { team_id: team, channel_id: channel, user_id: user } = command;
+  if (typeof team !== 'string' || typeof channel !== 'string' || typeof user !== 'string') {
+    return { text: 'Sorry, Slack sent this command without its channel — nothing was reset.' };
+  }
+  if (!SAFE.test(team) || !SAFE.test(channel)) return { text: 'Sorry, I cannot reset this conversation.' };
+  const trigger = typeof command.trigger_id === 'string' ? command.trigger_id : `${channel}:${Date.now()}`;
+  const turn: Turn = {
+    id: `reset:${trigger}`,
+    sessionId: slackSessionId({ team, channel }),
+    kind: 'reset',
+    author: { id: user, name: typeof command.user_name === 'string' ? command.user_name : user },
+    text: '',
+    target: { platform: 'slack', channelId: channel, workspaceId: team },
+    receivedAt: Date.now(),
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ENQUEUE_BUDGET_MS);
+  });
+  const enqueued = options.sink.enqueue(turn).then(
+    () => 'ok' as const,
+    (error: unknown) => {
+      options.logger.error({ err: error, sessionId: turn.sessionId }, 'could not enqueue the reset');
+      return 'failed' as const;
+    },
+  );
+  const outcome = await Promise.race([enqueued, timeout]);
+  clearTimeout(timer);
+  if (outcome === 'failed')
+    return { text: 'Sorry, I could not reset right now — please try again in a moment.' };
+  options.logger.info({ sessionId: turn.sessionId, outcome }, 'reset requested by command');
+  if (outcome === 'timeout') return { text: 'Resetting… this may take a moment.', turn };
+  return {
+    text: resetConfirmation(isDirectMessageChannel(channel) ? 'dm' : 'channel', options.botUserId),
+    turn,
+  };
+}
