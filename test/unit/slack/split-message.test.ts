@@ -6,9 +6,9 @@ const fenceLines = (part: string) => part.split('\n').filter((line) => /^ {0,3}`
 /** Joins parts back, removing the fence we close at a cut and reopen in the next part. */
 function unsplit(parts: string[]): string {
   return parts
-    .join('\u0001')
-    .replace(/\n```\u0001```[\w+-]*\n/g, '\n')
-    .replace(/\u0001/g, '\n');
+    .join('\uE000')
+    .replace(/\n```\uE000```[\w+-]*\n/g, '\n')
+    .replace(/\uE000/g, '\n');
 }
 const normalize = (text: string) => text.replace(/\s+/g, ' ').trim();
 
