@@ -1,0 +1,123 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
+import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+
+let model: FakeOpenAI;
+let redis: TestRedis;
+beforeAll(async () => {
+  model = await startFakeOpenAI();
+  redis = await startTestRedis();
+});
+afterAll(async () => {
+  await model?.close();
+  await redis?.close();
+});
+
+/** `npm start` as a process: node with tsx on src/main.ts, a clean environment plus `env`. */
+function start(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number>;
+} {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  return { child, output: () => output, exited };
+}
+
+async function waitForHealth(port: number): Promise<Response> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      return await fetch(`http://127.0.0.1:${port}/healthz`);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+describe('the parley process', () => {
+  it('exits non-zero with a message naming the variable on a config error', async () => {
+    const run = start({ OPENAI_API_KEY: 'sk-test', MAX_REPLY_TOKENS: 'lots' });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain('Configuration error: MAX_REPLY_TOKENS is invalid');
+    expect(run.output()).not.toMatch(/\n\s+at /);
+  });
+
+  it('explains the model choices when no model is configured', async () => {
+    const run = start({});
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain('No model is configured');
+    expect(run.output()).toContain('Ollama');
+  });
+
+  it('serves /healthz with Redis and queue state, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const run = start({
+      OPENAI_BASE_URL: model.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: 'process-e2e',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    });
+    try {
+      const response = await waitForHealth(port);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({
+        status: 'ok',
+        redis: 'ready',
+        pendingTurns: 0,
+        role: 'all',
+      });
+      expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).toBe(0);
+    expect(run.output()).toContain('shutting down');
+  });
+
+  it('reports 503 while Redis is down and recovers when it is back', async () => {
+    const own = await startTestRedis();
+    const port = await freePort();
+    const run = start({
+      OPENAI_BASE_URL: model.url,
+      REDIS_URL: own.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PARLEY_ROLE: 'worker',
+    });
+    try {
+      expect((await waitForHealth(port)).status).toBe(200);
+      await own.stop({ hard: true });
+      let status = 200;
+      for (let i = 0; i < 100 && status === 200; i++) {
+        status = (await fetch(`http://127.0.0.1:${port}/healthz`)).status;
+        if (status === 200) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(status).toBe(503);
+      await own.restart();
+      for (let i = 0; i < 200 && status !== 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        status = (await fetch(`http://127.0.0.1:${port}/healthz`)).status;
+      }
+      expect(status).toBe(200);
+      expect(run.child.exitCode).toBeNull();
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+      await own.close();
+    }
+  });
+});
