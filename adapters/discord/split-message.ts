@@ -42,7 +42,7 @@ function cutLine(line: string, max: number): string[] {
     if (cut < max / 2) cut = max;
     else cut += 1; // keep the space at the end of the earlier piece so joining restores the line
     const code = rest.charCodeAt(cut - 1);
-    if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+    if (code >= 0xd800 && code <= 0xdbff) cut += cut > 1 ? -1 : 1;
     pieces.push(rest.slice(0, cut));
     rest = rest.slice(cut);
   }
@@ -56,7 +56,7 @@ function toPieces(text: string, limit: number): Piece[] {
   let block = -1;
   let blocks = 0;
   // Room for a reopened and a closing fence line around any piece.
-  const maxPiece = Math.max(16, Math.floor(limit / 2));
+  const maxPiece = Math.max(1, Math.floor(limit / 2));
   for (const line of text.split('\n')) {
     const before: Fence | null = fence;
     const match = FENCE_LINE.exec(line);
@@ -123,6 +123,11 @@ function cutPriority(pieces: Piece[], end: number, oversizedBlocks: Set<number>,
   if (!next.newlineBefore) return previous.fenceAfter && !oversizedBlocks.has(next.block) ? -1 : 0;
   if (previous.fenceAfter) return oversizedBlocks.has(previous.block) ? 1 : -1;
   if (inWindow && (previous.blank || next.blank)) return 3;
+  // Stopping short of a block that must be cut anyway would only leave a small part behind.
+  let following = end;
+  while (pieces[following]?.blank) following++;
+  const upcoming = pieces[following];
+  if (upcoming && !upcoming.fenceBefore && oversizedBlocks.has(upcoming.block)) return 1;
   return 2;
 }
 

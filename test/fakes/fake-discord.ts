@@ -346,7 +346,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     ),
     compileRoute('POST /channels/:channel/messages/:message/threads', true, ({ params, body }) => {
       const parent = channels.get(params.channel!);
-      if (!parent || parent.type !== 0) return discordError(404, 10003, 'Unknown Channel');
+      if (parent?.type !== 0) return discordError(404, 10003, 'Unknown Channel');
       if (threadStarters.has(params.message!)) {
         return discordError(400, 160004, 'A thread has already been created for this message');
       }
