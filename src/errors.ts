@@ -61,3 +61,14 @@ export function isRetryable(error: unknown): boolean {
   if (error instanceof ConfigError) return false;
   return true;
 }
+
+/** Responses API mode: the server no longer has the response a turn wanted to continue (expired or deleted). */
+export class PreviousResponseLostError extends ModelError {
+  /** The response id that was not found. */
+  readonly responseId: string;
+
+  constructor(responseId: string, options: { status?: number; cause?: unknown } = {}) {
+    super(`previous response ${responseId} is no longer available`, { isRetryable: false, ...options });
+    this.responseId = responseId;
+  }
+}

@@ -16,6 +16,11 @@ export interface CompletionRequest {
   onDelta?: (delta: string) => void;
   /** Aborts the request. */
   signal?: AbortSignal;
+  /**
+   * Responses API mode only: continue the server-side conversation of this response; `messages` then holds only
+   * the system prompt and the new turn. Throws `PreviousResponseLostError` when the server no longer has it.
+   */
+  previousResponseId?: string;
 }
 
 /** Token counts reported by the endpoint. */
@@ -38,12 +43,16 @@ export interface CompletionResult {
   model: string;
   /** Why generation stopped (`stop`, `length`, …), when reported. */
   finishReason: string | null;
+  /** Responses API mode only: the id to chain the next turn to. */
+  responseId?: string;
 }
 
 /** The model behind the bot. Errors thrown are `ModelError` with `isRetryable`. */
 export interface ModelClient {
   /** Configured model name. */
   readonly model: string;
+  /** Whether the client chains turns server-side (`previousResponseId`) rather than resending history. */
+  readonly chainsResponses: boolean;
   /** Runs one chat completion, streaming deltas to `onDelta`. */
   complete(request: CompletionRequest): Promise<CompletionResult>;
 }

@@ -202,7 +202,7 @@ export function createOpenAIModelClient(options: OpenAIModelClientOptions): Mode
     }
   }
 
-  return { model: options.model, complete };
+  return { model: options.model, chainsResponses: false, complete };
 }
 
 /**
