@@ -1,0 +1,330 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse as parseQuery } from 'node:querystring';
+
+/** One Web API call as the fake received it. */
+export interface RecordedCall {
+  /** Method name, e.g. `chat.postMessage`. */
+  method: string;
+  /** Parameters, from a form-encoded or JSON body (form values are strings, as Slack receives them). */
+  body: Record<string, unknown>;
+  /** Bearer token the call carried. */
+  token: string | undefined;
+  /** When it arrived, ms since epoch. */
+  at: number;
+}
+
+/** A message as the fake stores it (bot posts and seeded thread messages). */
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  thread_ts?: string;
+  user?: string;
+  bot_id?: string;
+  subtype?: string;
+  /** Times `chat.update` changed it. */
+  edits: number;
+}
+
+/** A seeded Slack user. */
+export interface FakeUser {
+  id: string;
+  name: string;
+  real_name?: string;
+  profile?: { display_name?: string; real_name?: string };
+}
+
+/** How a failing call answers. */
+export type FakeFailure =
+  | { status: 429; retryAfter: number }
+  | { ok: false; error: string }
+  | { status: number };
+
+/** Identity the fake's `auth.test` reports. */
+export interface FakeIdentity {
+  teamId: string;
+  userId: string;
+  botId: string;
+  botName: string;
+}
+
+/** A running fake Slack Web API. */
+export interface FakeSlackApi {
+  /** Base URL for `SLACK_API_URL`, ending in `/api/`. */
+  url: string;
+  /** Every call, in arrival order. */
+  calls: RecordedCall[];
+  /** Calls of one method. */
+  callsTo(method: string): RecordedCall[];
+  /** Users `users.info` knows, by id (seed freely). */
+  users: Map<string, FakeUser>;
+  /** Thread messages `conversations.replies` returns besides the bot's own posts, by `<channel>:<thread_ts>`. */
+  threads: Map<string, Array<Omit<FakeMessage, 'edits' | 'channel'>>>;
+  /** Messages the bot posted (edits applied), by `ts`. */
+  messages: Map<string, FakeMessage>;
+  /** The bot's messages in a channel (optionally one thread), oldest first. */
+  messagesIn(channel: string, threadTs?: string): FakeMessage[];
+  /** Identity reported by `auth.test`. */
+  identity: FakeIdentity;
+  /** Makes the next `count` calls of `method` fail (`Infinity` for all of them). */
+  failNext(method: string, count: number, failure: FakeFailure): void;
+  /** Delays every answer to `method` by `ms` (0 to stop). */
+  delay(method: string, ms: number): void;
+  /** What `apps.connections.open` answers with (set by the fake Socket Mode server). */
+  socketModeUrl: string | undefined;
+  /** Resolves once `predicate` holds for the recorded calls, polling; rejects after `timeoutMs`. */
+  waitFor(predicate: (calls: RecordedCall[]) => boolean, timeoutMs?: number): Promise<void>;
+  /** Forgets recorded calls and posted messages (not users, threads or identity). */
+  reset(): void;
+  /** Stops the server. */
+  close(): Promise<void>;
+}
+
+/** Options of `startFakeSlackApi`. */
+export interface FakeSlackApiOptions {
+  /** Identity for `auth.test`. */
+  identity?: Partial<FakeIdentity>;
+}
+
+async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const raw = Buffer.concat(chunks).toString('utf8');
+  if (raw === '') return {};
+  const type = request.headers['content-type'] ?? '';
+  if (type.includes('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+  const parsed = parseQuery(raw);
+  const body: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parsed)) body[key] = Array.isArray(value) ? value[0] : value;
+  return body;
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  response.end(JSON.stringify(body));
+}
+
+const str = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+/**
+ * A Slack Web API on 127.0.0.1 that speaks the real wire format (POST `/api/<method>`, form-encoded or
+ * JSON bodies, `{ok, …}` answers, 429 with `Retry-After`) and records every call. Cheap enough for load tests.
+ */
+export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Promise<FakeSlackApi> {
+  const identity: FakeIdentity = {
+    teamId: 'T0FAKE',
+    userId: 'UBOT',
+    botId: 'BBOT',
+    botName: 'parley',
+    ...options.identity,
+  };
+  const calls: RecordedCall[] = [];
+  const users = new Map<string, FakeUser>();
+  const threads = new Map<string, Array<Omit<FakeMessage, 'edits' | 'channel'>>>();
+  const messages = new Map<string, FakeMessage>();
+  const failures = new Map<string, { remaining: number; failure: FakeFailure }>();
+  const delays = new Map<string, number>();
+  const baseSeconds = Math.floor(Date.now() / 1000);
+  let counter = 0;
+  const nextTs = () => {
+    counter += 1;
+    return `${baseSeconds + Math.floor(counter / 1_000_000)}.${String(counter % 1_000_000).padStart(6, '0')}`;
+  };
+
+  const handlers: Record<string, (body: Record<string, unknown>) => Record<string, unknown>> = {
+    'auth.test': () => ({
+      url: 'https://fake.slack.com/',
+      team: 'Fake Team',
+      user: identity.botName,
+      team_id: identity.teamId,
+      user_id: identity.userId,
+      bot_id: identity.botId,
+    }),
+    'chat.postMessage': (body) => {
+      const channel = str(body.channel);
+      const text = typeof body.text === 'string' ? body.text : undefined;
+      if (!channel) return { ok: false, error: 'channel_not_found' };
+      if (text === undefined && body.blocks === undefined) return { ok: false, error: 'no_text' };
+      const ts = nextTs();
+      const message: FakeMessage = {
+        channel,
+        ts,
+        text: text ?? '',
+        thread_ts: str(body.thread_ts),
+        user: identity.userId,
+        bot_id: identity.botId,
+        edits: 0,
+      };
+      messages.set(ts, message);
+      return {
+        channel,
+        ts,
+        message: {
+          type: 'message',
+          text: message.text,
+          user: identity.userId,
+          bot_id: identity.botId,
+          ts,
+          thread_ts: message.thread_ts,
+        },
+      };
+    },
+    'chat.update': (body) => {
+      const message = messages.get(str(body.ts) ?? '');
+      if (!message || message.channel !== str(body.channel)) return { ok: false, error: 'message_not_found' };
+      message.text = typeof body.text === 'string' ? body.text : message.text;
+      message.edits += 1;
+      return { channel: message.channel, ts: message.ts, text: message.text };
+    },
+    'chat.delete': (body) => {
+      const ts = str(body.ts) ?? '';
+      if (!messages.delete(ts)) return { ok: false, error: 'message_not_found' };
+      return { channel: str(body.channel), ts };
+    },
+    'chat.postEphemeral': (body) => {
+      if (!str(body.channel) || !str(body.user)) return { ok: false, error: 'channel_not_found' };
+      return { message_ts: nextTs() };
+    },
+    'users.info': (body) => {
+      const user = users.get(str(body.user) ?? '');
+      return user ? { user } : { ok: false, error: 'user_not_found' };
+    },
+    'conversations.replies': (body) => {
+      const channel = str(body.channel) ?? '';
+      const threadTs = str(body.ts) ?? '';
+      const latest = str(body.latest);
+      const inclusive = body.inclusive === true || body.inclusive === 'true' || body.inclusive === '1';
+      const seeded = (threads.get(`${channel}:${threadTs}`) ?? []).map((message) => ({
+        type: 'message',
+        ...message,
+      }));
+      const posted = [...messages.values()]
+        .filter((message) => message.channel === channel && message.thread_ts === threadTs)
+        .map(({ edits: _edits, channel: _channel, ...message }) => ({ type: 'message', ...message }));
+      if (seeded.length === 0 && posted.length === 0) return { ok: false, error: 'thread_not_found' };
+      const all = [...seeded, ...posted]
+        .filter((message) =>
+          latest === undefined
+            ? true
+            : inclusive
+              ? Number(message.ts) <= Number(latest)
+              : Number(message.ts) < Number(latest),
+        )
+        .sort((a, b) => Number(a.ts) - Number(b.ts));
+      return { messages: all, has_more: false, response_metadata: { next_cursor: '' } };
+    },
+    'assistant.threads.setStatus': (body) => {
+      if (!str(body.channel_id) || !str(body.thread_ts)) return { ok: false, error: 'invalid_arguments' };
+      return {};
+    },
+    'apps.connections.open': () =>
+      api.socketModeUrl ? { url: api.socketModeUrl } : { ok: false, error: 'invalid_auth' },
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const match = /^\/api\/([A-Za-z.]+)/.exec(request.url ?? '');
+    if (request.method !== 'POST' || !match) {
+      send(response, 404, { ok: false, error: 'unknown_method' });
+      return;
+    }
+    const method = match[1]!;
+    let body: Record<string, unknown>;
+    try {
+      body = await readBody(request);
+    } catch {
+      send(response, 200, { ok: false, error: 'invalid_json' });
+      return;
+    }
+    const authorization = request.headers.authorization;
+    const token = authorization?.startsWith('Bearer ') ? authorization.slice(7) : str(body.token);
+    calls.push({ method, body, token, at: Date.now() });
+
+    const wait = delays.get(method) ?? 0;
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+
+    const failing = failures.get(method);
+    if (failing && failing.remaining > 0) {
+      failing.remaining -= 1;
+      const { failure } = failing;
+      if ('retryAfter' in failure) {
+        send(
+          response,
+          429,
+          { ok: false, error: 'ratelimited' },
+          { 'retry-after': String(failure.retryAfter) },
+        );
+      } else if ('error' in failure) {
+        send(response, 200, { ok: false, error: failure.error });
+      } else {
+        send(response, failure.status, { ok: false, error: 'fake_http_error' });
+      }
+      return;
+    }
+    const handler = handlers[method];
+    if (!handler) {
+      send(response, 200, { ok: false, error: 'unknown_method' });
+      return;
+    }
+    const result = handler(body);
+    send(response, 200, { ok: true, ...result });
+  };
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch(() => {
+      if (!response.headersSent) send(response, 500, { ok: false, error: 'fake_crashed' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const api: FakeSlackApi = {
+    url: `http://127.0.0.1:${port}/api/`,
+    calls,
+    callsTo: (method) => calls.filter((call) => call.method === method),
+    users,
+    threads,
+    messages,
+    messagesIn: (channel, threadTs) =>
+      [...messages.values()]
+        .filter(
+          (message) =>
+            message.channel === channel && (threadTs === undefined || message.thread_ts === threadTs),
+        )
+        .sort((a, b) => Number(a.ts) - Number(b.ts)),
+    identity,
+    failNext(method, count, failure) {
+      failures.set(method, { remaining: count, failure });
+    },
+    delay(method, ms) {
+      delays.set(method, ms);
+    },
+    socketModeUrl: undefined,
+    async waitFor(predicate, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(calls)) {
+        if (Date.now() > deadline)
+          throw new Error(`fake Slack API: condition not met within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    reset() {
+      calls.length = 0;
+      messages.clear();
+      failures.clear();
+      delays.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+  return api;
+}
