@@ -423,7 +423,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const server = createServer((request, response) => {
     void (async () => {
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-      const path = url.pathname.replace(/^\/api(\/v\d+)?/, '');
+      // @discordjs/rest percent-encodes segments such as `@original`.
+      const path = decodeURIComponent(url.pathname).replace(/^\/api(\/v\d+)?/, '');
       const method = request.method ?? 'GET';
       let body: unknown;
       try {
@@ -530,6 +531,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     commands,
     /** IDENTIFY payloads received. */
     identifies: gateway.identifies,
+    /** Query strings of the open gateway connections (`v`, `encoding`, `compress`). */
+    connectionQueries: gateway.connectionQueries,
     /** A new user (a human unless `bot`). */
     user(username: string, userOptions: { bot?: boolean; globalName?: string } = {}): FakeUser {
       const user = makeUser(username, userOptions);
