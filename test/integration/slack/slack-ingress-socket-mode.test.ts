@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSlackIngress } from '../../../adapters/slack/index.ts';
+import { silentLogger } from '../../../src/logger.ts';
+import type { PlatformIngress } from '../../../src/platform-adapter.ts';
+import { type FakeSlackApi, startFakeSlackApi } from '../../fakes/fake-slack-api.ts';
+import { type FakeSlackSocketMode, startFakeSlackSocketMode } from '../../fakes/fake-slack-socket-mode.ts';
+import { appMention, directMessage, FIXTURE, slashReset } from '../../fixtures/slack/events.ts';
+import { createRecordingSink, type RecordingSink } from './recording-sink.ts';
+
+let api: FakeSlackApi;
+let socket: FakeSlackSocketMode;
+let sink: RecordingSink;
+let ingress: PlatformIngress;
+
+beforeAll(async () => {
+  api = await startFakeSlackApi({
+    identity: { teamId: FIXTURE.team, userId: FIXTURE.botUserId, botId: FIXTURE.botId },
+  });
+  api.users.set(FIXTURE.user, { id: FIXTURE.user, name: 'alice', profile: { display_name: 'Alice' } });
+  socket = await startFakeSlackSocketMode(api);
+  sink = createRecordingSink();
+  ingress = createSlackIngress({
+    config: {
+      botToken: 'xoxb-test',
+      signingSecret: undefined,
+      appToken: 'xapp-test',
+      apiUrl: api.url,
+      ignoreBots: true,
+    },
+    sink,
+    logger: silentLogger,
+    retryConfig: { retries: 0 },
+  });
+  await ingress.start();
+});
+
+afterAll(async () => {
+  await ingress?.stop();
+  await socket?.close();
+  await api?.close();
+});
+
+describe('Slack ingress over Socket Mode (real Bolt, fake socket server)', () => {
+  it('connects with the app token via apps.connections.open and serves no HTTP route', async () => {
+    expect(ingress.routes).toEqual([]);
+    await socket.connected();
+    const open = api.callsTo('apps.connections.open');
+    expect(open).toHaveLength(1);
+    expect(open[0]?.token).toBe('xapp-test');
+  });
+
+  it('turns a mention into a turn and acks the envelope', async () => {
+    const event = appMention({ text: `<@${FIXTURE.botUserId}> over the socket` });
+    const envelopeId = socket.send('events_api', event);
+    await socket.waitForAck(envelopeId);
+    const [turn] = await sink.waitForTurns(1);
+    expect(turn).toMatchObject({
+      id: `${FIXTURE.channel}:${event.event.ts}`,
+      sessionId: `slack:${FIXTURE.team}:${FIXTURE.channel}:${event.event.ts}`,
+      author: { id: FIXTURE.user, name: 'Alice' },
+      text: 'over the socket',
+    });
+  });
+
+  it('de-duplicates a redelivered envelope (retry_attempt 1)', async () => {
+    const event = directMessage({ text: 'delivered twice' });
+    const envelopeId = socket.send('events_api', event);
+    await socket.waitForAck(envelopeId);
+    socket.redeliver(envelopeId);
+    await api.waitFor(() => socket.acks.filter((ack) => ack.envelope_id === envelopeId).length === 2);
+    // The socket delivers in order and a dropped duplicate needs no API call, so once a later message is a
+    // turn the redelivery has been handled.
+    const later = socket.send('events_api', directMessage({ text: 'after' }));
+    await socket.waitForAck(later);
+    const turns = await sink.waitForTurns(3);
+    expect(turns.filter((turn) => turn.text === 'delivered twice')).toHaveLength(1);
+    expect(turns.map((turn) => turn.text)).toContain('after');
+  });
+
+  it('answers /reset in the ack payload, ephemerally', async () => {
+    const before = sink.received.length;
+    const envelopeId = socket.send('slash_commands', slashReset());
+    const ack = await socket.waitForAck(envelopeId);
+    expect(ack.payload).toMatchObject({ response_type: 'ephemeral' });
+    expect(sink.received.slice(before)).toMatchObject([
+      { kind: 'reset', sessionId: `slack:${FIXTURE.team}:${FIXTURE.channel}` },
+    ]);
+  });
+});
