@@ -70,9 +70,25 @@ export function createMessageHandler(
     }
   };
 
+  // Per-session promise chains: one process enqueues a session's messages in the order they arrived, even
+  // when looking up names or the thread history takes longer for an earlier one.
+  const chains = new Map<string, Promise<void>>();
+  const inOrder = (sessionId: string, task: () => Promise<void>): Promise<void> => {
+    const next = (chains.get(sessionId) ?? Promise.resolve()).then(task);
+    chains.set(sessionId, next);
+    void next.then(() => {
+      if (chains.get(sessionId) === next) chains.delete(sessionId);
+    });
+    return next;
+  };
+
+  const forget = (eventId: string | undefined, turnKey: string | undefined) => {
+    if (eventId !== undefined) seenEvents.delete(eventId);
+    if (turnKey !== undefined) seenTurns.delete(turnKey);
+  };
+
   return async ({ event, body, context }) => {
     const eventId = typeof body.event_id === 'string' ? body.event_id : undefined;
-    let turnId: string | undefined;
     try {
       if (eventId !== undefined && seenEvents.has(eventId)) {
         logger.debug({ eventId, retryNum: context.retryNum }, 'dropping a redelivered event');
@@ -94,52 +110,54 @@ export function createMessageHandler(
         onIgnore: (reason) => logger.debug({ eventId, reason }, 'event ignored'),
       });
       if (!draft) return;
-      if (seenTurns.has(draft.id)) {
+      const turnKey = `${draft.sessionId}|${draft.id}`;
+      if (seenTurns.has(turnKey)) {
         logger.debug({ eventId, turnId: draft.id }, 'dropping a second delivery of the same message');
         return;
       }
-      turnId = draft.id;
-      seenTurns.add(turnId);
+      seenTurns.add(turnKey);
 
-      const text = typeof event.text === 'string' ? event.text : '';
-      const names = await directory.names(
-        [draft.author.id, ...mentionedUserIds(text).filter((id) => id !== base.botUserId)].slice(
-          0,
-          MAX_NAME_LOOKUPS + 1,
-        ),
-      );
-      const turn = toTurn(event, { ...base, names }) ?? draft;
-      if (turn.kind === 'message' && isInExistingThread(event) && !knownSessions.has(turn.sessionId)) {
-        const context = await fetchThreadContext({
-          client,
-          directory,
-          logger,
-          channel: turn.target.channelId,
-          threadTs: event.thread_ts as string,
-          currentTs: event.ts as string,
-          botUserId: base.botUserId,
-          botId: base.botId,
-        });
-        if (context.length > 0) turn.context = context;
-      }
-      const result = await sink.enqueue(turn);
-      knownSessions.add(turn.sessionId);
-      logger.info(
-        {
-          sessionId: turn.sessionId,
-          turnId: turn.id,
-          kind: turn.kind,
-          accepted: result.accepted,
-          seq: result.seq,
-        },
-        'turn enqueued',
-      );
-      if (turn.kind === 'reset' && result.accepted) await confirmReset(turn, event);
+      await inOrder(draft.sessionId, async () => {
+        try {
+          const text = typeof event.text === 'string' ? event.text : '';
+          const mentioned = mentionedUserIds(text).filter((id) => id !== base.botUserId);
+          const names = await directory.names([draft.author.id, ...mentioned.slice(0, MAX_NAME_LOOKUPS)]);
+          const turn = toTurn(event, { ...base, names }) ?? draft;
+          if (turn.kind === 'message' && isInExistingThread(event) && !knownSessions.has(turn.sessionId)) {
+            const earlier = await fetchThreadContext({
+              client,
+              directory,
+              logger,
+              channel: turn.target.channelId,
+              threadTs: event.thread_ts as string,
+              currentTs: event.ts as string,
+              botUserId: base.botUserId,
+              botId: base.botId,
+            });
+            if (earlier.length > 0) turn.context = earlier;
+          }
+          const result = await sink.enqueue(turn);
+          knownSessions.add(turn.sessionId);
+          logger.info(
+            {
+              sessionId: turn.sessionId,
+              turnId: turn.id,
+              kind: turn.kind,
+              accepted: result.accepted,
+              seq: result.seq,
+            },
+            'turn enqueued',
+          );
+          if (turn.kind === 'reset' && result.accepted) await confirmReset(turn, event);
+        } catch (error) {
+          // Let a redelivery try again: this attempt did not reach the queue.
+          forget(eventId, turnKey);
+          logger.error({ err: error, eventId, turnId: draft.id }, 'could not enqueue a Slack message');
+        }
+      });
     } catch (error) {
-      // Let a redelivery try again: this attempt did not reach the queue.
-      if (eventId !== undefined) seenEvents.delete(eventId);
-      if (turnId !== undefined) seenTurns.delete(turnId);
-      logger.error({ err: error, eventId, turnId }, 'could not handle a Slack event');
+      forget(eventId, undefined);
+      logger.warn({ err: error, eventId }, 'dropping a Slack event that could not be read');
     }
   };
 }
