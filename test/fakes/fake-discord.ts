@@ -134,6 +134,14 @@ function compileRoute(name: string, auth: boolean, handler: Handler): Route {
   return { name, method, pattern: new RegExp(`^${source}$`), keys, auth, handler };
 }
 
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 async function readBody(request: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -424,7 +432,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     void (async () => {
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
       // @discordjs/rest percent-encodes segments such as `@original`.
-      const path = decodeURIComponent(url.pathname).replace(/^\/api(\/v\d+)?/, '');
+      const path = safeDecode(url.pathname).replace(/^\/api(\/v\d+)?/, '');
       const method = request.method ?? 'GET';
       let body: unknown;
       try {
@@ -440,9 +448,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         const match = candidate.pattern.exec(path);
         if (!match) continue;
         route = candidate;
-        params = Object.fromEntries(
-          candidate.keys.map((key, index) => [key, decodeURIComponent(match[index + 1]!)]),
-        );
+        params = Object.fromEntries(candidate.keys.map((key, index) => [key, match[index + 1]!]));
         break;
       }
       let reply: Reply;
