@@ -51,10 +51,10 @@ export function createMessageHandler(
   // Sessions this process has already enqueued for: their thread history is known to the worker.
   const knownSessions = createRecentSet(20_000);
 
-  const confirmReset = async (turn: Turn, event: SlackMessageEvent) => {
+  const confirmReset = async (turn: Turn, event: SlackMessageEvent, botUserId: string) => {
     const threadTs = typeof event.thread_ts === 'string' ? event.thread_ts : undefined;
     const scope = threadTs ? 'thread' : turn.target.channelId.startsWith('D') ? 'dm' : 'channel';
-    const text = resetConfirmation(scope, undefined);
+    const text = resetConfirmation(scope, botUserId);
     try {
       await client.chat.postEphemeral({
         channel: turn.target.channelId,
@@ -148,7 +148,7 @@ export function createMessageHandler(
             },
             'turn enqueued',
           );
-          if (turn.kind === 'reset' && result.accepted) await confirmReset(turn, event);
+          if (turn.kind === 'reset' && result.accepted) await confirmReset(turn, event, base.botUserId);
         } catch (error) {
           // Let a redelivery try again: this attempt did not reach the queue.
           forget(eventId, turnKey);

@@ -65,7 +65,10 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
     }
   };
 
-  const post = async (text: string): Promise<void> => {
+  const record = () => options.onPosted(posted.map((message) => ({ ...message })));
+
+  /** Posts one message of the reply (in the thread, if any) and returns where it went. */
+  const postMessage = async (text: string): Promise<PostedMessage> => {
     const result = await call('chat.postMessage', () =>
       client.chat.postMessage({
         channel: target.channelId,
@@ -75,11 +78,16 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
         unfurl_media: false,
       }),
     );
-    if (typeof result.ts !== 'string')
+    if (typeof result.ts !== 'string') {
       throw toPlatformError('chat.postMessage', new Error('no ts in the answer'));
-    posted.push({ channelId: result.channel ?? target.channelId, messageId: result.ts });
+    }
+    return { channelId: result.channel ?? target.channelId, messageId: result.ts };
+  };
+
+  const post = async (text: string): Promise<void> => {
+    posted.push(await postMessage(text));
     shown.set(posted.length - 1, text);
-    await options.onPosted(posted.map((message) => ({ ...message })));
+    await record();
   };
 
   const edit = async (index: number, text: string): Promise<void> => {
@@ -94,12 +102,9 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
         { channel: message.channelId, ts: message.messageId },
         'reply message is gone; posting it again',
       );
-      const result = await call('chat.postMessage', () =>
-        client.chat.postMessage({ channel: target.channelId, thread_ts: target.threadId, text }),
-      );
-      posted[index] = { channelId: result.channel ?? target.channelId, messageId: String(result.ts) };
+      posted[index] = await postMessage(text);
       shown.set(index, text);
-      await options.onPosted(posted.map((entry) => ({ ...entry })));
+      await record();
     }
   };
 
@@ -172,7 +177,7 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
           logger.warn({ err: error, ts: extra.messageId }, 'could not delete a leftover reply'),
         );
         posted.pop();
-        await options.onPosted(posted.map((message) => ({ ...message })));
+        await record();
       }
     },
   };
