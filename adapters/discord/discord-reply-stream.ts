@@ -22,6 +22,11 @@ export interface ReplyStreamTimings {
   maxTypingMs: number;
 }
 
+const delay = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
+
 /** Shown when the model produced nothing: Discord refuses empty messages. */
 const EMPTY_REPLY = '_(no reply)_';
 
@@ -49,13 +54,17 @@ export function createDiscordReplyStream(
   let typingStartedAt = 0;
   let finished = false;
 
-  const sendTyping = async (): Promise<void> => {
-    try {
-      await rest.post(Routes.channelTyping(channelId));
-    } catch (error) {
-      // Typing is cosmetic: a failure here must not fail the turn.
-      logger.warn({ err: toPlatformError(error, 'typing'), channelId }, 'discord typing indicator failed');
-    }
+  let typingInFlight: Promise<void> | undefined;
+  const sendTyping = (): Promise<void> => {
+    const sending = rest.post(Routes.channelTyping(channelId)).then(
+      () => undefined,
+      (error: unknown) => {
+        // Typing is cosmetic: a failure here must not fail the turn.
+        logger.warn({ err: toPlatformError(error, 'typing'), channelId }, 'discord typing indicator failed');
+      },
+    );
+    typingInFlight = sending;
+    return sending;
   };
 
   const stopTyping = (): void => {
@@ -128,6 +137,9 @@ export function createDiscordReplyStream(
     async finish(text) {
       finished = true;
       stopTyping();
+      // A renewal landing after the final message would show "typing…" for 10 s under the answer.
+      // Bounded, so a slow typing call (rate limit, timeout) cannot hold up the answer.
+      if (typingInFlight) await Promise.race([typingInFlight, delay(2_000)]);
       await throttle.settle();
       const parts = splitMessage(text);
       if (parts.length === 0) parts.push(EMPTY_REPLY);

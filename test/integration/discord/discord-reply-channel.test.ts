@@ -87,6 +87,12 @@ describe('Discord reply channel (REST only, against the fake API)', () => {
     const afterFinish = typingIn(target.channelId).length;
     await sleep(TYPING_INTERVAL_MS * 5);
     expect(typingIn(target.channelId)).toHaveLength(afterFinish);
+    // No typing lands after the answer (it would show "typing…" for 10 s under it).
+    const lastTyping = fake.requests.lastIndexOf(typingIn(target.channelId).at(-1)!);
+    const answer = fake.requests.findIndex(
+      (request) => request.method === 'POST' && request.path === `/channels/${target.channelId}/messages`,
+    );
+    expect(lastTyping).toBeLessThan(answer);
     expect(fake.messagesIn(target.channelId).map((message) => message.content)).toEqual(['Done.']);
   });
 
