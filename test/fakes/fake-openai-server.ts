@@ -2,12 +2,20 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
- * A fake OpenAI-compatible endpoint on 127.0.0.1 (real HTTP, real SSE) for tests and benchmarks.
+ * A fake OpenAI-compatible endpoint on 127.0.0.1 (real HTTP, real SSE) for tests and benchmarks:
+ * `POST /v1/chat/completions`, `POST /v1/responses` and `GET /v1/models`.
  *
  * Token counts are a deterministic estimate, not a tokenizer: `prompt_tokens` = ceil(total characters of all
  * message contents / 4), `completion_tokens` = ceil(reply characters / 4). When the request sets `max_tokens`
  * (or `max_completion_tokens`) and the reply would exceed it, the reply is cut to that many × 4 characters and
  * `finish_reason` is `length`, as a real model would.
+ *
+ * The Responses API keeps conversations server-side, and so does the fake: every response (unless sent with
+ * `store: false`) is kept as `resp_<n>` with its input and output, and `previous_response_id` prepends the stored
+ * chain. The reply generator sees a chat-like body (see `respondWith`), so the default echo reply and any
+ * existing generator work unchanged; usage counts `instructions` + the whole chain + the new input, like
+ * OpenAI bills a chained request. An unknown `previous_response_id` gets OpenAI's 400
+ * `previous_response_not_found`.
  */
 
 /** A chat message as it arrives on the wire (content may be a string or an array of parts). */
@@ -62,6 +70,8 @@ export interface FakeFailure {
   message?: string;
   /** `error.code` in the body (defaults by status). */
   code?: string;
+  /** `error.param` in the body (default null). */
+  param?: string;
 }
 
 /** A reply with more than text, for `respondWith`. */
@@ -78,6 +88,63 @@ export interface StreamCut {
   afterChunks?: number;
   /** `destroy` drops the connection; `stall` keeps it open and sends nothing more; `end` closes it cleanly without `finish_reason` or `[DONE]`. Default `destroy`. */
   mode?: 'destroy' | 'stall' | 'end';
+}
+
+/** How a scripted stream fails after it started (an error sent inside a 200 stream). */
+export interface StreamFailure {
+  /** Content chunks sent before the error (default 1). */
+  afterChunks?: number;
+  /** The error code (default `server_error`). */
+  code?: string;
+  /** The error message. */
+  message?: string;
+  /**
+   * `/v1/responses` only: send an `error` event (default) or a `response.failed` event carrying
+   * `response.error`. Chat completions always get a `data: {"error": …}` chunk.
+   */
+  event?: 'error' | 'response.failed';
+}
+
+/** An input item of `POST /v1/responses`, as far as the fake reads it (other item types are ignored). */
+export interface WireResponsesInputItem {
+  /** `message` or absent for messages; anything else (function calls, …) is ignored. */
+  type?: string;
+  /** `user`, `assistant`, `system`, `developer`. */
+  role?: string;
+  /** Text, or content parts (`input_text`, `output_text`: their `text` is read). */
+  content?: string | Array<{ type: string; text?: string }> | null;
+}
+
+/** The parsed JSON body of `POST /v1/responses`, as far as the fake reads it. */
+export interface ResponsesRequestBody {
+  /** Model requested; echoed back in the response. */
+  model: string;
+  /** A user message as a string, or input items. */
+  input?: string | WireResponsesInputItem[] | null;
+  /** System-level instructions (not carried over from the previous response, as in OpenAI's API). */
+  instructions?: string | null;
+  /** Continue this stored response's conversation. */
+  previous_response_id?: string | null;
+  /** Keep the response for later chaining (default true, as OpenAI). */
+  store?: boolean | null;
+  /** SSE events when true, one JSON response object otherwise. */
+  stream?: boolean | null;
+  /** Reply token cap; a longer reply ends `incomplete` (`max_output_tokens`). */
+  max_output_tokens?: number | null;
+  /** Sampling temperature (recorded, otherwise ignored). */
+  temperature?: number | null;
+  /** Anything else the client sent. */
+  [key: string]: unknown;
+}
+
+/** One `POST /v1/responses` the fake received. */
+export interface RecordedResponsesRequest {
+  /** The parsed JSON body. */
+  body: ResponsesRequestBody;
+  /** Request headers (lower-case names, as Node gives them). */
+  headers: IncomingHttpHeaders;
+  /** When the body had been read, ms since epoch. */
+  receivedAt: number;
 }
 
 /** Options for `startFakeOpenAI`. */
@@ -102,25 +169,45 @@ export interface FakeOpenAI {
   url: string;
   /** Every `POST /v1/chat/completions` received (capped, see options). */
   requests: RecordedRequest[];
-  /** Replaces the reply generator (default: `Echo: <last user content>`). */
+  /** Every `POST /v1/responses` received (capped, see options). */
+  responsesRequests: RecordedResponsesRequest[];
+  /**
+   * Replaces the reply generator (default: `Echo: <last user content>`), for both endpoints. For
+   * `/v1/responses` it gets a chat-like body: `messages` = the instructions as a `system` message, then the
+   * stored chain (earlier inputs and replies), then the new input; `max_tokens` = `max_output_tokens`; and
+   * `responsesRequest` = the original request body.
+   */
   respondWith(
     fn: (body: ChatCompletionRequestBody) => string | FakeReply | Promise<string | FakeReply>,
   ): void;
   /** Delay before the first byte of every reply: a fixed number of ms or a function drawn per request. */
   setLatency(ms: number | (() => number)): void;
-  /** The next `count` requests fail with this status and body. */
+  /** The next `count` requests (either endpoint, in arrival order, as for every script) fail with this status and body. */
   failNext(count: number, failure: FakeFailure): void;
   /** The next `count` requests never get an answer (connections are dropped on `close`). */
   hang(count: number): void;
   /** The next `count` streamed requests break after some chunks (non-stream requests get cut mid-body). */
   cutStreamNext(count: number, cut?: StreamCut): void;
-  /** Clears recorded requests and every scripted behaviour (reply generator, latency, failures). */
+  /** The next `count` streamed requests report an error inside the stream (non-stream requests get a 500). */
+  failStreamNext(count: number, failure?: StreamFailure): void;
+  /**
+   * The stored conversation a response ends: its request's instructions (as a `system` message), then every
+   * input and reply along its `previous_response_id` chain, its own reply last. `undefined` if not stored.
+   */
+  conversationOf(responseId: string): WireChatMessage[] | undefined;
+  /** Drops every stored response, so the next `previous_response_id` fails as an expired chain would. */
+  forgetResponses(): void;
+  /** Clears recorded requests, stored responses and every scripted behaviour (reply generator, latency, failures). */
   reset(): void;
   /** Stops listening and drops every open connection. */
   close(): Promise<void>;
 }
 
-type Script = { kind: 'fail'; failure: FakeFailure } | { kind: 'hang' } | { kind: 'cut'; cut: StreamCut };
+type Script =
+  | { kind: 'fail'; failure: FakeFailure }
+  | { kind: 'hang' }
+  | { kind: 'cut'; cut: StreamCut }
+  | { kind: 'streamFail'; failure: StreamFailure };
 
 const errorTypes: Record<number, { type: string; code: string }> = {
   400: { type: 'invalid_request_error', code: 'invalid_request' },
@@ -203,7 +290,7 @@ function sendError(res: ServerResponse, failure: FakeFailure) {
       error: {
         message: failure.message ?? `Fake failure with status ${failure.status}`,
         type: defaults.type,
-        param: null,
+        param: failure.param ?? null,
         code: failure.code ?? defaults.code,
       },
     },
@@ -222,6 +309,145 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+// Whether a request asked for a stream, so scripts that only make sense in a stream can degrade otherwise.
+const streamingRequests = new WeakSet<ServerResponse>();
+function markStreaming(res: ServerResponse, stream: boolean): void {
+  if (stream) streamingRequests.add(res);
+}
+function streaming(res: ServerResponse): boolean {
+  return streamingRequests.has(res);
+}
+
+/** A stored response: its place in the chain and what it added to the conversation. */
+interface StoredResponse {
+  /** The response it continued. */
+  previous: string | undefined;
+  /** Its request's instructions (OpenAI does not carry them along the chain). */
+  instructions: string | undefined;
+  /** Its input messages, then its reply. */
+  messages: WireChatMessage[];
+}
+
+/** Everything needed to write one response object or its events. */
+interface ResponseShape {
+  id: string;
+  itemId: string;
+  createdAt: number;
+  body: ResponsesRequestBody;
+  text: string;
+  incomplete: 'max_output_tokens' | 'content_filter' | undefined;
+  usage: ReturnType<typeof responsesUsage>;
+}
+
+function inputMessages(input: ResponsesRequestBody['input']): WireChatMessage[] {
+  if (typeof input === 'string') return [{ role: 'user', content: input }];
+  if (!Array.isArray(input)) return [];
+  const messages: WireChatMessage[] = [];
+  for (const item of input) {
+    if ((item.type !== undefined && item.type !== 'message') || typeof item.role !== 'string') continue;
+    messages.push({ role: item.role, content: item.content ?? '' });
+  }
+  return messages;
+}
+
+function responsesUsage(inputTokens: number, outputTokens: number) {
+  return {
+    input_tokens: inputTokens,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: outputTokens,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: inputTokens + outputTokens,
+  };
+}
+
+function outputMessage(shape: ResponseShape, stage: 'started' | 'final') {
+  return {
+    id: shape.itemId,
+    type: 'message',
+    status: stage === 'started' ? 'in_progress' : shape.incomplete ? 'incomplete' : 'completed',
+    content:
+      stage === 'started' ? [] : [{ type: 'output_text', annotations: [], logprobs: [], text: shape.text }],
+    role: 'assistant',
+  };
+}
+
+/** The response object as OpenAI sends it: in progress (no output, no usage), finished, or failed. */
+function responseObject(
+  shape: ResponseShape,
+  stage: 'started' | 'final' | 'failed',
+  error: { code: string; message: string } | null = null,
+) {
+  const { body } = shape;
+  const status =
+    stage === 'started'
+      ? 'in_progress'
+      : stage === 'failed'
+        ? 'failed'
+        : shape.incomplete
+          ? 'incomplete'
+          : 'completed';
+  return {
+    id: shape.id,
+    object: 'response',
+    created_at: shape.createdAt,
+    status,
+    background: false,
+    error,
+    incomplete_details: stage === 'final' && shape.incomplete ? { reason: shape.incomplete } : null,
+    instructions: body.instructions ?? null,
+    max_output_tokens: body.max_output_tokens ?? null,
+    model: body.model,
+    output: stage === 'final' ? [outputMessage(shape, 'final')] : [],
+    parallel_tool_calls: true,
+    previous_response_id: body.previous_response_id ?? null,
+    reasoning: { effort: null, summary: null },
+    store: body.store ?? true,
+    temperature: body.temperature ?? 1,
+    text: { format: { type: 'text' } },
+    tool_choice: 'auto',
+    tools: [],
+    top_p: 1,
+    truncation: 'disabled',
+    usage: stage === 'final' ? shape.usage : null,
+    user: null,
+    metadata: {},
+  };
+}
+
+function sseEvent(type: string, sequence: number, data: Record<string, unknown>): string {
+  return `event: ${type}\ndata: ${JSON.stringify({ type, ...data, sequence_number: sequence })}\n\n`;
+}
+
+/** The whole event stream of one response, in OpenAI's order. */
+function responsesEvents(shape: ResponseShape, deltas: string[]): string[] {
+  const events: Array<[string, Record<string, unknown>]> = [];
+  const part = { item_id: shape.itemId, output_index: 0, content_index: 0 };
+  const emptyText = { type: 'output_text', annotations: [], logprobs: [], text: '' };
+  events.push(['response.created', { response: responseObject(shape, 'started') }]);
+  events.push(['response.in_progress', { response: responseObject(shape, 'started') }]);
+  events.push(['response.output_item.added', { output_index: 0, item: outputMessage(shape, 'started') }]);
+  events.push(['response.content_part.added', { ...part, part: emptyText }]);
+  for (const delta of deltas) events.push(['response.output_text.delta', { ...part, delta, logprobs: [] }]);
+  events.push(['response.output_text.done', { ...part, text: shape.text, logprobs: [] }]);
+  events.push(['response.content_part.done', { ...part, part: { ...emptyText, text: shape.text } }]);
+  events.push(['response.output_item.done', { output_index: 0, item: outputMessage(shape, 'final') }]);
+  const last = shape.incomplete ? 'response.incomplete' : 'response.completed';
+  events.push([last, { response: responseObject(shape, 'final') }]);
+  return events.map(([type, data], sequence) => sseEvent(type, sequence, data));
+}
+
+/** The event that ends a stream scripted to fail: an `error` event or `response.failed`. */
+function responsesStreamFailure(shape: ResponseShape, failure: StreamFailure, sequence: number): string {
+  const code = failure.code ?? 'server_error';
+  const message = failure.message ?? 'The server had an error while processing your request.';
+  if (failure.event === 'response.failed') {
+    return sseEvent('response.failed', sequence, {
+      response: responseObject(shape, 'failed', { code, message }),
+    });
+  }
+  return sseEvent('error', sequence, { code, message, param: null });
+}
+
 /** Starts a fake OpenAI-compatible server on 127.0.0.1 and a free port. */
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
   const record = options.record ?? true;
@@ -235,8 +461,52 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   let latency: number | (() => number) = 0;
   let scripts: Script[] = [];
   let nextId = 0;
+  let nextResponseNumber = 0;
   const requests: RecordedRequest[] = [];
+  const responsesRequests: RecordedResponsesRequest[] = [];
+  const storedResponses = new Map<string, StoredResponse>();
   const sockets = new Set<Socket>();
+
+  function recordRequest<T>(list: T[], entry: T): void {
+    if (!record) return;
+    list.push(entry);
+    if (list.length > maxRecorded) list.shift();
+  }
+
+  /**
+   * Takes the next script and waits out the latency. Returns the script still to honour while replying, or
+   * `null` when the request is already dealt with (hung, failed, or the client gave up).
+   */
+  async function beforeReply(res: ServerResponse): Promise<Script | undefined | null> {
+    const script = scripts.shift();
+    if (script?.kind === 'hang') return null; // never answered; the socket is destroyed on close
+    const delay = typeof latency === 'function' ? latency() : latency;
+    if (delay > 0) await sleep(delay);
+    if (res.destroyed || res.writableEnded) return null; // the client gave up while we waited
+    if (script?.kind === 'fail') {
+      sendError(res, script.failure);
+      return null;
+    }
+    if (script?.kind === 'streamFail' && !streaming(res)) {
+      sendError(res, { status: 500, message: script.failure.message, code: script.failure.code });
+      return null;
+    }
+    return script;
+  }
+
+  /** Writes SSE events at once, or one by one with the configured pause between them. */
+  async function writeEvents(res: ServerResponse, events: string[]): Promise<void> {
+    if (chunkDelayMs <= 0) {
+      res.end(events.join(''));
+      return;
+    }
+    for (const event of events) {
+      if (res.destroyed) return;
+      res.write(event);
+      await sleep(chunkDelayMs);
+    }
+    res.end();
+  }
 
   async function handleCompletion(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
@@ -247,26 +517,15 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       sendError(res, { status: 400, message: 'We could not parse the JSON body of your request.' });
       return;
     }
-    if (record) {
-      requests.push({ body, headers: req.headers, receivedAt: Date.now() });
-      if (requests.length > maxRecorded) requests.shift();
-    }
+    recordRequest(requests, { body, headers: req.headers, receivedAt: Date.now() });
     if (typeof body.model !== 'string' || !Array.isArray(body.messages)) {
       sendError(res, { status: 400, message: "'model' and 'messages' are required properties." });
       return;
     }
+    markStreaming(res, body.stream === true);
 
-    const script = scripts.shift();
-    if (script?.kind === 'hang') return; // never answered; the socket is destroyed on close
-
-    const delay = typeof latency === 'function' ? latency() : latency;
-    if (delay > 0) await sleep(delay);
-    if (res.destroyed || res.writableEnded) return; // the client gave up while we waited
-
-    if (script?.kind === 'fail') {
-      sendError(res, script.failure);
-      return;
-    }
+    const script = await beforeReply(res);
+    if (script === null) return;
 
     let produced: string | FakeReply;
     try {
@@ -346,6 +605,18 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       else if (cut.mode !== 'stall') res.destroy();
       return;
     }
+    if (script?.kind === 'streamFail') {
+      const { failure } = script;
+      const error = {
+        message: failure.message ?? 'The server had an error while processing your request.',
+        type: 'server_error',
+        param: null,
+        code: failure.code ?? 'server_error',
+      };
+      const keep = 1 + (failure.afterChunks ?? 1);
+      res.end(`${events.slice(0, keep).join('')}data: ${JSON.stringify({ error })}\n\n`);
+      return;
+    }
     events.push(chunk({}, finishReason));
     if (body.stream_options?.include_usage && !options.ignoreIncludeUsage) {
       events.push(
@@ -361,22 +632,158 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       );
     }
     events.push('data: [DONE]\n\n');
-    if (chunkDelayMs <= 0) {
-      res.end(events.join(''));
+    await writeEvents(res, events);
+  }
+
+  /** Messages along a stored chain, oldest first (instructions excluded: they are per request). */
+  function chainMessages(responseId: string): WireChatMessage[] {
+    const segments: WireChatMessage[][] = [];
+    for (
+      let entry = storedResponses.get(responseId);
+      entry;
+      entry = entry.previous === undefined ? undefined : storedResponses.get(entry.previous)
+    ) {
+      segments.push(entry.messages);
+    }
+    return segments.reverse().flat();
+  }
+
+  async function handleResponses(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    let body: ResponsesRequestBody;
+    try {
+      body = JSON.parse(raw) as ResponsesRequestBody;
+    } catch {
+      sendError(res, { status: 400, message: 'We could not parse the JSON body of your request.' });
       return;
     }
-    for (const event of events) {
-      if (res.destroyed) return;
-      res.write(event);
-      await sleep(chunkDelayMs);
+    recordRequest(responsesRequests, { body, headers: req.headers, receivedAt: Date.now() });
+    if (typeof body.model !== 'string') {
+      sendError(res, { status: 400, message: "Missing required parameter: 'model'.", param: 'model' });
+      return;
     }
-    res.end();
+    markStreaming(res, body.stream === true);
+
+    const script = await beforeReply(res);
+    if (script === null) return;
+
+    const previousId = body.previous_response_id ?? undefined;
+    if (previousId !== undefined && !storedResponses.has(previousId)) {
+      // What OpenAI answers for an expired, deleted or never-stored response.
+      sendError(res, {
+        status: 400,
+        message: `Previous response with id '${previousId}' not found.`,
+        code: 'previous_response_not_found',
+        param: 'previous_response_id',
+      });
+      return;
+    }
+
+    const input = inputMessages(body.input);
+    const instructions = typeof body.instructions === 'string' ? body.instructions : undefined;
+    const chatBody: ChatCompletionRequestBody = {
+      model: body.model,
+      messages: [
+        ...(instructions === undefined ? [] : [{ role: 'system', content: instructions }]),
+        ...(previousId === undefined ? [] : chainMessages(previousId)),
+        ...input,
+      ],
+      stream: body.stream ?? false,
+      max_tokens: body.max_output_tokens ?? null,
+      temperature: body.temperature ?? null,
+      responsesRequest: body,
+    };
+    let produced: string | FakeReply;
+    try {
+      produced = await reply(chatBody);
+    } catch (error) {
+      sendError(res, { status: 500, message: `Reply generator failed: ${String(error)}` });
+      return;
+    }
+
+    let content = typeof produced === 'string' ? produced : produced.content;
+    const finish = typeof produced === 'string' ? 'stop' : (produced.finishReason ?? 'stop');
+    let incomplete: 'max_output_tokens' | 'content_filter' | undefined =
+      finish === 'length' ? 'max_output_tokens' : finish === 'content_filter' ? 'content_filter' : undefined;
+    const cap = body.max_output_tokens;
+    if (typeof cap === 'number' && fakeTokenCount(content) > cap) {
+      content = content.slice(0, cap * 4);
+      incomplete = 'max_output_tokens';
+    }
+    const number = ++nextResponseNumber;
+    const shape: ResponseShape = {
+      id: `resp_${number}`,
+      itemId: `msg_${number}`,
+      createdAt: Math.floor(Date.now() / 1000),
+      body,
+      text: content,
+      incomplete,
+      usage: responsesUsage(promptTokens(chatBody), fakeTokenCount(content)),
+    };
+    // Stored before the last event goes out, so a client that chains at once finds it.
+    const store = () => {
+      if (body.store === false) return;
+      storedResponses.set(shape.id, {
+        previous: previousId,
+        instructions,
+        messages: [...input, { role: 'assistant', content }],
+      });
+    };
+    const cut = script?.kind === 'cut' ? script.cut : undefined;
+
+    if (!body.stream) {
+      const payload = JSON.stringify(responseObject(shape, 'final'));
+      if (cut) {
+        // Promise the whole body, send half, then break as scripted.
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        });
+        res.write(payload.slice(0, payload.length >> 1));
+        if (cut.mode !== 'stall') res.destroy();
+        return;
+      }
+      store();
+      sendJson(res, 200, payload);
+      return;
+    }
+
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    const events = responsesEvents(shape, splitIntoChunks(content, chunkChars));
+    // Created, in progress, item added, part added: the deltas start after these four.
+    const deltasFrom = 4;
+    if (cut) {
+      res.write(events.slice(0, deltasFrom + (cut.afterChunks ?? 1)).join(''));
+      if (cut.mode === 'end') res.end();
+      else if (cut.mode !== 'stall') res.destroy();
+      return;
+    }
+    if (script?.kind === 'streamFail') {
+      const { failure } = script;
+      const sent = events.slice(0, deltasFrom + (failure.afterChunks ?? 1));
+      res.end([...sent, responsesStreamFailure(shape, failure, sent.length)].join(''));
+      return;
+    }
+    store();
+    await writeEvents(res, events);
   }
 
   const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
     const path = (req.url ?? '').split('?')[0];
-    if (req.method === 'POST' && path === '/v1/chat/completions') {
-      handleCompletion(req, res).catch((error: unknown) => {
+    const handler =
+      req.method !== 'POST'
+        ? undefined
+        : path === '/v1/chat/completions'
+          ? handleCompletion
+          : path === '/v1/responses'
+            ? handleResponses
+            : undefined;
+    if (handler) {
+      handler(req, res).catch((error: unknown) => {
         if (!res.headersSent) sendError(res, { status: 500, message: String(error) });
         else res.destroy();
       });
@@ -410,6 +817,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    responsesRequests,
     respondWith(fn) {
       reply = fn;
     },
@@ -425,8 +833,23 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     cutStreamNext(count, cut = {}) {
       for (let i = 0; i < count; i++) scripts.push({ kind: 'cut', cut });
     },
+    failStreamNext(count, failure = {}) {
+      for (let i = 0; i < count; i++) scripts.push({ kind: 'streamFail', failure });
+    },
+    conversationOf(responseId) {
+      const entry = storedResponses.get(responseId);
+      if (!entry) return undefined;
+      const system: WireChatMessage[] =
+        entry.instructions === undefined ? [] : [{ role: 'system', content: entry.instructions }];
+      return [...system, ...chainMessages(responseId)];
+    },
+    forgetResponses() {
+      storedResponses.clear();
+    },
     reset() {
       requests.length = 0;
+      responsesRequests.length = 0;
+      storedResponses.clear();
       scripts = [];
       latency = 0;
       reply = echoReply;
