@@ -7,6 +7,7 @@ import { type HealthReport, type RunningHttpServer, startHttpServer } from './ht
 import { createInProcessTurnQueue } from './in-process-turn-queue.ts';
 import type { Logger } from './logger.ts';
 import { createMemoryHistoryStore } from './memory-history-store.ts';
+import { createMetrics } from './metrics.ts';
 import type { ModelClient } from './model-client.ts';
 import { createOpenAIModelClient } from './openai-model-client.ts';
 import type { PlatformIngress } from './platform-adapter.ts';
@@ -91,6 +92,9 @@ export async function startParley(config: Config, options: StartOptions): Promis
           logger,
         });
 
+  const metrics = createMetrics();
+  metrics.watchQueueDepth(() => queue.pendingCount());
+
   const consoleReplies = options.console ? createConsoleReplyChannel(options.console.output) : undefined;
   const replyChannels: Partial<Record<Platform, ReplyChannel>> = {};
   if (consoleReplies) replyChannels.console = consoleReplies;
@@ -127,6 +131,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
       },
       modelAttempts: config.turnMaxAttempts,
       logger,
+      metrics,
     });
     await queue.process(processor);
   }
@@ -171,6 +176,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
     http = await startHttpServer({
       routes: ingresses.flatMap((ingress) => ingress.routes),
       health,
+      metrics,
       logger,
       port: config.http.port,
       host: config.http.host,

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
 import type { HttpRoute } from './platform-adapter.ts';
 
 /** State of the process as `/healthz` and `/readyz` report it. */
@@ -17,6 +18,8 @@ export interface HttpServerOptions {
   routes: HttpRoute[];
   /** Computes the health report. */
   health(): Promise<HealthReport>;
+  /** Served at `GET /metrics` in Prometheus' text format. */
+  metrics?: Metrics;
   /** Logger. */
   logger: Logger;
 }
@@ -34,7 +37,7 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(JSON.stringify(body));
 }
 
-/** One HTTP server per process: adapter routes plus `/healthz` (liveness + state) and `/readyz`. */
+/** One HTTP server per process: adapter routes, `/healthz` and `/readyz` (state), `/metrics` (Prometheus). */
 export async function startHttpServer(
   options: HttpServerOptions & { port: number; host: string },
 ): Promise<RunningHttpServer> {
@@ -51,6 +54,12 @@ export async function startHttpServer(
         status: report.ok ? 'ok' : 'unavailable',
         ...report.checks,
       });
+      return;
+    }
+    if (request.method === 'GET' && path === '/metrics' && options.metrics) {
+      const body = await options.metrics.registry.metrics();
+      response.writeHead(200, { 'content-type': options.metrics.registry.contentType });
+      response.end(body);
       return;
     }
     const route = routes.get(`${request.method} ${path}`);

@@ -1,6 +1,7 @@
 import { isRetryable, ModelError } from './errors.ts';
 import type { HistoryStore, StoredMessage, UsageDelta } from './history-store.ts';
 import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
 import type { CompletionResult, ModelClient } from './model-client.ts';
 import { assemblePrompt } from './prompt/assemble-prompt.ts';
 import { toStoredMessage } from './prompt/render-message.ts';
@@ -32,6 +33,8 @@ export interface TurnProcessorOptions {
   retryDelayMs?: (attempt: number) => number;
   /** Logger. */
   logger: Logger;
+  /** Prometheus metrics, when served. */
+  metrics?: Metrics;
 }
 
 /** What the user reads when the model could not answer. */
@@ -55,7 +58,7 @@ const GIVE_UP_TEXT =
  * A failed model call commits the user's message without a reply, so the history stays consistent.
  */
 export function createTurnProcessor(options: TurnProcessorOptions): TurnProcessor {
-  const { store, model, counter, logger } = options;
+  const { store, model, counter, logger, metrics } = options;
   const retryDelayMs =
     options.retryDelayMs ?? ((attempt: number) => Math.min(8_000, 1_000 * 2 ** (attempt - 1)));
 
@@ -92,10 +95,12 @@ export function createTurnProcessor(options: TurnProcessorOptions): TurnProcesso
   return async (job) => {
     const { turn, seq } = job;
     const log = logger.child({ sessionId: turn.sessionId, seq });
+    metrics?.turnStarted(Date.now() - turn.receivedAt);
 
     if (turn.kind === 'reset') {
       await store.commitTurn(turn.sessionId, { seq, clear: true, messages: [] });
       log.info('session reset');
+      metrics?.turnDone('reset', turn.receivedAt);
       return;
     }
 
@@ -114,6 +119,7 @@ export function createTurnProcessor(options: TurnProcessorOptions): TurnProcesso
         log.warn({ err: error }, 'could not report the skipped turn');
       });
       await store.commitTurn(turn.sessionId, { seq, messages: [...seeded, userMessage] });
+      metrics?.turnDone('gave_up', turn.receivedAt);
       return;
     }
 
@@ -141,6 +147,12 @@ export function createTurnProcessor(options: TurnProcessorOptions): TurnProcesso
     });
     const started = Date.now();
     const outcome = await callModel(prompt.messages, reply, log);
+    if ('error' in outcome) {
+      metrics?.modelCall(model.model, (Date.now() - started) / 1000);
+      metrics?.error('model');
+    } else {
+      metrics?.modelCall(model.model, (Date.now() - started) / 1000, outcome.usage, outcome.costUsd);
+    }
 
     let messages: StoredMessage[] = [...seeded, userMessage];
     let usage: UsageDelta | undefined;
@@ -164,6 +176,7 @@ export function createTurnProcessor(options: TurnProcessorOptions): TurnProcesso
           : { isError: false, usage: outcome.usage, costUsd: outcome.costUsd },
       );
     } catch (error) {
+      metrics?.error('platform');
       // Posting failed: try the whole turn again (the reply posted so far is edited, not duplicated) —
       // unless this is the last run, where the answer is kept in history even if nobody saw it.
       if (!lastRun) throw error;
@@ -171,6 +184,7 @@ export function createTurnProcessor(options: TurnProcessorOptions): TurnProcesso
     }
 
     await store.commitTurn(turn.sessionId, { seq, messages, usage });
+    metrics?.turnDone('error' in outcome ? 'model_error' : 'answered', turn.receivedAt);
     log.info(
       {
         outcome: 'error' in outcome ? 'model_error' : 'answered',

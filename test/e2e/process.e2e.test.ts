@@ -81,12 +81,18 @@ describe('the parley process', () => {
         role: 'all',
       });
       expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(metrics.headers.get('content-type')).toContain('text/plain');
+      const text = await metrics.text();
+      expect(text).toContain('parley_queue_depth 0');
+      expect(text).toContain('# TYPE parley_turns_total counter');
+      expect(text).toContain('# TYPE parley_model_latency_seconds histogram');
     } finally {
       run.child.kill('SIGTERM');
     }
     expect(await run.exited).toBe(0);
     expect(run.output()).toContain('shutting down');
-  });
+  }, 60_000);
 
   it('reports 503 while Redis is down and recovers when it is back', async () => {
     const own = await startTestRedis();
@@ -119,5 +125,5 @@ describe('the parley process', () => {
       await run.exited;
       await own.close();
     }
-  });
+  }, 90_000);
 });
