@@ -17,7 +17,7 @@ import type { Logger } from '../../src/logger.ts';
 import type { PlatformIngress } from '../../src/platform-adapter.ts';
 import type { TurnSink } from '../../src/turn-queue.ts';
 import { handleCommand, registerCommands } from './commands.ts';
-import { restApiBase } from './discord-rest.ts';
+import { restApiBase, toPlatformError } from './discord-rest.ts';
 import { inviteUrl } from './invite-url.ts';
 import { moveToThread, threadName, toTurn } from './to-turn.ts';
 
@@ -80,8 +80,9 @@ export function createDiscordIngress(options: DiscordIngressOptions): PlatformIn
         (error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.MessageExistingThread) ||
         (error instanceof DiscordAPIError && error.code === THREAD_ALREADY_CREATED);
       if (exists) return message.id;
+      // Wrapped: a raw DiscordAPIError would log its request body, i.e. the thread name taken from the question.
       logger.warn(
-        { err: error, channelId: message.channelId },
+        { err: toPlatformError(error, 'starting a thread'), channelId: message.channelId },
         'discord thread not started; answering in channel',
       );
       return undefined;
@@ -116,7 +117,10 @@ export function createDiscordIngress(options: DiscordIngressOptions): PlatformIn
     if (!interaction.isChatInputCommand()) return;
     handleCommand(interaction, { sink, logger, deferAfterMs: options.deferAfterMs ?? 1_500 }).catch(
       (error: unknown) =>
-        logger.error({ err: error, command: interaction.commandName }, 'discord command failed'),
+        logger.error(
+          { err: toPlatformError(error, 'answering a command'), command: interaction.commandName },
+          'discord command failed',
+        ),
     );
   });
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
@@ -155,7 +159,10 @@ export function createDiscordIngress(options: DiscordIngressOptions): PlatformIn
         await registerCommands({ rest: client.rest, applicationId, guildId: config.guildId, logger });
       } catch (error) {
         // The bot still answers mentions and DMs without its slash command.
-        logger.error({ err: error }, 'discord slash commands not registered; /reset is unavailable');
+        logger.error(
+          { err: toPlatformError(error, 'registering commands') },
+          'discord slash commands not registered; /reset is unavailable',
+        );
       }
       logger.info(
         { botUserId: client.user!.id, guilds: client.guilds.cache.size, inviteUrl: inviteUrl(applicationId) },

@@ -65,6 +65,8 @@ export interface FakeDiscordOptions {
   interactionDeadlineMs?: number;
   /** Also dispatch MESSAGE_CREATE for messages the bot posts, as Discord does. Default false (cheaper). */
   echoBotMessages?: boolean;
+  /** Keep requests in `requests` (default true; turn off for load tests — `waitForRequest` still works). */
+  record?: boolean;
 }
 
 /** Input of `sendMessageCreate`: a partial Discord message; everything left out gets a sensible default. */
@@ -103,6 +105,14 @@ export interface InteractionInput {
   channel_id?: string;
   /** Who used it; default Alice. */
   user?: FakeUser;
+}
+
+/** What the fake knows of one dispatched interaction. */
+interface InteractionState {
+  token: string;
+  channelId: string;
+  dispatchedAt: number;
+  response?: { type: number; data?: unknown };
 }
 
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
@@ -174,10 +184,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const messagesById = new Map<string, FakeMessage>();
   const threadStarters = new Set<string>();
   const commands = { global: [] as unknown[], guilds: new Map<string, unknown[]>() };
-  const interactions = new Map<
-    string,
-    { token: string; channelId: string; dispatchedAt: number; response?: { type: number; data?: unknown } }
-  >();
+  const interactions = new Map<string, InteractionState>();
+  const interactionsByToken = new Map<string, InteractionState>();
+  const record = options.record ?? true;
   const requests: RecordedRequest[] = [];
   const requestWaiters: Array<{
     test: (r: RecordedRequest) => boolean;
@@ -379,7 +388,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       return { status: 204 };
     }),
     compileRoute('PATCH /webhooks/:app/:token/messages/@original', false, ({ params, body }) => {
-      const interaction = [...interactions.values()].find((candidate) => candidate.token === params.token);
+      const interaction = interactionsByToken.get(params.token!);
       if (params.app !== applicationId || !interaction?.response)
         return discordError(404, 10008, 'Unknown Message');
       interaction.response = {
@@ -389,7 +398,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       return json(200, originalMessage(interaction));
     }),
     compileRoute('POST /webhooks/:app/:token', false, ({ params }) => {
-      const interaction = [...interactions.values()].find((candidate) => candidate.token === params.token);
+      const interaction = interactionsByToken.get(params.token!);
       if (params.app !== applicationId || !interaction) return discordError(404, 10015, 'Unknown Webhook');
       return json(200, originalMessage(interaction));
     }),
@@ -465,7 +474,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         status: reply.status,
         at: Date.now(),
       };
-      requests.push(recorded);
+      if (record) requests.push(recorded);
       respond(response, reply);
       for (const waiter of requestWaiters.filter((candidate) => candidate.test(recorded))) {
         requestWaiters.splice(requestWaiters.indexOf(waiter), 1);
@@ -625,7 +634,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       const name = input.name ?? 'reset';
       const id = snowflake();
       const interactionToken = `aW50ZXJhY3Rpb24${randomBytes(24).toString('base64url')}`;
-      interactions.set(id, { token: interactionToken, channelId, dispatchedAt: Date.now() });
+      const state = { token: interactionToken, channelId, dispatchedAt: Date.now() };
+      interactions.set(id, state);
+      interactionsByToken.set(interactionToken, state);
       const payload = {
         id,
         application_id: applicationId,
