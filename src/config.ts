@@ -50,6 +50,31 @@ const bool = (fallback: boolean) =>
 
 const url = optionalString.pipe(z.url().optional());
 
+/** A comma-separated list of ids; empty when unset. */
+const idList = optionalString.transform((value) =>
+  value === undefined
+    ? []
+    : value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+);
+
+/** A fraction strictly between 0 and 1. */
+const fraction = (fallback: number) =>
+  optionalString.transform((value, context) => {
+    if (value === undefined) return fallback;
+    const number = Number(value);
+    if (!Number.isFinite(number) || number <= 0 || number >= 1) {
+      context.addIssue({
+        code: 'custom',
+        message: `expected a number between 0 and 1, got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    }
+    return number;
+  });
+
 const schema = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: url,
@@ -86,6 +111,32 @@ const schema = z.object({
   DISCORD_GUILD_ID: optionalString,
   DISCORD_REPLY_IN_THREAD: bool(false),
   DISCORD_IGNORE_BOTS: bool(true),
+  MODEL_API: optionalString.pipe(z.enum(['chat', 'responses']).optional()).transform((v) => v ?? 'chat'),
+  SUMMARY: optionalString.pipe(z.enum(['on', 'off']).optional()).transform((v) => v ?? 'on'),
+  SUMMARY_THRESHOLD: fraction(0.7),
+  MAX_DAILY_TOKENS_PER_USER: numberVar({ min: 1, integer: true }),
+  MAX_DAILY_TOKENS_PER_CHANNEL: numberVar({ min: 1, integer: true }),
+  HISTORY_TTL_DAYS: numberVar({ min: 1, integer: true }),
+  SLACK_SESSION_SCOPE: optionalString
+    .pipe(z.enum(['thread', 'channel']).optional())
+    .transform((v) => v ?? 'thread'),
+  SESSION_ROTATE: optionalString.pipe(z.enum(['off', 'daily']).optional()).transform((v) => v ?? 'off'),
+  ALLOWED_CHANNELS: idList,
+  DENIED_CHANNELS: idList,
+  ALLOWED_USERS: idList,
+  DENIED_USERS: idList,
+  ALLOWED_SLACK_WORKSPACES: idList,
+  ALLOWED_DISCORD_GUILDS: idList,
+  ADMIN_USERS: idList,
+  ADMIN_COMMANDS: optionalString
+    .pipe(
+      z
+        .string()
+        .regex(/^[a-z]+(,\s*[a-z]+)*$/, 'use a comma-separated list of command names')
+        .optional(),
+    )
+    .transform((value) => (value ?? 'persona,forget').split(',').map((name) => name.trim())),
+  CHANNEL_REPLIES_PER_MINUTE: numberVar({ min: 1, integer: true }),
   PORT: numberVar({ min: 0, max: 65535, integer: true }).transform((value) => value ?? 3000),
   HOST: optionalString.transform((value) => value ?? '0.0.0.0'),
   LOG_LEVEL: optionalString
@@ -167,6 +218,30 @@ export interface Config {
         ignoreBots: boolean;
       }
     | undefined;
+  /** Which OpenAI API: chat completions (history resent each turn) or Responses (chained server-side). */
+  modelApi: 'chat' | 'responses';
+  /** Rolling summaries: on, and the share of the history budget that triggers one. */
+  summary: { enabled: boolean; threshold: number };
+  /** Daily token budgets (undefined: unlimited). */
+  budgets: { perUserDaily: number | undefined; perChannelDaily: number | undefined };
+  /** Days an idle session is kept (undefined: forever). */
+  historyTtlDays: number | undefined;
+  /** Slack: one conversation per thread (default) or per channel. */
+  slackSessionScope: 'thread' | 'channel';
+  /** `daily` starts a fresh conversation every UTC day. */
+  sessionRotate: 'off' | 'daily';
+  /** Who may talk to the bot where; empty allow lists allow everyone. */
+  access: {
+    allowedChannels: string[];
+    deniedChannels: string[];
+    allowedUsers: string[];
+    deniedUsers: string[];
+    allowedSlackWorkspaces: string[];
+    allowedDiscordGuilds: string[];
+    adminUsers: string[];
+    adminCommands: string[];
+    channelRepliesPerMinute: number | undefined;
+  };
   /** HTTP server for Slack events, health and metrics. */
   http: { port: number; host: string };
   /** pino log level. */
@@ -265,6 +340,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     turnLockMs: e.TURN_LOCK_MS,
     slack,
     discord,
+    modelApi: e.MODEL_API,
+    summary: { enabled: e.SUMMARY === 'on', threshold: e.SUMMARY_THRESHOLD },
+    budgets: { perUserDaily: e.MAX_DAILY_TOKENS_PER_USER, perChannelDaily: e.MAX_DAILY_TOKENS_PER_CHANNEL },
+    historyTtlDays: e.HISTORY_TTL_DAYS,
+    slackSessionScope: e.SLACK_SESSION_SCOPE,
+    sessionRotate: e.SESSION_ROTATE,
+    access: {
+      allowedChannels: e.ALLOWED_CHANNELS,
+      deniedChannels: e.DENIED_CHANNELS,
+      allowedUsers: e.ALLOWED_USERS,
+      deniedUsers: e.DENIED_USERS,
+      allowedSlackWorkspaces: e.ALLOWED_SLACK_WORKSPACES,
+      allowedDiscordGuilds: e.ALLOWED_DISCORD_GUILDS,
+      adminUsers: e.ADMIN_USERS,
+      adminCommands: e.ADMIN_COMMANDS,
+      channelRepliesPerMinute: e.CHANNEL_REPLIES_PER_MINUTE,
+    },
     http: { port: e.PORT, host: e.HOST },
     logLevel: e.LOG_LEVEL,
     logLevelSet: optionalString.parse(env.LOG_LEVEL) !== undefined,

@@ -46,6 +46,10 @@ export interface SessionMeta {
   usage: UsageTotals;
   /** Last time a turn was committed, ms since epoch (0 if never). */
   lastActiveAt: number;
+  /** Sum of the stored messages' `tokens` (drives rolling summaries without reading the history). */
+  historyTokens: number;
+  /** Responses API mode: the response the next turn continues, if any. */
+  responseId?: string;
 }
 
 /** What one processed turn writes, atomically. */
@@ -58,6 +62,34 @@ export interface TurnCommit {
   messages: StoredMessage[];
   /** Usage of the model call, when one was made. */
   usage?: UsageDelta;
+  /** Drop everything stored for the session first — history, summary, persona, usage — except `committedSeq`. */
+  forget?: boolean;
+  /** Channel-level session this one belongs to (indexed for `sessionsInScope`). */
+  scopeId?: string;
+  /** Responses API mode: the response to continue next (`null` drops it). */
+  responseId?: string | null;
+}
+
+/** What a summary compaction replaces, checked atomically against what is stored. */
+export interface Compaction {
+  /** How many of the oldest messages the summary covers (they are dropped). */
+  dropCount: number;
+  /** The last of them as it was read: the compaction is refused if the stored one differs. */
+  lastDropped: StoredMessage;
+  /** Sum of their `tokens`. */
+  droppedTokens: number;
+  /** The new summary (covering the old summary and the dropped messages). */
+  summary: string;
+  /** Usage of the summarizing model call. */
+  usage?: UsageDelta;
+}
+
+/** A stored session, as listed. */
+export interface SessionListing {
+  /** Session ID. */
+  sessionId: string;
+  /** Last committed turn, ms since epoch. */
+  lastActiveAt: number;
 }
 
 /** Options of `HistoryStore.load`. */
@@ -82,8 +114,21 @@ export interface HistoryStore {
   count(sessionId: string): Promise<number>;
   /** Session meta; defaults (zero usage) for an unknown session. */
   getMeta(sessionId: string): Promise<SessionMeta>;
-  /** Sets or (with `null`) removes the persona and/or summary. */
-  setMeta(sessionId: string, patch: { persona?: string | null; summary?: string | null }): Promise<void>;
+  /** Sets or (with `null`) removes the persona, summary and/or response id. */
+  setMeta(
+    sessionId: string,
+    patch: { persona?: string | null; summary?: string | null; responseId?: string | null },
+  ): Promise<void>;
+  /** The `count` oldest messages, oldest first (input of a rolling summary). */
+  loadOldest(sessionId: string, count: number): Promise<StoredMessage[]>;
+  /** Replaces the oldest messages by a summary, atomically; false (and nothing changed) if they changed meanwhile. */
+  compact(sessionId: string, compaction: Compaction): Promise<boolean>;
+  /** Deletes everything stored for the session (history, meta, index entries) except its committed seq. */
+  forget(sessionId: string): Promise<void>;
+  /** Stored sessions, most recently active first; sessions idle past the retention period are not listed. */
+  listSessions(options?: { limit?: number }): Promise<SessionListing[]>;
+  /** The sessions committed with this `scopeId` (a channel's threads), plus the scope's own session if stored. */
+  sessionsInScope(scopeId: string): Promise<string[]>;
   /** Applies one turn's result atomically and at most once per `seq`; returns false if already applied. */
   commitTurn(sessionId: string, commit: TurnCommit): Promise<boolean>;
   /** Highest committed turn seq of the session (0 if none). */

@@ -36,10 +36,23 @@ export interface ReplyStream {
   finish(text: string, details?: ReplyDetails): Promise<void>;
 }
 
+/** A command's answer, for the invoker only. */
+export interface CommandResponse {
+  /** Text (Markdown). */
+  text: string;
+  /** A file to attach (e.g. `/export`'s JSON). */
+  file?: { name: string; content: string };
+}
+
 /** The sending side of a platform, used by workers. Needs no inbound connection. */
 export interface ReplyChannel {
   /** Platform this channel sends to. */
   readonly platform: Platform;
   /** Starts the reply to one turn. */
   openReply(target: ReplyTarget, options: OpenReplyOptions): ReplyStream;
+  /**
+   * Answers a command privately to `target.invoker` (Slack: `response_url` or an ephemeral message; Discord:
+   * the interaction's follow-up). Without it, the answer is posted in the conversation.
+   */
+  respond?(target: ReplyTarget, response: CommandResponse): Promise<void>;
 }

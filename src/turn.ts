@@ -24,6 +24,11 @@ export interface ReplyTarget {
   replyToMessageId?: string;
   /** Workspace / guild id, for adapters that need it when sending. */
   workspaceId?: string;
+  /**
+   * Who ran a command and how to answer only them: Slack `response_url` (slash commands) or an ephemeral
+   * message to `userId`; Discord the interaction's application id and token.
+   */
+  invoker?: { userId: string; responseUrl?: string; applicationId?: string; interactionToken?: string };
 }
 
 /** An earlier message of a conversation that the platform already had before Parley saw it (thread backfill). */
@@ -38,14 +43,27 @@ export interface ContextMessage {
   at: number;
 }
 
+/** Chat commands every platform offers (Slack: slash command or `@bot <command>`; Discord: application commands). */
+export type CommandName = 'reset' | 'memory' | 'persona' | 'usage' | 'export' | 'forget' | 'help';
+
+/** All command names, for parsing. */
+export const COMMAND_NAMES: readonly CommandName[] = ['reset', 'memory', 'persona', 'usage', 'export', 'forget', 'help'];
+
 /** One unit of work for a session, produced by an adapter and processed in order by a worker. */
 export interface Turn {
   /** Platform-unique id of the triggering event/message: enqueueing the same id twice processes it once. */
   id: string;
   /** Session the turn belongs to (see session-id.ts). */
   sessionId: string;
-  /** `message`: answer the text; `reset`: clear the session's memory. */
-  kind: 'message' | 'reset';
+  /** `message`: answer the text; `reset`: clear the session's memory; `command`: run `command`. */
+  kind: 'message' | 'reset' | 'command';
+  /** The command of a `command` turn, e.g. `{ name: 'persona', args: 'You are a pirate.' }`. */
+  command?: { name: CommandName; args: string };
+  /**
+   * The channel-level session whose persona, budget and `/forget` cover this one (a thread's channel).
+   * Defaults to `sessionId`.
+   */
+  scopeId?: string;
   /** Who sent it. */
   author: Author;
   /** The user's text (empty for `reset`). */
