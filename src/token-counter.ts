@@ -79,7 +79,7 @@ export function getTokenizer(encoding: EncodingName): Tokenizer {
     const tiktoken = new Tiktoken(RANKS[encoding]);
     tokenizer = {
       // No special tokens allowed or disallowed: chat text is plain text to the API, never control tokens.
-      encode: (text) => tiktoken.encode(text, [], []),
+      encode: linearEncoder(tiktoken) ?? ((text) => tiktoken.encode(text, [], [])),
       decode: (tokens) => tiktoken.decode(tokens),
     };
     tokenizers.set(encoding, tokenizer);
@@ -179,4 +179,126 @@ function tailIndex(text: string, length: number): number {
   const start = text.length - length;
   const code = text.charCodeAt(start);
   return code >= 0xdc00 && code <= 0xdfff ? start + 1 : start;
+}
+
+/** The parts of js-tiktoken's `Tiktoken` that `linearEncoder` reuses (present at runtime, not in its types). */
+interface TiktokenInternals {
+  /** Rank of each token, keyed by its bytes joined with commas. */
+  rankMap: Map<string, number>;
+  /** The pre-tokenizer regular expression. */
+  patStr: string;
+}
+
+/**
+ * js-tiktoken's own merge rescans every pair after each merge — quadratic in a pre-token's length,
+ * and pre-tokens are unbounded: 1,600 characters of CJK (one pre-token) take 8 s, a longer paste
+ * minutes. This encoder produces the same tokens (same pre-tokenizer and ranks, lowest rank merged
+ * first, leftmost on ties) with a heap of candidate merges, O(n log n). Undefined if the library's
+ * internals are not there, in which case its own encoder is used.
+ */
+function linearEncoder(tiktoken: Tiktoken): ((text: string) => number[]) | undefined {
+  const internals = tiktoken as unknown as Partial<TiktokenInternals>;
+  const ranks = internals.rankMap;
+  if (!(ranks instanceof Map) || typeof internals.patStr !== 'string') return undefined;
+  const pattern = new RegExp(internals.patStr, 'ug');
+  const utf8 = new TextEncoder();
+  return (text) => {
+    const tokens: number[] = [];
+    for (const match of text.matchAll(pattern)) {
+      const piece = utf8.encode(match[0]);
+      const whole = ranks.get(piece.join(','));
+      if (whole !== undefined) tokens.push(whole);
+      else mergeBytePairs(piece, ranks, tokens);
+    }
+    return tokens;
+  };
+}
+
+/** Byte-pair merges `piece` (not itself a token) and appends its tokens to `out`. */
+function mergeBytePairs(piece: Uint8Array, ranks: Map<string, number>, out: number[]): void {
+  const n = piece.length;
+  const rankOf = (start: number, end: number): number | undefined =>
+    ranks.get(piece.subarray(start, end).join(','));
+  if (n === 1) {
+    const rank = rankOf(0, 1);
+    if (rank !== undefined) out.push(rank);
+    return;
+  }
+  // Parts form a linked list; a part is known by its first byte, which never changes.
+  const end = new Int32Array(n);
+  const next = new Int32Array(n);
+  const prev = new Int32Array(n);
+  const pairRank = new Float64Array(n); // rank of merging a part with the next one, or Infinity
+  const heap = new MinHeap();
+  const update = (start: number): void => {
+    const after = next[start]!;
+    const rank = after === -1 ? undefined : rankOf(start, end[after]!);
+    pairRank[start] = rank ?? Number.POSITIVE_INFINITY;
+    // Keyed by rank, then position: the leftmost of equal ranks merges first, as in the reference.
+    if (rank !== undefined) heap.push(rank * n + start);
+  };
+  for (let i = 0; i < n; i++) {
+    end[i] = i + 1;
+    next[i] = i + 1 < n ? i + 1 : -1;
+    prev[i] = i - 1;
+  }
+  for (let i = 0; i < n - 1; i++) update(i);
+  while (heap.size > 0) {
+    const key = heap.pop();
+    const start = key % n;
+    // Entries go stale when a neighbour merges; the current rank of the pair tells which are live.
+    if (pairRank[start] !== (key - start) / n) continue;
+    const absorbed = next[start]!;
+    end[start] = end[absorbed]!;
+    next[start] = next[absorbed]!;
+    if (next[absorbed]! !== -1) prev[next[absorbed]!] = start;
+    pairRank[absorbed] = Number.POSITIVE_INFINITY;
+    update(start);
+    if (prev[start]! !== -1) update(prev[start]!);
+  }
+  for (let start = 0; start !== -1; start = next[start]!) {
+    const rank = rankOf(start, end[start]!);
+    if (rank !== undefined) out.push(rank);
+  }
+}
+
+/** A binary min-heap of numbers. */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(value: number): void {
+    const items = this.items;
+    let i = items.push(value) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]! <= value) break;
+      items[i] = items[parent]!;
+      i = parent;
+    }
+    items[i] = value;
+  }
+
+  pop(): number {
+    const items = this.items;
+    const top = items[0]!;
+    const last = items.pop()!;
+    if (items.length > 0) {
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= items.length) break;
+        const right = left + 1;
+        const child = right < items.length && items[right]! < items[left]! ? right : left;
+        if (items[child]! >= last) break;
+        items[i] = items[child]!;
+        i = child;
+      }
+      items[i] = last;
+    }
+    return top;
+  }
 }

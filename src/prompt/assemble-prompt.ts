@@ -52,7 +52,7 @@ export interface AssembledPrompt {
   messages: ChatMessage[];
   /** Exact prompt cost including reply priming; at most the budget unless `overBudget`. */
   promptTokens: number;
-  /** History and pending messages left out (no room, beyond `maxHistoryMessages`, or blank). */
+  /** History and pending messages left out for lack of room or beyond `maxHistoryMessages` (skipped blank ones aside). */
   droppedMessages: number;
   /** Whether text was cut (system prompt, summary or newest message) or the summary left out. */
   truncated: boolean;
