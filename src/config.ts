@@ -206,6 +206,8 @@ export interface Config {
         appToken: string | undefined;
         apiUrl: string | undefined;
         ignoreBots: boolean;
+        /** One conversation per thread (default) or one per channel. */
+        sessionScope: 'thread' | 'channel';
       }
     | undefined;
   /** Discord, when configured. */
@@ -301,6 +303,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       appToken: e.SLACK_APP_TOKEN,
       apiUrl: e.SLACK_API_URL,
       ignoreBots: e.SLACK_IGNORE_BOTS,
+      sessionScope: e.SLACK_SESSION_SCOPE,
     };
   } else if (e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN) {
     throw new ConfigError(
