@@ -1,0 +1,174 @@
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { createBullTurnQueue } from '../../src/bullmq-turn-queue.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { HistoryStore } from '../../src/history-store.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { ModelClient } from '../../src/model-client.ts';
+import { createOpenAIModelClient } from '../../src/openai-model-client.ts';
+import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
+import { getTokenCounter } from '../../src/token-counter.ts';
+import { createTurnProcessor } from '../../src/turn-processor.ts';
+import type { TurnQueue } from '../../src/turn-queue.ts';
+import { turnIdIn } from '../lib/bench-turns.ts';
+import type { TurnRecorder } from './turn-recorder.ts';
+
+/** How a bench worker is built: the same parts and settings as `startParley` with role `worker`. */
+export interface PipelineOptions {
+  /** Redis URL. */
+  redisUrl: string;
+  /** Key prefix (one per scenario, so scenarios do not see each other's sessions). */
+  prefix: string;
+  /** WORKER_CONCURRENCY. */
+  concurrency: number;
+  /** `openai`: the real SDK client against `modelUrl`; `stub`: an in-process echo that skips HTTP. */
+  model: 'openai' | 'stub';
+  /** Base URL of the fake model (with `/v1`). */
+  modelUrl?: string;
+  /** MODEL. */
+  modelName?: string;
+  /** MAX_CONTEXT_TOKENS (default 16,000). */
+  maxContextTokens?: number;
+  /** MAX_REPLY_TOKENS (default 1,000). */
+  maxReplyTokens?: number;
+  /** LOG_LEVEL (default `info`, the product's default). */
+  logLevel?: string;
+}
+
+/** A running bench worker. */
+export interface BenchPipeline {
+  /** The queue (enqueue from this process, or just process). */
+  queue: TurnQueue;
+  /** The history store. */
+  store: HistoryStore;
+  /** Starts processing. */
+  start(): Promise<void>;
+  /** Closes queue, store and connection. */
+  close(): Promise<void>;
+}
+
+/** An echo model without HTTP: what the pipeline costs when the model call costs nothing. */
+function createStubModel(name: string): ModelClient {
+  return {
+    model: name,
+    chainsResponses: false,
+    async complete(request) {
+      await Promise.resolve();
+      const last = request.messages.at(-1)?.content ?? '';
+      const text = `Echo: ${last}`;
+      request.onDelta?.(text);
+      return {
+        text,
+        usage: { promptTokens: 100, completionTokens: Math.ceil(text.length / 4) },
+        costUsd: null,
+        model: name,
+        finishReason: 'stop',
+      };
+    },
+  };
+}
+
+/** Start and end (performance.now()) of a turn's model call. */
+export interface ModelCallTimes {
+  /** Call started. */
+  start: number;
+  /** Call returned. */
+  end: number;
+}
+
+/** Wraps a model client to time each call, keyed by the turn id found in the prompt's last message. */
+function timeModel(inner: ModelClient, modelTimes: Map<number, ModelCallTimes>): ModelClient {
+  return {
+    model: inner.model,
+    chainsResponses: inner.chainsResponses,
+    async complete(request) {
+      const started = performance.now();
+      const result = await inner.complete(request);
+      const turnId = turnIdIn(request.messages.at(-1)?.content ?? '');
+      if (turnId !== undefined) modelTimes.set(turnId, { start: started, end: performance.now() });
+      return result;
+    },
+  };
+}
+
+/**
+ * Composes a worker from the product's parts exactly as `src/app.ts` does for `PARLEY_ROLE=worker` with
+ * `REDIS_URL` set (one shared connection with `maxRetriesPerRequest: null`, Redis store, BullMQ turn queue,
+ * OpenAI client, turn processor). The only difference: the reply channel is the in-process recorder, which
+ * `startParley` has no way to take.
+ */
+export function createBenchPipeline(
+  options: PipelineOptions,
+  recorder: TurnRecorder,
+  modelTimes?: Map<number, ModelCallTimes>,
+): BenchPipeline {
+  // The product's own configuration parser, so defaults (system prompt, retries, timeouts) are the shipped ones.
+  const config = loadConfig({
+    OPENAI_BASE_URL: options.modelUrl ?? 'http://127.0.0.1:9/v1',
+    MODEL: options.modelName ?? 'gpt-4o-mini',
+    MAX_CONTEXT_TOKENS: String(options.maxContextTokens ?? 16_000),
+    MAX_REPLY_TOKENS: String(options.maxReplyTokens ?? 1_000),
+    REDIS_URL: options.redisUrl,
+    REDIS_PREFIX: options.prefix,
+    PARLEY_ROLE: 'worker',
+    WORKER_CONCURRENCY: String(options.concurrency),
+    LOG_LEVEL: options.logLevel ?? 'info',
+  });
+  const logger = createLogger(config.logLevel);
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, connectionName: 'parley' });
+  redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection lost; reconnecting'));
+  const store = createRedisHistoryStore({ redis, prefix: config.redisPrefix, logger });
+  const queue = createBullTurnQueue({
+    redis,
+    prefix: config.redisPrefix,
+    concurrency: config.workerConcurrency,
+    committedSeq: (sessionId) => store.committedSeq(sessionId),
+    maxAttempts: config.turnMaxAttempts,
+    lockDurationMs: config.turnLockMs,
+    logger,
+  });
+  let model: ModelClient =
+    options.model === 'stub'
+      ? createStubModel(config.model.name)
+      : createOpenAIModelClient({
+          apiKey: config.model.apiKey,
+          baseUrl: config.model.baseUrl,
+          model: config.model.name,
+          temperature: config.model.temperature,
+          maxReplyTokens: config.model.maxReplyTokens,
+          timeoutMs: config.model.timeoutMs,
+          maxRetries: config.model.maxRetries,
+          logger,
+        });
+  if (modelTimes) model = timeModel(model, modelTimes);
+  const processor = createTurnProcessor({
+    store,
+    model,
+    counter: getTokenCounter(config.model.name),
+    replyChannels: { console: recorder.channel },
+    prompt: {
+      systemPrompt: config.model.systemPrompt,
+      maxContextTokens: config.model.maxContextTokens,
+      maxReplyTokens: config.model.maxReplyTokens,
+      maxHistoryMessages: config.model.maxHistoryMessages,
+    },
+    modelAttempts: config.turnMaxAttempts,
+    logger,
+  });
+
+  return {
+    queue,
+    store,
+    start: () =>
+      queue.process(async (job) => {
+        recorder.started(job.turn.target);
+        await processor(job);
+        recorder.committed(job.turn.target);
+      }),
+    async close() {
+      await queue.close({ timeoutMs: 30_000 });
+      await store.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * `npm run bench` — Parley's benchmarks, each figure next to a reference measured in the same run.
+ *
+ *   npm run bench [-- --quick] [--only overhead,throughput,concurrency,history,memory,slack] [--profile]
+ *
+ * Spawns its own redis-server on a free loopback port and the fake model in its own process; the measured
+ * worker runs in a child process of its own (bench/child/child-main.ts). Prints one table on stdout; progress
+ * and the run's directory (logs, profile) on stderr. Exits 0 when every scenario ran, whether or not its
+ * targets were met.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { BenchContext, Scenario } from './lib/bench-context.ts';
+import { startBenchRedis } from './lib/bench-redis.ts';
+import { startFakeModelProcess } from './lib/fake-model-process.ts';
+import { formatTable, type ResultRow } from './lib/results-table.ts';
+import { concurrencyScenario } from './scenarios/concurrency.ts';
+import { historyScalingScenario } from './scenarios/history-scaling.ts';
+import { memoryScenario } from './scenarios/memory.ts';
+import { overheadScenario } from './scenarios/overhead.ts';
+import { slackScenario } from './scenarios/slack.ts';
+import { throughputScenario } from './scenarios/throughput.ts';
+
+const SCENARIOS: Record<string, Scenario> = {
+  overhead: overheadScenario,
+  throughput: throughputScenario,
+  concurrency: concurrencyScenario,
+  history: historyScalingScenario,
+  memory: memoryScenario,
+  slack: slackScenario,
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      only: { type: 'string' },
+    },
+  });
+  const names = values.only ? values.only.split(',').map((name) => name.trim()) : Object.keys(SCENARIOS);
+  for (const name of names) {
+    if (!SCENARIOS[name])
+      throw new Error(`unknown scenario "${name}"; known: ${Object.keys(SCENARIOS).join(', ')}`);
+  }
+  const outDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
+  const started = Date.now();
+  const progress = (message: string) =>
+    process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
+  progress(`logs and profiles in ${outDir}`);
+
+  const redis = await startBenchRedis();
+  const fastModel = await startFakeModelProcess({ latencyMs: 0 });
+  const context: BenchContext = {
+    redis,
+    fastModel,
+    quick: values.quick,
+    profile: values.profile,
+    outDir,
+    progress,
+  };
+  const rows: ResultRow[] = [];
+  try {
+    for (const name of names) {
+      await redis.flush();
+      rows.push(...(await SCENARIOS[name]!(context)));
+    }
+  } finally {
+    await fastModel.stop();
+    await redis.close();
+  }
+  progress(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  process.stdout.write(`${formatTable(rows)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
