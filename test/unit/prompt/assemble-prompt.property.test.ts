@@ -70,7 +70,7 @@ function randomText(random: () => number): string {
   if (shape < 0.06) return '';
   if (shape < 0.09) return [' ', '\n\n', '\t \n', '\u200B'][Math.floor(random() * 4)]!;
   // Now and then a message far larger than any budget.
-  const pieces = shape > 0.985 ? 2_000 + Math.floor(random() * 4_000) : Math.floor(random() ** 2 * 60);
+  const pieces = shape > 0.996 ? 1_000 + Math.floor(random() * 2_000) : Math.floor(random() ** 2 * 60);
   let text = '';
   for (let i = 0; i < pieces; i++) text += PIECES[Math.floor(random() * PIECES.length)];
   return text;
