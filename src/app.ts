@@ -2,16 +2,20 @@ import { Redis } from 'ioredis';
 import { createConsoleReplyChannel } from '../adapters/console/console-reply-channel.ts';
 import { createBullTurnQueue } from './bullmq-turn-queue.ts';
 import type { Config } from './config.ts';
+import { createGuardedSink } from './guarded-sink.ts';
 import type { HistoryStore } from './history-store.ts';
 import { type HealthReport, type RunningHttpServer, startHttpServer } from './http-server.ts';
 import { createInProcessTurnQueue } from './in-process-turn-queue.ts';
 import type { Logger } from './logger.ts';
 import { createMemoryHistoryStore } from './memory-history-store.ts';
+import { createMemoryUsageLedger } from './memory-usage-ledger.ts';
 import { createMetrics } from './metrics.ts';
 import type { ModelClient } from './model-client.ts';
 import { createOpenAIModelClient } from './openai-model-client.ts';
+import { createOpenAIResponsesModelClient } from './openai-responses-model-client.ts';
 import type { PlatformIngress } from './platform-adapter.ts';
 import { createRedisHistoryStore } from './redis-history-store.ts';
+import { createRedisUsageLedger } from './redis-usage-ledger.ts';
 import type { ReplyChannel } from './reply-channel.ts';
 import { getTokenCounter } from './token-counter.ts';
 import type { Platform } from './turn.ts';
@@ -23,7 +27,13 @@ export interface StartOptions {
   /** Process logger. */
   logger: Logger;
   /** Run the terminal chat on these streams instead of platform adapters. */
-  console?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; sessionName: string };
+  console?: {
+    input: NodeJS.ReadableStream;
+    output: NodeJS.WritableStream;
+    sessionName: string;
+    /** Where `/export` writes files (default: the working directory). */
+    exportDir?: string;
+  };
   /** Queue tuning for tests (crash takeover time, sweep interval). */
   queueTuning?: { lockDurationMs?: number; sweepIntervalMs?: number };
 }
@@ -65,9 +75,13 @@ export async function startParley(config: Config, options: StartOptions): Promis
   const consoleMode = options.console !== undefined;
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   if (!redis) logger.warn('REDIS_URL is not set: history and queue live in memory and are lost on restart');
+  const historyTtlDays = config.historyTtlDays;
   const store = redis
-    ? createRedisHistoryStore({ redis, prefix: config.redisPrefix, logger })
-    : createMemoryHistoryStore();
+    ? createRedisHistoryStore({ redis, prefix: config.redisPrefix, logger, historyTtlDays })
+    : createMemoryHistoryStore({ historyTtlDays });
+  const ledger = redis
+    ? createRedisUsageLedger({ redis, prefix: config.redisPrefix })
+    : createMemoryUsageLedger();
 
   const runsWorker = config.role !== 'ingress' || consoleMode;
   const runsIngress = config.role !== 'worker' || consoleMode;
@@ -95,7 +109,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
   const metrics = createMetrics();
   metrics.watchQueueDepth(() => queue.pendingCount());
 
-  const consoleReplies = options.console ? createConsoleReplyChannel(options.console.output) : undefined;
+  const consoleReplies = options.console ? createConsoleReplyChannel(options.console.output, options.console.exportDir) : undefined;
   const replyChannels: Partial<Record<Platform, ReplyChannel>> = {};
   if (consoleReplies) replyChannels.console = consoleReplies;
   if (config.slack && !consoleMode) {
@@ -108,7 +122,9 @@ export async function startParley(config: Config, options: StartOptions): Promis
   }
 
   if (runsWorker) {
-    const model: ModelClient = createOpenAIModelClient({
+    const createModel =
+      config.modelApi === 'responses' ? createOpenAIResponsesModelClient : createOpenAIModelClient;
+    const model: ModelClient = createModel({
       apiKey: config.model.apiKey,
       baseUrl: config.model.baseUrl,
       model: config.model.name,
@@ -130,6 +146,10 @@ export async function startParley(config: Config, options: StartOptions): Promis
         maxHistoryMessages: config.model.maxHistoryMessages,
       },
       modelAttempts: config.turnMaxAttempts,
+      ledger,
+      summary: config.summary.enabled ? { threshold: config.summary.threshold } : undefined,
+      budgets: config.budgets,
+      admin: { users: config.access.adminUsers, commands: config.access.adminCommands },
       logger,
       metrics,
     });
@@ -137,14 +157,20 @@ export async function startParley(config: Config, options: StartOptions): Promis
   }
 
   const ingresses: PlatformIngress[] = [];
+  // Adapters enqueue through the access rules (and daily rotation, when on).
+  const sink = createGuardedSink(queue, {
+    access: config.access,
+    sessionRotate: config.sessionRotate,
+    logger,
+  });
   if (runsIngress && !consoleMode) {
     if (config.slack) {
       const { createSlackIngress } = await import('../adapters/slack/index.ts');
-      ingresses.push(createSlackIngress({ config: config.slack, sink: queue, logger }));
+      ingresses.push(createSlackIngress({ config: config.slack, sink, logger }));
     }
     if (config.discord) {
       const { createDiscordIngress } = await import('../adapters/discord/index.ts');
-      ingresses.push(createDiscordIngress({ config: config.discord, sink: queue, logger }));
+      ingresses.push(createDiscordIngress({ config: config.discord, sink, logger }));
     }
   }
 
@@ -191,7 +217,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
   let consoleDone: Promise<void> | undefined;
   if (options.console && consoleReplies) {
     const { runConsoleChat } = await import('../adapters/console/console-chat.ts');
-    consoleDone = runConsoleChat({ ...options.console, queue, replies: consoleReplies, store, logger });
+    consoleDone = runConsoleChat({ ...options.console, queue, replies: consoleReplies, logger });
   }
 
   let stopping: Promise<void> | undefined;

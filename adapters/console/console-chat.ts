@@ -1,11 +1,9 @@
 import { createInterface } from 'node:readline';
-import type { HistoryStore } from '../../src/history-store.ts';
 import type { Logger } from '../../src/logger.ts';
 import { sessionId as buildSessionId, toSafePart } from '../../src/session-id.ts';
-import type { Turn } from '../../src/turn.ts';
+import { COMMAND_NAMES, type CommandName, type Turn } from '../../src/turn.ts';
 import type { TurnQueue } from '../../src/turn-queue.ts';
 import type { ConsoleReplyChannel } from './console-reply-channel.ts';
-import { formatUsageTotals } from './format-usage.ts';
 
 /** Options of the terminal chat. */
 export interface ConsoleChatOptions {
@@ -19,24 +17,24 @@ export interface ConsoleChatOptions {
   queue: TurnQueue;
   /** The reply channel the queue's processor writes replies to. */
   replies: ConsoleReplyChannel;
-  /** For `/usage`. */
-  store: HistoryStore;
   /** Logger. */
   logger: Logger;
 }
 
-const HELP = 'Commands: /reset (forget this conversation), /usage (tokens and cost), /exit (quit).';
+const HELP =
+  'Commands: /reset, /usage, /memory [clear], /persona [text|reset], /export, /forget [confirm], /help, /exit.';
 
 /** Runs the `You:` / `Bot:` chat until `/exit` or end of input. */
 export async function runConsoleChat(options: ConsoleChatOptions): Promise<void> {
-  const { output, queue, replies, store } = options;
+  const { output, queue, replies } = options;
   const session = buildSessionId('console', toSafePart(options.sessionName));
   const author = { id: toSafePart(options.sessionName), name: options.sessionName };
   let counter = 0;
 
-  const turnOf = (kind: Turn['kind'], text: string): Turn => {
+  const turnOf = (kind: Turn['kind'], text: string, command?: Turn['command']): Turn => {
     counter += 1;
     return {
+      command,
       id: `${process.pid}-${Date.now()}-${counter}`,
       sessionId: session,
       kind,
@@ -62,15 +60,19 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
   for await (const line of lines) {
     const text = line.trim();
     if (text === '/exit' || text === '/quit') break;
+    const [word = '', ...rest] = text.slice(1).split(/\s+/);
+    const name = word.toLowerCase() as CommandName;
     if (text === '/reset') {
       await queue.enqueue(turnOf('reset', ''));
       await settled();
       output.write('Memory cleared: this conversation starts afresh.\n');
-    } else if (text === '/usage') {
+    } else if (text.startsWith('/') && COMMAND_NAMES.includes(name)) {
+      const done = replies.nextReplyDone();
+      await queue.enqueue(turnOf('command', '', { name, args: rest.join(' ') }));
+      await done;
       await settled();
-      output.write(`${formatUsageTotals(session, (await store.getMeta(session)).usage)}\n`);
     } else if (text.startsWith('/')) {
-      output.write(`Unknown command ${text.split(/\s/)[0]}. ${HELP}\n`);
+      output.write(`Unknown command /${word}. ${HELP}\n`);
     } else if (text.length > 0) {
       const done = replies.nextReplyDone();
       await queue.enqueue(turnOf('message', text));

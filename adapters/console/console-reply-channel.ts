@@ -1,5 +1,7 @@
-import type { ReplyChannel, ReplyDetails, ReplyStream } from '../../src/reply-channel.ts';
-import { formatCost } from './format-usage.ts';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatCost } from '../../src/commands/format-usage.ts';
+import type { CommandResponse, ReplyChannel, ReplyDetails, ReplyStream } from '../../src/reply-channel.ts';
 
 /** The console's sending side: prints the reply as it streams, then its tokens and cost. */
 export interface ConsoleReplyChannel extends ReplyChannel {
@@ -7,9 +9,17 @@ export interface ConsoleReplyChannel extends ReplyChannel {
   nextReplyDone(): Promise<void>;
 }
 
-/** Creates the reply channel that writes `Bot: …` to `output`. */
-export function createConsoleReplyChannel(output: NodeJS.WritableStream): ConsoleReplyChannel {
+/** Creates the reply channel that writes `Bot: …` to `output`; exported files go to `exportDir`. */
+export function createConsoleReplyChannel(
+  output: NodeJS.WritableStream,
+  exportDir: string = process.cwd(),
+): ConsoleReplyChannel {
   let waiters: Array<() => void> = [];
+  const settle = () => {
+    const done = waiters;
+    waiters = [];
+    for (const resolve of done) resolve();
+  };
 
   return {
     platform: 'console',
@@ -43,11 +53,18 @@ export function createConsoleReplyChannel(output: NodeJS.WritableStream): Consol
               `     (${promptTokens} prompt + ${completionTokens} reply tokens · ${formatCost(details.costUsd ?? null)})\n`,
             );
           }
-          const done = waiters;
-          waiters = [];
-          for (const resolve of done) resolve();
+          settle();
         },
       };
+    },
+    async respond(_target, response: CommandResponse) {
+      output.write(`${response.text}\n`);
+      if (response.file) {
+        const path = join(exportDir, response.file.name);
+        await writeFile(path, response.file.content);
+        output.write(`Saved to ${path}\n`);
+      }
+      settle();
     },
   };
 }

@@ -52,7 +52,7 @@ describe('terminal chat (embedded default)', () => {
       expect(textOf(second)).toContain('My name is Alice');
 
       const usage = await alice.terminal.say('/usage');
-      expect(usage).toMatch(/2 model calls, \d+ prompt \+ \d+ reply tokens, \$0\.\d+ in total/);
+      expect(usage).toMatch(/this conversation: [\d,]+ tokens \([\d,]+ in \+ [\d,]+ out\), 2 calls, \$0\.\d+/);
 
       expect(await alice.terminal.say('/reset')).toContain('Memory cleared');
       expect(await alice.terminal.say("What's my name?")).toContain("I don't know your name.");
@@ -124,7 +124,7 @@ describe('terminal chat on Redis', () => {
     expect(other).toContain("Bot: I don't know your name.");
     const second = await runTerminalProcess('dana', ["What's my name?", '/usage', '/exit'], env);
     expect(second).toContain('Bot: Your name is Dana.');
-    expect(second).toMatch(/Usage of console:dana: 2 model calls/);
+    expect(second).toMatch(/this conversation: [\d,]+ tokens \([\d,]+ in \+ [\d,]+ out\), 2 calls/);
     expect(textOf(model.requests.at(-1)!.body.messages)).toContain('My name is Dana');
   });
 });
