@@ -1,16 +1,9 @@
-import {
-  ApplicationCommandType,
-  type ChatInputCommandInteraction,
-  InteractionContextType,
-  MessageFlags,
-  type REST,
-  type RESTPutAPIApplicationCommandsJSONBody,
-  Routes,
-} from 'discord.js';
+import { type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
 import type { Logger } from '../../src/logger.ts';
-import { sessionId } from '../../src/session-id.ts';
 import type { Turn } from '../../src/turn.ts';
 import type { TurnSink } from '../../src/turn-queue.ts';
+import { toPlatformError } from './discord-rest.ts';
+import { interactionToTurn } from './interaction-to-turn.ts';
 
 /** Answer to `/reset` once the reset is queued (it runs after any turns already waiting, in order). */
 export const RESET_DONE =
@@ -20,85 +13,75 @@ export const RESET_FAILED = 'Sorry, I could not clear my memory just now. Please
 /** Answer to any command Parley does not know (e.g. a stale registration). */
 export const HELP_TEXT =
   'Mention me in a channel or thread, or send me a direct message, and I will answer. ' +
-  'Each channel, thread and DM is its own conversation. `/reset` makes me forget the conversation it is used in.';
-
-const RESET = {
-  name: 'reset',
-  description: 'Make Parley forget this conversation (channel, thread or DM)',
-  type: ApplicationCommandType.ChatInput,
-} as const;
-
-/** Global commands: usable in servers and in DMs with the bot. */
-export const GLOBAL_COMMANDS: RESTPutAPIApplicationCommandsJSONBody = [
-  { ...RESET, contexts: [InteractionContextType.Guild, InteractionContextType.BotDM] },
-];
-
-/** Guild commands: appear at once (global ones can take a while to propagate). */
-export const GUILD_COMMANDS: RESTPutAPIApplicationCommandsJSONBody = [RESET];
-
-/**
- * Registers the slash commands (PUT replaces the whole set, so this is idempotent): globally, and in
- * `guildId` too when set, so they are usable there immediately.
- */
-export async function registerCommands(options: {
-  rest: REST;
-  applicationId: string;
-  guildId: string | undefined;
-  logger: Logger;
-}): Promise<void> {
-  const { rest, applicationId, guildId, logger } = options;
-  await rest.put(Routes.applicationCommands(applicationId), { body: GLOBAL_COMMANDS });
-  if (guildId) {
-    await rest.put(Routes.applicationGuildCommands(applicationId, guildId), { body: GUILD_COMMANDS });
-  }
-  logger.info({ guildId: guildId ?? null }, 'discord slash commands registered');
-}
-
-/** The session of the DM, channel or thread a command was used in (a thread is a channel of its own). */
-export function interactionSessionId(guildId: string | null, channelId: string): string {
-  return sessionId('discord', guildId ?? 'dm', channelId);
-}
+  'Each channel, thread and DM is its own conversation. `/help` lists my commands.';
+/** Answer to a command that could not be queued. */
+export const COMMAND_FAILED = 'Sorry, I could not run that command just now. Please try again in a moment.';
 
 /** Settings of the command handler. */
 export interface CommandHandlerOptions {
-  /** Where the reset turn goes. */
+  /** Where the command's turn goes. */
   sink: TurnSink;
   /** Process logger. */
   logger: Logger;
-  /** If queueing takes longer than this, the interaction is deferred first (Discord allows 3 s to answer). */
+  /** If queueing a `/reset` takes longer than this, the interaction is deferred first (Discord allows 3 s). */
   deferAfterMs: number;
 }
 
 /**
- * Answers one slash command. `/reset` queues a `reset` turn for the session where it was used and answers
- * only the invoker. The answer must reach Discord within 3 s: if queueing is slow (Redis under load), the
- * interaction is deferred first and the answer edited in afterwards.
+ * Answers one slash command, only to the invoker. `/reset` is queued and confirmed here (deferred first if
+ * queueing is slow). Every other command is deferred at once (ephemeral "thinking…") and queued as a
+ * `command` turn; the worker runs it in the session's order and edits the deferred reply through the
+ * interaction token. Unknown commands get help text and queue nothing.
  */
 export async function handleCommand(
   interaction: ChatInputCommandInteraction,
   options: CommandHandlerOptions,
 ): Promise<void> {
-  const { logger } = options;
-  if (interaction.commandName !== 'reset' || !interaction.channelId) {
+  const turn = interactionToTurn(interaction);
+  if (!turn) {
     await interaction.reply({ content: HELP_TEXT, flags: MessageFlags.Ephemeral });
     return;
   }
-  const turn: Turn = {
-    id: interaction.id,
-    sessionId: interactionSessionId(interaction.guildId, interaction.channelId),
-    kind: 'reset',
-    author: {
-      id: interaction.user.id,
-      name: interaction.user.globalName ?? interaction.user.username,
-    },
-    text: '',
-    target: {
-      platform: 'discord',
-      channelId: interaction.channelId,
-      ...(interaction.guildId ? { workspaceId: interaction.guildId } : {}),
-    },
-    receivedAt: interaction.createdTimestamp,
-  };
+  if (turn.kind === 'reset') await handleReset(interaction, turn, options);
+  else await handleQueuedCommand(interaction, turn, options);
+}
+
+async function handleQueuedCommand(
+  interaction: ChatInputCommandInteraction,
+  turn: Turn,
+  options: CommandHandlerOptions,
+): Promise<void> {
+  const { logger } = options;
+  const command = turn.command?.name;
+  try {
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  } catch (error) {
+    // Too late or refused: Discord shows the invoker that the command failed, so running it unseen (think
+    // `/forget confirm`) would be worse than asking them to try again.
+    logger.warn(
+      { err: toPlatformError(error, 'deferring a command'), sessionId: turn.sessionId, command },
+      'discord command not deferred; not queued',
+    );
+    return;
+  }
+  try {
+    const result = await options.sink.enqueue(turn);
+    logger.info(
+      { sessionId: turn.sessionId, turnId: turn.id, command, accepted: result.accepted },
+      'discord command queued',
+    );
+  } catch (error) {
+    logger.error({ err: error, sessionId: turn.sessionId, command }, 'discord command could not be queued');
+    await interaction.editReply({ content: COMMAND_FAILED });
+  }
+}
+
+async function handleReset(
+  interaction: ChatInputCommandInteraction,
+  turn: Turn,
+  options: CommandHandlerOptions,
+): Promise<void> {
+  const { logger } = options;
   const enqueued = options.sink.enqueue(turn).then(
     () => 'done' as const,
     (error: unknown) => {

@@ -16,7 +16,8 @@ import { PlatformError } from '../../src/errors.ts';
 import type { Logger } from '../../src/logger.ts';
 import type { PlatformIngress } from '../../src/platform-adapter.ts';
 import type { TurnSink } from '../../src/turn-queue.ts';
-import { handleCommand, registerCommands } from './commands.ts';
+import { registerCommands } from './command-definitions.ts';
+import { handleCommand } from './commands.ts';
 import { restApiBase, toPlatformError } from './discord-rest.ts';
 import { inviteUrl } from './invite-url.ts';
 import { moveToThread, threadName, toTurn } from './to-turn.ts';
@@ -50,8 +51,8 @@ export const DISCORD_INTENTS = [
 ];
 
 /**
- * The receiving side of Discord: a gateway connection (discord.js) that turns DMs, mentions and `/reset`
- * into turns for the queue. Registers the slash commands and logs an invite URL on start.
+ * The receiving side of Discord: a gateway connection (discord.js) that turns DMs, mentions and slash
+ * commands into turns for the queue. Registers the slash commands and logs an invite URL on start.
  */
 export function createDiscordIngress(options: DiscordIngressOptions): PlatformIngress {
   const { config, sink } = options;
@@ -161,7 +162,7 @@ export function createDiscordIngress(options: DiscordIngressOptions): PlatformIn
         // The bot still answers mentions and DMs without its slash command.
         logger.error(
           { err: toPlatformError(error, 'registering commands') },
-          'discord slash commands not registered; /reset is unavailable',
+          'discord slash commands not registered; they are unavailable until the next start',
         );
       }
       logger.info(

@@ -1,6 +1,7 @@
 import type { Config } from '../../src/config.ts';
 import type { Logger } from '../../src/logger.ts';
 import type { ReplyChannel } from '../../src/reply-channel.ts';
+import { respondToInvoker } from './discord-command-response.ts';
 import { createDiscordReplyStream, type ReplyStreamTimings } from './discord-reply-stream.ts';
 import { createDiscordRest, type DiscordRestOptions } from './discord-rest.ts';
 
@@ -19,6 +20,7 @@ export interface DiscordReplyChannelOptions {
 /**
  * The sending side of Discord for workers: REST only, no gateway connection. Each reply shows typing,
  * streams into one message (throttled edits), then settles into as many messages as 2,000 characters need.
+ * Command answers go only to the invoker, through the interaction's deferred ephemeral reply.
  */
 export function createDiscordReplyChannel(options: DiscordReplyChannelOptions): ReplyChannel {
   const rest = createDiscordRest(options.config.token, options.config.apiUrl, options.rest);
@@ -35,6 +37,12 @@ export function createDiscordReplyChannel(options: DiscordReplyChannelOptions): 
         throw new Error(`the Discord reply channel cannot answer a ${target.platform} turn`);
       }
       return createDiscordReplyStream(rest, target, replyOptions, timings, logger);
+    },
+    async respond(target, response) {
+      if (target.platform !== 'discord') {
+        throw new Error(`the Discord reply channel cannot answer a ${target.platform} command`);
+      }
+      await respondToInvoker(rest, target, response, logger);
     },
   };
 }

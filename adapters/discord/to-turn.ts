@@ -25,8 +25,8 @@ export interface MessageLike {
   mentions: { users: { has(id: string): boolean } };
   /** Attached files. */
   attachments: { size: number; values(): Iterable<{ name: string }> };
-  /** The channel, to tell threads apart. */
-  channel: { isThread(): boolean };
+  /** The channel, to tell threads apart (a thread's `parentId` is the channel it lives in). */
+  channel: { isThread(): boolean; parentId?: string | null };
 }
 
 /** Who the bot is and which messages it answers. */
@@ -35,6 +35,19 @@ export interface ToTurnContext {
   botUserId: string;
   /** Ignore messages of other bots and webhooks. */
   ignoreBots: boolean;
+}
+
+/**
+ * The session whose persona, budget and `/forget` cover a conversation: a thread belongs to its parent
+ * channel; a channel or DM is its own scope. (A text channel's own `parentId` is its category: not a scope.)
+ */
+export function scopeSessionId(
+  guildId: string | null,
+  channelId: string,
+  channel: { isThread(): boolean; parentId?: string | null } | null,
+): string {
+  const parentId = guildId !== null && channel?.isThread() ? channel.parentId : undefined;
+  return sessionId('discord', guildId ?? 'dm', parentId ?? channelId);
 }
 
 function stripMention(content: string, botUserId: string): string {
@@ -71,6 +84,7 @@ export function toTurn(message: MessageLike, context: ToTurnContext): Turn | nul
   return {
     id: message.id,
     sessionId: sessionId('discord', message.guildId ?? 'dm', message.channelId),
+    scopeId: scopeSessionId(message.guildId, message.channelId, message.channel),
     kind: 'message',
     author: {
       id: message.author.id,
@@ -82,13 +96,17 @@ export function toTurn(message: MessageLike, context: ToTurnContext): Turn | nul
   };
 }
 
-/** The same turn, answered in a thread the bot started on the message: the thread is its session. */
+/**
+ * The same turn, answered in a thread the bot started on the message: the thread is its session, and the
+ * channel the question was asked in stays its scope.
+ */
 export function moveToThread(turn: Turn, threadId: string): Turn {
   const guildId = turn.target.workspaceId;
   if (guildId === undefined) throw new Error('only guild messages can move to a thread');
   return {
     ...turn,
     sessionId: sessionId('discord', guildId, threadId),
+    scopeId: turn.scopeId ?? turn.sessionId,
     // The thread starts on the question itself, so no reply reference is needed (nor allowed across channels).
     target: { platform: 'discord', channelId: threadId, threadId, workspaceId: guildId },
   };

@@ -1,0 +1,86 @@
+import {
+  type APIApplicationCommandOption,
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  InteractionContextType,
+  type REST,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+  type RESTPutAPIApplicationCommandsJSONBody,
+  Routes,
+} from 'discord.js';
+import { MAX_PERSONA_LENGTH } from '../../src/commands/run-command.ts';
+import type { Logger } from '../../src/logger.ts';
+
+const command = (
+  name: string,
+  description: string,
+  options: APIApplicationCommandOption[] = [],
+): RESTPostAPIChatInputApplicationCommandsJSONBody => ({
+  name,
+  description,
+  type: ApplicationCommandType.ChatInput,
+  ...(options.length > 0 ? { options } : {}),
+});
+
+/** Parley's slash commands (each is answered only to whoever uses it). */
+export const COMMAND_DEFINITIONS: RESTPostAPIChatInputApplicationCommandsJSONBody[] = [
+  command('reset', 'Make Parley forget this conversation (channel, thread or DM)'),
+  command('memory', 'Show what Parley remembers of this conversation', [
+    {
+      name: 'action',
+      description: 'clear: drop the summary of older messages',
+      type: ApplicationCommandOptionType.String,
+      required: false,
+      choices: [{ name: 'clear', value: 'clear' }],
+    },
+  ]),
+  command('persona', 'Show or set how Parley behaves in this channel (its threads follow it)', [
+    {
+      name: 'text',
+      description: 'The new persona, e.g. "You are a pirate."; "reset" restores the default',
+      type: ApplicationCommandOptionType.String,
+      required: false,
+      max_length: MAX_PERSONA_LENGTH,
+    },
+  ]),
+  command('usage', 'Tokens and cost: this conversation, this channel and you'),
+  command('export', 'Download this conversation as JSON'),
+  command('forget', 'Delete everything stored for this channel (asks for confirmation)', [
+    {
+      name: 'confirm',
+      description: 'True to really delete',
+      type: ApplicationCommandOptionType.Boolean,
+      required: false,
+    },
+  ]),
+  command('help', 'What Parley can do and how to use its commands'),
+];
+
+/** Global commands: usable in servers and in DMs with the bot. */
+export const GLOBAL_COMMANDS: RESTPutAPIApplicationCommandsJSONBody = COMMAND_DEFINITIONS.map(
+  (definition) => ({
+    ...definition,
+    contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
+  }),
+);
+
+/** Guild commands: appear at once (global ones can take a while to propagate). */
+export const GUILD_COMMANDS: RESTPutAPIApplicationCommandsJSONBody = COMMAND_DEFINITIONS;
+
+/**
+ * Registers the slash commands (PUT replaces the whole set, so this is idempotent): globally, and in
+ * `guildId` too when set, so they are usable there immediately.
+ */
+export async function registerCommands(options: {
+  rest: REST;
+  applicationId: string;
+  guildId: string | undefined;
+  logger: Logger;
+}): Promise<void> {
+  const { rest, applicationId, guildId, logger } = options;
+  await rest.put(Routes.applicationCommands(applicationId), { body: GLOBAL_COMMANDS });
+  if (guildId) {
+    await rest.put(Routes.applicationGuildCommands(applicationId, guildId), { body: GUILD_COMMANDS });
+  }
+  logger.info({ guildId: guildId ?? null }, 'discord slash commands registered');
+}
