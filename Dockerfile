@@ -6,6 +6,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY adapters ./adapters
+COPY bin ./bin
 USER node
 EXPOSE 3000
 # tsx runs the TypeScript sources directly; the same entry point serves every role (PARLEY_ROLE).

@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HistoryStore, StoredMessage } from '../../src/history-store.ts';
+import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+
+const run = promisify(execFile);
+let redis: TestRedis;
+let store: HistoryStore;
+const prefix = 'cli-e2e';
+const dir = mkdtempSync(join(tmpdir(), 'parley-cli-'));
+
+const message = (role: 'user' | 'assistant', content: string, at: number): StoredMessage => ({
+  role,
+  content,
+  at,
+  tokens: 5 + content.length,
+  ...(role === 'user' ? { author: { id: 'U1', name: 'Alice' } } : {}),
+});
+
+async function parley(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/parley.js', ...args], {
+      env: { PATH: process.env.PATH ?? '', REDIS_URL: redis.url, REDIS_PREFIX: prefix, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  store = createRedisHistoryStore({ url: redis.url, prefix });
+  await store.commitTurn('slack:T1:C1:100.1', {
+    seq: 1,
+    messages: [message('user', 'My name is Alice 👋', 1_000), message('assistant', 'Hello Alice!', 2_000)],
+    usage: { promptTokens: 10, completionTokens: 3, costUsd: 0.001 },
+  });
+  await store.setMeta('slack:T1:C1:100.1', { summary: 'Alice said hello.', persona: 'Be brief.' });
+  await store.commitTurn('console:bob', { seq: 1, messages: [message('user', 'hi', 500)] });
+});
+afterAll(async () => {
+  await store?.close();
+  await redis?.close();
+});
+
+describe('parley CLI', () => {
+  it('lists sessions, most recently active first', async () => {
+    const { code, stdout } = await parley(['sessions']);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines.map((line) => line.split(/\s+/)[1])).toEqual(
+      expect.arrayContaining(['slack:T1:C1:100.1', 'console:bob']),
+    );
+  });
+
+  it('round-trips export → import identically', async () => {
+    const file = join(dir, 'alice.json');
+    expect((await parley(['export', 'slack:T1:C1:100.1', '--out', file])).code).toBe(0);
+    const exported = JSON.parse(readFileSync(file, 'utf8'));
+    expect(exported).toMatchObject({
+      format: 'parley.session.v1',
+      summary: 'Alice said hello.',
+      persona: 'Be brief.',
+    });
+    expect(exported.messages).toHaveLength(2);
+
+    const imported = await parley(['import', file, '--session', 'console:copy']);
+    expect(imported.stdout).toContain('Imported 2 messages into console:copy');
+    const again = JSON.parse((await parley(['export', 'console:copy'])).stdout);
+    for (const key of ['messages', 'summary', 'persona'] as const) expect(again[key]).toEqual(exported[key]);
+
+    const refused = await parley(['import', file, '--session', 'console:copy']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--force');
+  });
+
+  it('forks a conversation into an independent session', async () => {
+    const forked = await parley(['fork', 'slack:T1:C1:100.1', 'console:branch']);
+    expect(forked.stdout).toContain('Forked');
+    await store.append('console:branch', [message('user', 'only in the branch', 3_000)]);
+    expect(await store.count('console:branch')).toBe(3);
+    expect((await store.load('slack:T1:C1:100.1')).map((m) => m.content)).not.toContain('only in the branch');
+  });
+
+  it('forgets a session', async () => {
+    await parley(['fork', 'console:bob', 'console:gone']);
+    expect((await parley(['forget', 'console:gone'])).code).toBe(0);
+    expect(await store.count('console:gone')).toBe(0);
+    expect((await parley(['sessions'])).stdout).not.toContain('console:gone');
+  });
+
+  it('explains bad input instead of crashing', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"format":"something else"}');
+    const notExport = await parley(['import', bad]);
+    expect(notExport.code).toBe(1);
+    expect(notExport.stderr).toContain('not a Parley session export');
+    expect((await parley(['export', 'bad{id}'])).stderr).toContain('unsafe characters');
+    const noRedis = await parley(['sessions'], { REDIS_URL: '' });
+    expect(noRedis.code).toBe(1);
+    expect(noRedis.stderr).toContain('REDIS_URL is not set');
+    expect((await parley(['frobnicate'])).code).toBe(2);
+  });
+});
