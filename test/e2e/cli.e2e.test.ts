@@ -103,7 +103,7 @@ describe('parley CLI', () => {
     const notExport = await parley(['import', bad]);
     expect(notExport.code).toBe(1);
     expect(notExport.stderr).toContain('not a Parley session export');
-    expect((await parley(['export', 'bad{id}'])).stderr).toContain('unsafe characters');
+    expect((await parley(['export', 'slack:T1:bad{id}'])).stderr).toContain('malformed session ID');
     const noRedis = await parley(['sessions'], { REDIS_URL: '' });
     expect(noRedis.code).toBe(1);
     expect(noRedis.stderr).toContain('REDIS_URL is not set');
