@@ -5,10 +5,10 @@ import type { Logger } from '../../src/logger.ts';
 import type { HttpRoute, PlatformIngress } from '../../src/platform-adapter.ts';
 import type { TurnSink } from '../../src/turn-queue.ts';
 import { createMessageHandler, type IncomingSlackEvent } from './message-handler.ts';
-import { handleResetCommand } from './reset-command.ts';
 import { type SlackRetryPolicy, slackClientOptions } from './slack-client-options.ts';
 import { toPlatformError } from './slack-errors.ts';
 import { toSlackLogger } from './slack-logger.ts';
+import { handleSlashCommand, SLASH_COMMAND } from './slash-command.ts';
 import { createUserDirectory } from './user-directory.ts';
 
 /** Options of `createSlackIngress`. */
@@ -25,8 +25,6 @@ export interface SlackIngressOptions {
 
 /** Path Slack posts events and slash commands to in HTTP mode. */
 export const SLACK_EVENTS_PATH = '/slack/events';
-/** Slash commands handled; `/parley-reset` is there for workspaces where another app owns `/reset`. */
-const RESET_COMMAND = /^\/(?:parley-)?reset$/;
 
 /**
  * The receiving side of Slack on Bolt. With `SLACK_APP_TOKEN` it connects over Socket Mode (no public URL
@@ -77,6 +75,7 @@ export function createSlackIngress(options: SlackIngressOptions): PlatformIngres
     directory,
     logger,
     ignoreBots: config.ignoreBots,
+    sessionScope: config.sessionScope,
   });
 
   const onMessageEvent = async (args: {
@@ -92,15 +91,21 @@ export function createSlackIngress(options: SlackIngressOptions): PlatformIngres
     });
   app.event('app_mention', onMessageEvent);
   app.message(onMessageEvent);
-  app.command(RESET_COMMAND, async ({ command, ack, context }) => {
+  app.command(SLASH_COMMAND, async ({ command, ack, context }) => {
     try {
-      const outcome = await handleResetCommand(command, { sink, logger, botUserId: context.botUserId });
-      await ack({ response_type: 'ephemeral', text: outcome.text });
+      const outcome = await handleSlashCommand(command, {
+        sink,
+        logger,
+        botUserId: context.botUserId,
+        sessionScope: config.sessionScope,
+      });
+      if (outcome.text === undefined) await ack();
+      else await ack({ response_type: 'ephemeral', text: outcome.text });
     } catch (error) {
-      logger.error({ err: error }, 'reset command failed');
+      logger.error({ err: error, command: command.command }, 'slash command failed');
       await ack({
         response_type: 'ephemeral',
-        text: 'Sorry, something went wrong — nothing was reset.',
+        text: 'Sorry, something went wrong — nothing was done.',
       }).catch(() => {});
     }
   });

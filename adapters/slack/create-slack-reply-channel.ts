@@ -2,6 +2,7 @@ import { webApi } from '@slack/bolt';
 import type { Config } from '../../src/config.ts';
 import type { Logger } from '../../src/logger.ts';
 import type { ReplyChannel } from '../../src/reply-channel.ts';
+import { createCommandResponder } from './command-responder.ts';
 import { type SlackRetryPolicy, slackClientOptions } from './slack-client-options.ts';
 import { toSlackLogger } from './slack-logger.ts';
 import { createSlackReplyStream, type ReplyStreamShared } from './slack-reply-stream.ts';
@@ -18,9 +19,15 @@ export interface SlackReplyChannelOptions {
   editIntervalMs?: number;
   /** Most characters per message (default 3,500). */
   messageLimit?: number;
+  /** Timeout of one post to a slash command's `response_url` (default 10 s). */
+  responseUrlTimeoutMs?: number;
 }
 
-/** The sending side of Slack for workers: a WebClient with the bot token, no inbound connection. */
+/**
+ * The sending side of Slack for workers: a WebClient with the bot token, no inbound connection. Replies are
+ * posted (and streamed) in the thread or DM; command answers go only to the invoker (see
+ * `createCommandResponder`).
+ */
 export function createSlackReplyChannel(options: SlackReplyChannelOptions): ReplyChannel {
   const logger = options.logger.child({ platform: 'slack' });
   const client = new webApi.WebClient(
@@ -31,8 +38,16 @@ export function createSlackReplyChannel(options: SlackReplyChannelOptions): Repl
     }),
   );
   const shared: ReplyStreamShared = { statusAvailable: true };
+  const respond = createCommandResponder({
+    client,
+    logger,
+    apiUrl: options.config.apiUrl,
+    messageLimit: options.messageLimit,
+    responseUrlTimeoutMs: options.responseUrlTimeoutMs,
+  });
   return {
     platform: 'slack',
+    respond,
     openReply(target, replyOptions) {
       return createSlackReplyStream({
         ...replyOptions,

@@ -4,6 +4,7 @@ import type { Turn } from '../../src/turn.ts';
 import type { TurnSink } from '../../src/turn-queue.ts';
 import { createRecentSet } from './recent-set.ts';
 import { resetConfirmation } from './reset-command.ts';
+import { isDirectMessageChannel, parseSlackSessionId, type SlackSessionScope } from './slack-session-id.ts';
 import { mentionedUserIds } from './slack-text.ts';
 import { fetchThreadContext } from './thread-context.ts';
 import { isInExistingThread, type SlackMessageEvent, toTurn } from './to-turn.ts';
@@ -31,6 +32,8 @@ export interface MessageHandlerOptions {
   logger: Logger;
   /** Ignore messages of other bots. */
   ignoreBots: boolean;
+  /** One conversation per thread (default) or per channel (`SLACK_SESSION_SCOPE`). */
+  sessionScope?: SlackSessionScope;
 }
 
 /** Most mentioned users whose names are looked up per message (the rest stay `@U123`). */
@@ -53,8 +56,14 @@ export function createMessageHandler(
 
   const confirmReset = async (turn: Turn, event: SlackMessageEvent, botUserId: string) => {
     const threadTs = typeof event.thread_ts === 'string' ? event.thread_ts : undefined;
-    const scope = threadTs ? 'thread' : turn.target.channelId.startsWith('D') ? 'dm' : 'channel';
-    const text = resetConfirmation(scope, botUserId);
+    // What was reset is the turn's session: a thread, a DM, or (top level, or all threads sharing it) a channel.
+    const scope =
+      parseSlackSessionId(turn.sessionId).threadTs !== undefined
+        ? 'thread'
+        : isDirectMessageChannel(turn.target.channelId)
+          ? 'dm'
+          : 'channel';
+    const text = resetConfirmation(scope, botUserId, options.sessionScope);
     try {
       await client.chat.postEphemeral({
         channel: turn.target.channelId,
@@ -104,6 +113,7 @@ export function createMessageHandler(
         botUserId: context.botUserId,
         botId: context.botId,
         ignoreBots: options.ignoreBots,
+        sessionScope: options.sessionScope,
       };
       const draft = toTurn(event, {
         ...base,
@@ -143,6 +153,7 @@ export function createMessageHandler(
               sessionId: turn.sessionId,
               turnId: turn.id,
               kind: turn.kind,
+              command: turn.command?.name,
               accepted: result.accepted,
               seq: result.seq,
             },

@@ -36,9 +36,14 @@ export function isDirectMessageChannel(channel: string): boolean {
   return channel.startsWith('D');
 }
 
+/** How channel messages are grouped: one conversation per thread (default) or one per channel. */
+export type SlackSessionScope = 'thread' | 'channel';
+
 /**
  * The conversation a user's message belongs to. In channels every mention is answered in a thread
- * (`thread_ts ?? ts`); in a DM top-level messages share the DM session and a thread is its own session.
+ * (`thread_ts ?? ts`), and by default each thread is its own conversation; with the `channel` scope all of a
+ * channel's threads share the channel's conversation. In a DM top-level messages share the DM session and a
+ * thread is its own session (whatever the scope: a DM is already one person's conversation).
  */
 export function conversationOf(message: {
   team: string;
@@ -46,8 +51,18 @@ export function conversationOf(message: {
   ts: string;
   threadTs?: string;
   isDirectMessage: boolean;
+  scope?: SlackSessionScope;
 }): SlackConversation {
   const { team, channel, ts, threadTs, isDirectMessage } = message;
   if (isDirectMessage) return threadTs === undefined ? { team, channel } : { team, channel, threadTs };
+  if (message.scope === 'channel') return { team, channel };
   return { team, channel, threadTs: threadTs ?? ts };
+}
+
+/**
+ * The channel-level session whose persona, budget and `/forget` cover a conversation: the channel (or DM)
+ * it is in — a thread's parent channel, a DM thread's DM, a channel or DM itself.
+ */
+export function slackScopeId(conversation: SlackConversation): string {
+  return slackSessionId({ team: conversation.team, channel: conversation.channel });
 }

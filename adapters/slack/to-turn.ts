@@ -1,8 +1,11 @@
 import type { ReplyTarget, Turn } from '../../src/turn.ts';
+import { parseCommandText } from './command-text.ts';
 import {
   conversationOf,
   isDirectMessageChannel,
   type SlackConversation,
+  type SlackSessionScope,
+  slackScopeId,
   slackSessionId,
 } from './slack-session-id.ts';
 import { mentionsUser, slackTextToPlain } from './slack-text.ts';
@@ -38,6 +41,8 @@ export interface ToTurnOptions {
   names?: ReadonlyMap<string, string>;
   /** Told why an event produced no turn (for debug logs). */
   onIgnore?: (reason: string) => void;
+  /** One conversation per thread (default) or one per channel (`SLACK_SESSION_SCOPE`). */
+  sessionScope?: SlackSessionScope;
 }
 
 /** Message subtypes that carry a person's new text; everything else (edits, deletes, joins, …) is ignored. */
@@ -61,7 +66,10 @@ export function tsToMillis(ts: string): number {
  * Answered: mentions of the bot (in channels, in a thread rooted at `thread_ts ?? ts`) and any user
  * message in a DM with the bot. The turn id is `<channel>:<ts>`, so the same message delivered as both
  * `app_mention` and `message.*`, or retried by Slack, is one turn. A message that is only `reset`
- * becomes a reset turn (in a channel's top level: the channel-level session).
+ * becomes a reset turn, and a person's mention whose first word is a command (`@bot usage`) a command turn —
+ * slash commands cannot run in threads. At a channel's top level both act on the channel-level session, like
+ * the slash commands; in a thread on the thread's session. Every turn carries `scopeId`, the channel-level
+ * session of its channel or DM.
  */
 export function toTurn(event: SlackMessageEvent, options: ToTurnOptions): Turn | null {
   const ignore = (reason: string): null => {
@@ -80,7 +88,8 @@ export function toTurn(event: SlackMessageEvent, options: ToTurnOptions): Turn |
   const user = str(event.user);
   if (user !== undefined && user === options.botUserId) return ignore('own message');
   if (botId !== undefined && botId === options.botId) return ignore('own bot message');
-  if ((botId !== undefined || subtype === 'bot_message') && options.ignoreBots) return ignore('bot message');
+  const fromBot = botId !== undefined || subtype === 'bot_message';
+  if (fromBot && options.ignoreBots) return ignore('bot message');
 
   const channel = str(event.channel);
   const ts = str(event.ts);
@@ -101,7 +110,11 @@ export function toTurn(event: SlackMessageEvent, options: ToTurnOptions): Turn |
 
   const text = slackTextToPlain(rawText, { botUserId: options.botUserId, names: options.names });
   const isReset = RESET_WORDS.has(text.trim().toLowerCase()) && (mentioned || isDirectMessage);
-  if (!isReset && text.length === 0) return ignore('empty text');
+  // Only people run commands by mention: another bot's text (ignoreBots off) is never a `forget confirm`.
+  // `reset` with more words stays a question ("@bot reset my password?"), as before commands existed.
+  const parsed = mentioned && !fromBot && !isReset ? parseCommandText(text) : undefined;
+  const command = parsed?.name === 'reset' ? undefined : parsed;
+  if (!isReset && !command && text.length === 0) return ignore('empty text');
 
   let conversation: SlackConversation = conversationOf({
     team,
@@ -109,10 +122,16 @@ export function toTurn(event: SlackMessageEvent, options: ToTurnOptions): Turn |
     ts,
     threadTs,
     isDirectMessage,
+    scope: options.sessionScope,
   });
-  if (isReset && !isDirectMessage && threadTs === undefined) {
-    // A top-level "@bot reset" would otherwise reset the brand-new thread it starts.
+  // Where the answer goes: a channel mention is answered in its thread, even when the channel shares one
+  // conversation across threads.
+  let replyThreadTs = isDirectMessage ? threadTs : (threadTs ?? ts);
+  if ((isReset || command) && !isDirectMessage && threadTs === undefined) {
+    // A top-level "@bot reset" would otherwise reset the brand-new thread it starts; a top-level command
+    // acts on the channel, like its slash command, and is answered there.
     conversation = { team, channel };
+    replyThreadTs = undefined;
   }
 
   const target: ReplyTarget = {
@@ -121,21 +140,25 @@ export function toTurn(event: SlackMessageEvent, options: ToTurnOptions): Turn |
     workspaceId: team,
     replyToMessageId: ts,
   };
-  if (conversation.threadTs !== undefined) target.threadId = conversation.threadTs;
+  if (replyThreadTs !== undefined) target.threadId = replyThreadTs;
+  if (command) target.invoker = { userId: authorId };
 
   const bot = typeof event.bot_profile === 'object' && event.bot_profile !== null ? event.bot_profile : {};
   const botName = str((bot as { name?: unknown }).name) ?? str(event.username);
   const authorName = options.names?.get(authorId) ?? (user === undefined ? botName : undefined) ?? authorId;
 
-  return {
+  const turn: Turn = {
     id: `${channel}:${ts}`,
     sessionId: slackSessionId(conversation),
-    kind: isReset ? 'reset' : 'message',
+    kind: isReset ? 'reset' : command ? 'command' : 'message',
+    scopeId: slackScopeId(conversation),
     author: { id: authorId, name: authorName },
     text: isReset ? '' : text,
     target,
     receivedAt: tsToMillis(ts),
   };
+  if (command) turn.command = { name: command.name, args: command.args };
+  return turn;
 }
 
 /** Whether the turn's message is a reply inside a thread that existed before it (thread backfill applies). */

@@ -51,6 +51,7 @@ beforeAll(async () => {
       appToken: undefined,
       apiUrl: api.url,
       ignoreBots: true,
+      sessionScope: 'thread',
     },
     sink,
     logger: silentLogger,

@@ -26,6 +26,7 @@ beforeAll(async () => {
       appToken: 'xapp-test',
       apiUrl: api.url,
       ignoreBots: true,
+      sessionScope: 'thread',
     },
     sink,
     logger: silentLogger,

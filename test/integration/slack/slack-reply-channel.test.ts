@@ -16,6 +16,7 @@ const config = (url: string) => ({
   appToken: undefined,
   apiUrl: url,
   ignoreBots: true,
+  sessionScope: 'thread' as const,
 });
 
 beforeAll(async () => {
