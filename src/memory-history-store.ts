@@ -1,70 +1,148 @@
 import type {
+  Compaction,
   HistoryStore,
   LoadOptions,
+  SessionListing,
   SessionMeta,
   StoredMessage,
   TurnCommit,
   UsageDelta,
 } from './history-store.ts';
 
+/** Options of `createMemoryHistoryStore`. */
+export interface MemoryHistoryStoreOptions {
+  /** Retention: a session idle (no write) this many days expires; absent keeps sessions forever. */
+  historyTtlDays?: number;
+  /** Retention in ms, overriding `historyTtlDays` (for tests). */
+  historyTtlMs?: number;
+  /** Current time, ms since epoch (`lastActiveAt`, expiry); default `Date.now`. */
+  now?: () => number;
+}
+
 /** Everything kept for one session; cost is in integer micro-USD so sums are exact, as in Redis. */
 interface SessionState {
   messages: StoredMessage[];
   persona?: string;
   summary?: string;
+  responseId?: string;
+  /** Scope the session was last committed under (to leave it on `forget`). */
+  scopeId?: string;
   promptTokens: number;
   completionTokens: number;
   costMicroUsd: number;
   calls: number;
+  historyTokens: number;
   lastActiveAt: number;
   committedSeq: number;
+  /** When retention drops the session (ms since epoch); infinite without retention. */
+  expiresAt: number;
 }
+
+/** How often, at most, a commit sweeps expired sessions out of memory. */
+const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * The embedded default: history kept in this process only (nothing survives a restart). Same semantics as
- * the Redis store; messages are deep-copied on the way in and out so callers never share stored objects.
+ * the Redis store, expiry included: an expired session disappears when next touched, and every listing (and
+ * a commit now and then) sweeps the rest. Messages are deep-copied on the way in and out so callers never
+ * share stored objects.
  */
-export function createMemoryHistoryStore(): HistoryStore {
+export function createMemoryHistoryStore(options: MemoryHistoryStoreOptions = {}): HistoryStore {
+  const ttlMs = retentionMs(options);
+  const now = options.now ?? Date.now;
   const sessions = new Map<string, SessionState>();
+  /** Session -> last committed turn, as the Redis index (a session is listed once it has a commit). */
+  const activity = new Map<string, number>();
+  const scopes = new Map<string, Set<string>>();
+  let lastSweep = Number.NEGATIVE_INFINITY;
 
-  const existing = (sessionId: string): SessionState | undefined => sessions.get(sessionId);
+  const leaveScope = (sessionId: string, scopeId: string | undefined) => {
+    if (scopeId === undefined) return;
+    const members = scopes.get(scopeId);
+    members?.delete(sessionId);
+    if (members?.size === 0) scopes.delete(scopeId);
+  };
+  const drop = (sessionId: string, state: SessionState) => {
+    sessions.delete(sessionId);
+    activity.delete(sessionId);
+    leaveScope(sessionId, state.scopeId);
+  };
+  const existing = (sessionId: string): SessionState | undefined => {
+    const state = sessions.get(sessionId);
+    if (state && now() >= state.expiresAt) {
+      drop(sessionId, state);
+      return undefined;
+    }
+    return state;
+  };
   const session = (sessionId: string): SessionState => {
-    let state = sessions.get(sessionId);
+    let state = existing(sessionId);
     if (!state) {
-      state = {
-        messages: [],
-        promptTokens: 0,
-        completionTokens: 0,
-        costMicroUsd: 0,
-        calls: 0,
-        lastActiveAt: 0,
-        committedSeq: 0,
-      };
+      state = { ...emptyState(), committedSeq: 0 };
       sessions.set(sessionId, state);
     }
     return state;
   };
+  /** Every write restarts the session's retention clock (as PEXPIRE does in Redis). */
+  const touch = (state: SessionState) => {
+    state.expiresAt = ttlMs > 0 ? now() + ttlMs : Number.POSITIVE_INFINITY;
+  };
+  const sweep = () => {
+    if (ttlMs === 0) return;
+    lastSweep = now();
+    for (const sessionId of [...sessions.keys()]) existing(sessionId);
+    for (const [sessionId, at] of activity) if (at <= lastSweep - ttlMs) activity.delete(sessionId);
+  };
+  /** Whether anything beyond the committed seq (kept by `forget`) is stored. */
+  const stored = (sessionId: string): boolean => {
+    const state = existing(sessionId);
+    if (!state) return false;
+    const text = [state.persona, state.summary, state.responseId, state.scopeId];
+    const counters = [state.calls, state.historyTokens, state.lastActiveAt];
+    return (
+      state.messages.length > 0 ||
+      text.some((value) => value !== undefined) ||
+      counters.some((value) => value > 0)
+    );
+  };
+  const addUsage = (state: SessionState, usage: UsageDelta | undefined, costMicroUsd: number) => {
+    if (!usage) return;
+    state.promptTokens += usage.promptTokens;
+    state.completionTokens += usage.completionTokens;
+    state.costMicroUsd += costMicroUsd;
+    state.calls += 1;
+  };
 
   return {
-    async load(sessionId: string, options: LoadOptions = {}): Promise<StoredMessage[]> {
+    async load(sessionId: string, loadOptions: LoadOptions = {}): Promise<StoredMessage[]> {
       const messages = existing(sessionId)?.messages ?? [];
-      return structuredClone(newestWithin(messages, options));
+      return structuredClone(newestWithin(messages, loadOptions));
     },
 
     async append(sessionId: string, messages: StoredMessage[]): Promise<void> {
       if (messages.length === 0) return;
-      session(sessionId).messages.push(...structuredClone(messages));
+      const tokens = sumTokens(messages);
+      const state = session(sessionId);
+      state.messages.push(...structuredClone(messages));
+      state.historyTokens += tokens;
+      touch(state);
     },
 
     async replace(sessionId: string, messages: StoredMessage[]): Promise<void> {
-      session(sessionId).messages = structuredClone(messages);
+      const tokens = sumTokens(messages);
+      const state = session(sessionId);
+      state.messages = structuredClone(messages);
+      state.historyTokens = tokens;
+      touch(state);
     },
 
     async clear(sessionId: string): Promise<void> {
       const state = existing(sessionId);
       if (!state) return;
       state.messages = [];
+      state.historyTokens = 0;
       delete state.summary;
+      delete state.responseId;
     },
 
     async count(sessionId: string): Promise<number> {
@@ -81,41 +159,116 @@ export function createMemoryHistoryStore(): HistoryStore {
           calls: state?.calls ?? 0,
         },
         lastActiveAt: state?.lastActiveAt ?? 0,
+        historyTokens: state?.historyTokens ?? 0,
       };
       if (state?.persona !== undefined) meta.persona = state.persona;
       if (state?.summary !== undefined) meta.summary = state.summary;
+      if (state?.responseId !== undefined) meta.responseId = state.responseId;
       return meta;
     },
 
     async setMeta(sessionId, patch): Promise<void> {
-      if (patch.persona === undefined && patch.summary === undefined) return;
+      const fields = ['persona', 'summary', 'responseId'] as const;
+      if (fields.every((field) => patch[field] === undefined)) return;
       const state = session(sessionId);
-      if (patch.persona === null) delete state.persona;
-      else if (patch.persona !== undefined) state.persona = patch.persona;
-      if (patch.summary === null) delete state.summary;
-      else if (patch.summary !== undefined) state.summary = patch.summary;
+      for (const field of fields) {
+        const value = patch[field];
+        if (value === null) delete state[field];
+        else if (value !== undefined) state[field] = value;
+      }
+      touch(state);
+    },
+
+    async loadOldest(sessionId: string, count: number): Promise<StoredMessage[]> {
+      const wanted = checkCount('count', count);
+      return structuredClone((existing(sessionId)?.messages ?? []).slice(0, wanted));
+    },
+
+    async compact(sessionId: string, compaction: Compaction): Promise<boolean> {
+      const { dropCount, droppedTokens } = compaction;
+      if (!Number.isSafeInteger(dropCount) || dropCount < 1) {
+        throw new RangeError(`dropCount must be a positive integer, got ${dropCount}`);
+      }
+      if (!Number.isSafeInteger(droppedTokens) || droppedTokens < 0) {
+        throw new RangeError(`droppedTokens must be a non-negative integer, got ${droppedTokens}`);
+      }
+      const costMicroUsd = compaction.usage ? checkUsage(compaction.usage) : 0;
+      const state = existing(sessionId);
+      const stillThere = state?.messages[dropCount - 1];
+      // Compared as serialised, exactly as the Redis store compares the stored bytes.
+      if (!state || !stillThere || JSON.stringify(stillThere) !== JSON.stringify(compaction.lastDropped)) {
+        return false;
+      }
+      state.messages.splice(0, dropCount);
+      state.summary = compaction.summary;
+      state.historyTokens = Math.max(0, state.historyTokens - droppedTokens);
+      addUsage(state, compaction.usage, costMicroUsd);
+      touch(state);
+      return true;
+    },
+
+    async forget(sessionId: string): Promise<void> {
+      const state = existing(sessionId);
+      if (!state) return;
+      drop(sessionId, state);
+      // Only the committed seq stays, so a replayed turn is still recognised.
+      if (state.committedSeq === 0) return;
+      const kept: SessionState = { ...emptyState(), committedSeq: state.committedSeq };
+      touch(kept);
+      sessions.set(sessionId, kept);
+    },
+
+    async listSessions(listOptions: { limit?: number } = {}): Promise<SessionListing[]> {
+      const wanted = checkCount('limit', listOptions.limit ?? Number.POSITIVE_INFINITY);
+      sweep();
+      return [...activity]
+        .sort(([leftId, left], [rightId, right]) => right - left || (leftId < rightId ? 1 : -1))
+        .slice(0, wanted)
+        .map(([sessionId, lastActiveAt]) => ({ sessionId, lastActiveAt }));
+    },
+
+    async sessionsInScope(scopeId: string): Promise<string[]> {
+      const members = [...(scopes.get(scopeId) ?? [])].filter((member) => member !== scopeId).sort();
+      return [scopeId, ...members].filter(stored);
     },
 
     async commitTurn(sessionId: string, commit: TurnCommit): Promise<boolean> {
       // Validate everything before touching state, so a bad commit changes nothing (as the Lua script).
       checkSeq(commit.seq);
       const costMicroUsd = commit.usage ? checkUsage(commit.usage) : 0;
+      const addedTokens = sumTokens(commit.messages);
       const messages = structuredClone(commit.messages);
-      const state = session(sessionId);
+      if (now() - lastSweep >= SWEEP_INTERVAL_MS) sweep();
+      let state = session(sessionId);
       if (commit.seq <= state.committedSeq) return false;
-      if (commit.clear) {
+      const previousScope = state.scopeId;
+      if (commit.forget) {
+        state = { ...emptyState(), committedSeq: state.committedSeq };
+        sessions.set(sessionId, state);
+      } else if (commit.clear) {
         state.messages = [];
+        state.historyTokens = 0;
         delete state.summary;
+        delete state.responseId;
       }
+      addUsage(state, commit.usage, costMicroUsd);
       state.messages.push(...messages);
-      if (commit.usage) {
-        state.promptTokens += commit.usage.promptTokens;
-        state.completionTokens += commit.usage.completionTokens;
-        state.costMicroUsd += costMicroUsd;
-        state.calls += 1;
-      }
-      state.lastActiveAt = Date.now();
+      state.historyTokens += addedTokens;
+      if (commit.responseId === null) delete state.responseId;
+      else if (commit.responseId !== undefined) state.responseId = commit.responseId;
+      const scopeId =
+        commit.scopeId !== undefined && commit.scopeId !== sessionId ? commit.scopeId : undefined;
+      if (scopeId !== undefined) state.scopeId = scopeId;
+      state.lastActiveAt = now();
       state.committedSeq = commit.seq;
+      touch(state);
+      activity.set(sessionId, state.lastActiveAt);
+      if (commit.forget && previousScope !== scopeId) leaveScope(sessionId, previousScope);
+      if (scopeId !== undefined) {
+        const members = scopes.get(scopeId) ?? new Set<string>();
+        members.add(sessionId);
+        scopes.set(scopeId, members);
+      }
       return true;
     },
 
@@ -124,6 +277,19 @@ export function createMemoryHistoryStore(): HistoryStore {
     },
 
     async close(): Promise<void> {},
+  };
+}
+
+function emptyState(): Omit<SessionState, 'committedSeq'> {
+  return {
+    messages: [],
+    promptTokens: 0,
+    completionTokens: 0,
+    costMicroUsd: 0,
+    calls: 0,
+    historyTokens: 0,
+    lastActiveAt: 0,
+    expiresAt: Number.POSITIVE_INFINITY,
   };
 }
 
@@ -149,10 +315,28 @@ function limit(name: string, value: number | undefined): number {
   return value;
 }
 
+/** A count argument (`loadOldest`, `listSessions`): a whole number; negative means none. */
+function checkCount(name: string, value: number): number {
+  if (Number.isNaN(value)) throw new RangeError(`${name} must be a number, got NaN`);
+  return Math.max(0, Math.floor(value));
+}
+
 function checkSeq(seq: number): void {
   if (!Number.isSafeInteger(seq) || seq < 1) {
     throw new RangeError(`turn seq must be a positive integer, got ${seq}`);
   }
+}
+
+/** Sum of the messages' tokens; each must be a non-negative integer (Redis keeps the sum with HINCRBY). */
+function sumTokens(messages: readonly StoredMessage[]): number {
+  let sum = 0;
+  for (const message of messages) {
+    if (!Number.isSafeInteger(message.tokens) || message.tokens < 0) {
+      throw new RangeError(`message tokens must be a non-negative integer, got ${message.tokens}`);
+    }
+    sum += message.tokens;
+  }
+  return sum;
 }
 
 /** Checks a usage delta and returns its cost in micro-USD (0 when the price is unknown). */
@@ -168,4 +352,19 @@ function checkUsage(usage: UsageDelta): number {
     throw new RangeError(`usage.costUsd must be a non-negative number or null, got ${usage.costUsd}`);
   }
   return Math.round(usage.costUsd * 1_000_000);
+}
+
+/** Retention in ms (`historyTtlMs` wins); 0 means none. */
+function retentionMs({ historyTtlDays, historyTtlMs }: MemoryHistoryStoreOptions): number {
+  if (historyTtlMs !== undefined) {
+    if (!Number.isSafeInteger(historyTtlMs) || historyTtlMs < 1) {
+      throw new RangeError(`historyTtlMs must be a positive integer, got ${historyTtlMs}`);
+    }
+    return historyTtlMs;
+  }
+  if (historyTtlDays === undefined) return 0;
+  if (!Number.isFinite(historyTtlDays) || historyTtlDays <= 0) {
+    throw new RangeError(`historyTtlDays must be a positive number, got ${historyTtlDays}`);
+  }
+  return Math.max(1, Math.round(historyTtlDays * 86_400_000));
 }

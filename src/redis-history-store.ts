@@ -1,14 +1,29 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type {
+  Compaction,
   HistoryStore,
   LoadOptions,
+  SessionListing,
   SessionMeta,
   StoredMessage,
   TurnCommit,
-  UsageDelta,
 } from './history-store.ts';
 import { type Logger, silentLogger } from './logger.ts';
-import { type CommitTurnArguments, defineCommitTurnScript } from './redis-history-scripts.ts';
+import {
+  checkCount,
+  checkSeq,
+  checkTransaction,
+  checkUsage,
+  integerField,
+  isStoredMessage,
+  limit,
+  retentionMs,
+  serialize,
+  sumTokens,
+  type TransactionResult,
+} from './redis-history-codec.ts';
+import { createRedisHistoryIndex } from './redis-history-index.ts';
+import { defineHistoryScripts } from './redis-history-scripts.ts';
 import { sessionKeys } from './redis-keys.ts';
 
 /** Options shared by both ways of giving the store a connection. */
@@ -17,6 +32,12 @@ interface RedisHistoryStoreCommonOptions {
   prefix?: string;
   /** Receives warnings about corrupt entries and connection errors. */
   logger?: Logger;
+  /** Retention: a session idle (no write) this many days expires; absent keeps sessions forever. */
+  historyTtlDays?: number;
+  /** Retention in ms, overriding `historyTtlDays` (lets tests watch Redis expire a session). */
+  historyTtlMs?: number;
+  /** Current time, ms since epoch (`lastActiveAt`, listing cut-off); default `Date.now`. */
+  now?: () => number;
 }
 
 /** Options of `createRedisHistoryStore`: an existing client (shared by default) or a URL to connect to. */
@@ -41,7 +62,9 @@ const MAX_PAGE = 2048;
 
 /**
  * History on Redis: per session a `history` list of JSON messages (oldest first) and a `meta` hash, both
- * under the session's hash tag. Redis errors propagate to the caller (the queue decides to retry).
+ * under the session's hash tag, plus an index of sessions (see redis-history-index.ts). With retention,
+ * every write restarts the session's TTL, so Redis itself deletes idle sessions. Redis errors propagate to
+ * the caller (the queue decides to retry).
  */
 export function createRedisHistoryStore(options: RedisHistoryStoreOptions): HistoryStore {
   const prefix = options.prefix ?? 'parley';
@@ -57,7 +80,10 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions): Hist
     // Without a listener ioredis prints every reconnect failure itself; the failing command still rejects.
     redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
   }
-  const commitTurnScript = defineCommitTurnScript(redis);
+  const ttlMs = retentionMs(options);
+  const now = options.now ?? Date.now;
+  const scripts = defineHistoryScripts(redis);
+  const index = createRedisHistoryIndex({ redis, prefix, ttlMs, now });
   let closing: Promise<void> | undefined;
 
   /** Parses one stored entry; a corrupt one is logged (without its content) and skipped, never fatal. */
@@ -132,19 +158,20 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions): Hist
 
     async append(sessionId: string, messages: StoredMessage[]): Promise<void> {
       if (messages.length === 0) return;
-      await redis.rpush(sessionKeys(prefix, sessionId).history, ...messages.map(serialize));
+      const addedTokens = sumTokens(messages);
+      const { history, meta } = sessionKeys(prefix, sessionId);
+      await scripts.append(history, meta, ttlMs, addedTokens, messages.map(serialize));
     },
 
     async replace(sessionId: string, messages: StoredMessage[]): Promise<void> {
-      const { history } = sessionKeys(prefix, sessionId);
-      const transaction = redis.multi().del(history);
-      if (messages.length > 0) transaction.rpush(history, ...messages.map(serialize));
-      checkTransaction(await transaction.exec());
+      const totalTokens = sumTokens(messages);
+      const { history, meta } = sessionKeys(prefix, sessionId);
+      await scripts.replace(history, meta, ttlMs, totalTokens, messages.map(serialize));
     },
 
     async clear(sessionId: string): Promise<void> {
       const { history, meta } = sessionKeys(prefix, sessionId);
-      checkTransaction(await redis.multi().del(history).hdel(meta, 'summary').exec());
+      await scripts.clear(history, meta);
     },
 
     async count(sessionId: string): Promise<number> {
@@ -161,17 +188,19 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions): Hist
           calls: integerField(fields.calls),
         },
         lastActiveAt: integerField(fields.lastActiveAt),
+        historyTokens: integerField(fields.historyTokens),
       };
       if (fields.persona !== undefined) meta.persona = fields.persona;
       if (fields.summary !== undefined) meta.summary = fields.summary;
+      if (fields.responseId !== undefined) meta.responseId = fields.responseId;
       return meta;
     },
 
     async setMeta(sessionId, patch): Promise<void> {
-      const { meta } = sessionKeys(prefix, sessionId);
+      const { history, meta } = sessionKeys(prefix, sessionId);
       const set: Record<string, string> = {};
       const remove: string[] = [];
-      for (const field of ['persona', 'summary'] as const) {
+      for (const field of ['persona', 'summary', 'responseId'] as const) {
         const value = patch[field];
         if (value === null) remove.push(field);
         else if (value !== undefined) set[field] = value;
@@ -180,19 +209,81 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions): Hist
       const transaction = redis.multi();
       if (Object.keys(set).length > 0) transaction.hset(meta, set);
       if (remove.length > 0) transaction.hdel(meta, ...remove);
+      if (ttlMs > 0) transaction.pexpire(history, ttlMs).pexpire(meta, ttlMs);
+      else transaction.persist(history).persist(meta);
       checkTransaction(await transaction.exec());
+    },
+
+    async loadOldest(sessionId: string, count: number): Promise<StoredMessage[]> {
+      const wanted = checkCount('count', count);
+      if (wanted === 0) return [];
+      const { history } = sessionKeys(prefix, sessionId);
+      const end = Number.isFinite(wanted) ? wanted - 1 : -1;
+      return parseAll(sessionId, await redis.lrange(history, 0, end));
+    },
+
+    async compact(sessionId: string, compaction: Compaction): Promise<boolean> {
+      const { dropCount, droppedTokens, summary } = compaction;
+      if (!Number.isSafeInteger(dropCount) || dropCount < 1) {
+        throw new RangeError(`dropCount must be a positive integer, got ${dropCount}`);
+      }
+      if (!Number.isSafeInteger(droppedTokens) || droppedTokens < 0) {
+        throw new RangeError(`droppedTokens must be a non-negative integer, got ${droppedTokens}`);
+      }
+      const usage = compaction.usage ? checkUsage(compaction.usage) : undefined;
+      const { history, meta } = sessionKeys(prefix, sessionId);
+      return scripts.compact(history, meta, {
+        dropCount,
+        // Byte-for-byte what append stored: JSON.parse keeps key order, so a loaded message re-serialises equal.
+        lastDropped: serialize(compaction.lastDropped),
+        droppedTokens,
+        summary,
+        ttlMs,
+        ...(usage ? { usage } : {}),
+      });
+    },
+
+    async forget(sessionId: string): Promise<void> {
+      const { history, meta } = sessionKeys(prefix, sessionId);
+      const scopeId = await scripts.forget(history, meta, ttlMs);
+      await index.remove(sessionId, scopeId);
+    },
+
+    async listSessions(listOptions: { limit?: number } = {}): Promise<SessionListing[]> {
+      return index.list(checkCount('limit', listOptions.limit ?? Number.POSITIVE_INFINITY));
+    },
+
+    async sessionsInScope(scopeId: string): Promise<string[]> {
+      return index.inScope(scopeId);
     },
 
     async commitTurn(sessionId: string, commit: TurnCommit): Promise<boolean> {
       checkSeq(commit.seq);
+      const usage = commit.usage ? checkUsage(commit.usage) : undefined;
+      const addedTokens = sumTokens(commit.messages);
       const { history, meta } = sessionKeys(prefix, sessionId);
-      return commitTurnScript(history, meta, {
+      const at = now();
+      const scopeId =
+        commit.scopeId !== undefined && commit.scopeId !== sessionId ? commit.scopeId : undefined;
+      const { applied, previousScopeId } = await scripts.commitTurn(history, meta, {
         seq: commit.seq,
-        clear: commit.clear === true,
-        now: Date.now(),
-        ...(commit.usage ? { usage: checkUsage(commit.usage) } : {}),
+        ...(commit.forget ? { reset: 'forget' as const } : commit.clear ? { reset: 'clear' as const } : {}),
+        now: at,
+        ttlMs,
+        ...(usage ? { usage } : {}),
+        addedTokens,
+        ...(commit.responseId !== undefined ? { responseId: commit.responseId } : {}),
+        ...(scopeId !== undefined ? { scopeId } : {}),
         messages: commit.messages.map(serialize),
       });
+      if (!applied) return false;
+      try {
+        await index.recordCommit(sessionId, at, scopeId, commit.forget ? previousScopeId : '');
+      } catch (error) {
+        // The turn is committed; failing now would only make the queue retry a commit that is a no-op.
+        logger.warn({ err: error, sessionId }, 'session index not updated; the next commit repairs it');
+      }
+      return true;
     },
 
     async committedSeq(sessionId: string): Promise<number> {
@@ -208,68 +299,6 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions): Hist
   };
 }
 
-type TransactionResult = [error: Error | null, result: unknown][] | null;
-
-/** Throws the first error of a MULTI/EXEC (ioredis reports per-command errors in the result). */
-function checkTransaction(results: TransactionResult): NonNullable<TransactionResult> {
-  if (!results) throw new Error('redis transaction was aborted');
-  for (const [error] of results) if (error) throw error;
-  return results;
-}
-
 function resultOf(results: TransactionResult, index: number): unknown {
   return checkTransaction(results)[index]?.[1];
-}
-
-function serialize(message: StoredMessage): string {
-  return JSON.stringify(message);
-}
-
-function integerField(value: string | null | undefined): number {
-  const parsed = value == null ? 0 : Number.parseInt(value, 10);
-  return Number.isFinite(parsed) ? parsed : 0;
-}
-
-/** A load limit; absent means none. */
-function limit(name: string, value: number | undefined): number {
-  if (value === undefined) return Number.POSITIVE_INFINITY;
-  if (Number.isNaN(value)) throw new RangeError(`${name} must be a number, got NaN`);
-  return value;
-}
-
-function isStoredMessage(value: unknown): value is StoredMessage {
-  if (typeof value !== 'object' || value === null) return false;
-  const message = value as Record<string, unknown>;
-  return (
-    (message.role === 'user' || message.role === 'assistant') &&
-    typeof message.content === 'string' &&
-    typeof message.at === 'number' &&
-    typeof message.tokens === 'number' &&
-    Number.isFinite(message.tokens) &&
-    message.tokens >= 0
-  );
-}
-
-function checkSeq(seq: number): void {
-  if (!Number.isSafeInteger(seq) || seq < 1) {
-    throw new RangeError(`turn seq must be a positive integer, got ${seq}`);
-  }
-}
-
-/** Checks a usage delta and converts its cost to integer micro-USD (0 when the price is unknown). */
-function checkUsage(usage: UsageDelta): NonNullable<CommitTurnArguments['usage']> {
-  for (const field of ['promptTokens', 'completionTokens'] as const) {
-    const value = usage[field];
-    if (!Number.isSafeInteger(value) || value < 0) {
-      throw new RangeError(`usage.${field} must be a non-negative integer, got ${value}`);
-    }
-  }
-  if (usage.costUsd !== null && (!Number.isFinite(usage.costUsd) || usage.costUsd < 0)) {
-    throw new RangeError(`usage.costUsd must be a non-negative number or null, got ${usage.costUsd}`);
-  }
-  return {
-    promptTokens: usage.promptTokens,
-    completionTokens: usage.completionTokens,
-    costMicroUsd: usage.costUsd === null ? 0 : Math.round(usage.costUsd * 1_000_000),
-  };
 }
