@@ -91,6 +91,7 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
   const turnsPerSlice = options.turnsPerSlice ?? 5;
   const retryDelayMs = options.retryDelayMs ?? defaultRetryDelayMs;
   const dedupTtlSeconds = options.dedupTtlSeconds ?? 24 * 3600;
+  const lockDuration = options.lockDurationMs ?? 30_000;
   const pendingKey = pendingSessionsKey(prefix);
   // The queue's keys carry their own hash tag, apart from the session keys.
   const bullPrefix = `${prefix}:{q}`;
@@ -111,10 +112,17 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
       },
     );
 
-  const drain = async (job: Job<DrainData>) => {
+  const drain = async (job: Job<DrainData>, token?: string) => {
     const { sessionId } = job.data;
     const keys = sessionKeys(prefix, sessionId);
     for (let done = 0; done < turnsPerSlice && !closing; done++) {
+      // A drain stalled past its lock (a starved event loop, a Redis outage) may have been handed to another
+      // worker already; without this check both would run the rest of the slice side by side, every turn
+      // twice. Extending the lock here also keeps it fresh turn by turn.
+      if (token !== undefined && (await job.extendLock(token, lockDuration)) !== 1) {
+        logger.warn({ sessionId }, 'lost the lock on a session; leaving it to its new owner');
+        return;
+      }
       const head = await redis.lindex(keys.mailbox, 0);
       if (head === null) return;
       let entry: MailboxEntry;
@@ -164,8 +172,15 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
     const sessionIds = await redis.smembers(pendingKey);
     for (const sessionId of sessionIds) {
       if (closing) return;
-      if ((await redis.llen(sessionKeys(prefix, sessionId).mailbox)) > 0) await wake(sessionId);
-      else await redis.srem(pendingKey, sessionId);
+      const { mailbox } = sessionKeys(prefix, sessionId);
+      if ((await redis.llen(mailbox)) === 0) {
+        await redis.srem(pendingKey, sessionId);
+        // An enqueue may have pushed between the check and the removal (the two keys cannot share a script
+        // on Redis Cluster): look again, and keep the session if so.
+        if ((await redis.llen(mailbox)) === 0) continue;
+        await redis.sadd(pendingKey, sessionId);
+      }
+      await wake(sessionId);
     }
   };
 
@@ -175,18 +190,21 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
       const json = JSON.stringify(turn);
       const run = (startAfter: string) =>
         redis.parleyEnqueue(keys.dedup(turn.id), keys.seq, keys.mailbox, json, dedupTtlSeconds, startAfter);
+      // Pending first: whatever fails after the push below (a crash, a Redis error), the sweeper still finds
+      // the session. Marked after the push, a failure in between stranded the turn: the caller's retry is
+      // de-duplicated, so nothing else would ever mark or wake the session.
+      await redis.sadd(pendingKey, turn.sessionId);
       let seq = await run('');
       if (seq === -1) seq = await run(String(await options.committedSeq(turn.sessionId)));
-      if (seq === 0) return { accepted: false, seq: undefined };
-      // Only after the turn is safely in its mailbox: mark the session pending and wake a worker.
-      await redis.sadd(pendingKey, turn.sessionId);
+      // A repeat may be the caller retrying after our own failure past the push: wake anyway (de-duplicated,
+      // and a drain of an empty mailbox does nothing), so its turn does not wait for the next sweep.
       await wake(turn.sessionId);
+      if (seq === 0) return { accepted: false, seq: undefined };
       return { accepted: true, seq };
     },
 
     async process(processor: TurnProcessor): Promise<void> {
       runProcessor = processor;
-      const lockDuration = options.lockDurationMs ?? 30_000;
       worker = new Worker<DrainData>(QUEUE_NAME, drain, {
         connection: redis,
         prefix: bullPrefix,
@@ -196,7 +214,8 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
         // Our own attempt counter settles poison turns; BullMQ must keep re-running stalled drains.
         maxStalledCount: 1_000,
       });
-      worker.on('error', (error) => logger.warn({ err: error }, 'worker connection error'));
+      // Connection trouble, and lock errors of a drain that outlived its lock (its job has a new owner).
+      worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
       worker.on('failed', (job, error) =>
         logger.error({ sessionId: job?.data.sessionId, err: error }, 'drain failed'),
       );
