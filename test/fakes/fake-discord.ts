@@ -1,7 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { attachFakeGateway, type IdentifyPayload } from './fake-discord-gateway.ts';
+import {
+  compileRoute,
+  discordError,
+  json,
+  type ParsedBody,
+  type RecordedFile,
+  type Reply,
+  type Route,
+  readBody,
+  safeDecode,
+  tooLong,
+} from './fake-discord-http.ts';
 import {
   type FakeUser,
   makeGuild,
@@ -12,7 +24,7 @@ import {
   snowflake,
 } from './fake-discord-payloads.ts';
 
-export { type FakeUser, type IdentifyPayload, makeUser, snowflake };
+export { type FakeUser, type IdentifyPayload, makeUser, type RecordedFile, snowflake };
 
 /** One REST request the fake received. */
 export interface RecordedRequest {
@@ -24,8 +36,12 @@ export interface RecordedRequest {
   route: string;
   /** Query parameters. */
   query: Record<string, string>;
-  /** Parsed JSON body, or undefined. */
+  /** Parsed JSON body (a multipart request's `payload_json`), or undefined. */
   body: unknown;
+  /** Files uploaded with a multipart request (empty otherwise). */
+  files: RecordedFile[];
+  /** Whether it carried the bot token (`Authorization: Bot …`). */
+  authorized: boolean;
   /** Status the fake answered with. */
   status: number;
   /** When it arrived, ms since epoch. */
@@ -48,6 +64,32 @@ export interface FakeMessage {
   allowedMentions: unknown;
   /** Whether it was deleted. */
   deleted: boolean;
+  /** Files attached when it was posted. */
+  files: RecordedFile[];
+}
+
+/** A message written through an interaction's webhook: the original answer or a follow-up. */
+export interface FakeWebhookMessage {
+  /** Snowflake. */
+  id: string;
+  /** Current content. */
+  content: string;
+  /** Message flags (64: only the invoker sees it). */
+  flags: number;
+  /** Files attached, latest write last. */
+  files: RecordedFile[];
+  /** `allowed_mentions` of its latest write. */
+  allowedMentions: unknown;
+  /** Every content it had, first to last. */
+  contents: string[];
+}
+
+/** What the invoker of an interaction was shown. */
+export interface FakeInteractionReplies {
+  /** The original answer (from the callback, then edited through `@original`), once acknowledged. */
+  original: FakeWebhookMessage | undefined;
+  /** Follow-up messages, oldest first. */
+  followUps: FakeWebhookMessage[];
 }
 
 /** A failure the fake injects into the next requests of a route. */
@@ -63,6 +105,8 @@ export interface FakeDiscordOptions {
   heartbeatIntervalMs?: number;
   /** Interactions answered later than this are refused, as Discord does after 3 s. Default 3,000 ms. */
   interactionDeadlineMs?: number;
+  /** Interaction tokens stop working after this long, as Discord's do after 15 minutes. Default 15 min. */
+  interactionTokenTtlMs?: number;
   /** Also dispatch MESSAGE_CREATE for messages the bot posts, as Discord does. Default false (cheaper). */
   echoBotMessages?: boolean;
   /** Keep requests in `requests` (default true; turn off for load tests — `waitForRequest` still works). */
@@ -105,6 +149,8 @@ export interface InteractionInput {
   channel_id?: string;
   /** Who used it; default Alice. */
   user?: FakeUser;
+  /** Option values, as `data.options` (type 3 string, 5 boolean). */
+  options?: Array<{ name: string; type: number; value: string | number | boolean }>;
 }
 
 /** What the fake knows of one dispatched interaction. */
@@ -112,53 +158,11 @@ interface InteractionState {
   token: string;
   channelId: string;
   dispatchedAt: number;
+  /** Set by `expireInteraction`: how the token fails from then on. */
+  gone?: 'expired' | 'unknown';
   response?: { type: number; data?: unknown };
-}
-
-type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
-type Handler = (input: { params: Record<string, string>; body: unknown; query: URLSearchParams }) => Reply;
-interface Route {
-  name: string;
-  method: string;
-  pattern: RegExp;
-  keys: string[];
-  auth: boolean;
-  handler: Handler;
-}
-
-const json = (status: number, body: unknown): Reply => ({ status, body });
-const discordError = (status: number, code: number, message: string): Reply =>
-  json(status, { message, code });
-
-function compileRoute(name: string, auth: boolean, handler: Handler): Route {
-  const [method, path] = name.split(' ') as [string, string];
-  const keys: string[] = [];
-  const source = path
-    .split('/')
-    .map((segment) => {
-      if (!segment.startsWith(':')) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      keys.push(segment.slice(1));
-      return '([^/]+)';
-    })
-    .join('/');
-  return { name, method, pattern: new RegExp(`^${source}$`), keys, auth, handler };
-}
-
-function safeDecode(path: string): string {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
-}
-
-async function readBody(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  if (chunks.length === 0) return undefined;
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!(request.headers['content-type'] ?? '').includes('application/json')) return text;
-  return text === '' ? undefined : JSON.parse(text);
+  original?: FakeWebhookMessage;
+  followUps: FakeWebhookMessage[];
 }
 
 /**
@@ -169,6 +173,7 @@ async function readBody(request: IncomingMessage): Promise<unknown> {
 export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const token = options.token ?? 'fake-discord-token';
   const deadlineMs = options.interactionDeadlineMs ?? 3_000;
+  const tokenTtlMs = options.interactionTokenTtlMs ?? 15 * 60_000;
   const bot = makeUser('parley', { bot: true });
   const applicationId = bot.id;
   const owner = makeUser('owner');
@@ -236,17 +241,17 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     return thread;
   };
 
-  const postMessage = (channelId: string, body: Record<string, unknown>): Reply => {
+  const postMessage = (
+    channelId: string,
+    body: Record<string, unknown>,
+    files: RecordedFile[] = [],
+  ): Reply => {
     if (!channels.has(channelId)) return discordError(404, 10003, 'Unknown Channel');
     const content = typeof body.content === 'string' ? body.content : '';
-    if (content.trim() === '') return discordError(400, 50006, 'Cannot send an empty message');
-    if (content.length > 2000) {
-      return discordError(
-        400,
-        50035,
-        'Invalid Form Body\ncontent[BASE_TYPE_MAX_LENGTH]: Must be 2000 or fewer in length.',
-      );
+    if (content.trim() === '' && files.length === 0) {
+      return discordError(400, 50006, 'Cannot send an empty message');
     }
+    if (content.length > 2000) return tooLong();
     const message: FakeMessage = {
       id: snowflake(),
       channelId,
@@ -255,6 +260,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       messageReference: body.message_reference as FakeMessage['messageReference'],
       allowedMentions: body.allowed_mentions,
       deleted: false,
+      files,
     };
     messages.push(message);
     messagesById.set(message.id, message);
@@ -269,13 +275,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       return discordError(404, 10008, 'Unknown Message');
     }
     if (typeof body.content === 'string') {
-      if (body.content.length > 2000) {
-        return discordError(
-          400,
-          50035,
-          'Invalid Form Body\ncontent[BASE_TYPE_MAX_LENGTH]: Must be 2000 or fewer in length.',
-        );
-      }
+      if (body.content.length > 2000) return tooLong();
       message.content = body.content;
       message.contents.push(body.content);
     }
@@ -289,22 +289,57 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     return interaction;
   };
 
-  const originalMessage = (interaction: {
-    channelId: string;
-    response?: { type: number; data?: unknown };
-  }) => ({
+  const attachmentPayload = (file: RecordedFile) => ({
+    id: snowflake(),
+    filename: file.name,
+    size: Buffer.byteLength(file.content),
+    content_type: file.contentType,
+    url: `https://cdn.example.invalid/${file.name}`,
+    proxy_url: `https://media.example.invalid/${file.name}`,
+  });
+
+  const webhookMessagePayload = (interaction: InteractionState, message: FakeWebhookMessage) => ({
     ...botMessagePayload({
-      id: snowflake(),
+      id: message.id,
       channelId: interaction.channelId,
-      content: String((interaction.response?.data as { content?: string } | undefined)?.content ?? ''),
-      contents: [''],
+      content: message.content,
+      contents: message.contents,
       messageReference: undefined,
       allowedMentions: undefined,
       deleted: false,
+      files: [],
     }),
-    flags: Number((interaction.response?.data as { flags?: number } | undefined)?.flags ?? 0),
+    attachments: message.files.map(attachmentPayload),
+    flags: message.flags,
     webhook_id: applicationId,
   });
+
+  /** A new webhook message from a callback's `data` or a follow-up body. */
+  const webhookMessage = (data: Record<string, unknown>, files: RecordedFile[]): FakeWebhookMessage => {
+    const content = typeof data.content === 'string' ? data.content : '';
+    return {
+      id: snowflake(),
+      content,
+      flags: Number(data.flags ?? 0),
+      files,
+      allowedMentions: data.allowed_mentions,
+      contents: [content],
+    };
+  };
+
+  /** The interaction a webhook call (`/webhooks/:app/:token…`) is for, or Discord's error for its token. */
+  const webhookInteraction = (app: string, interactionToken: string): InteractionState | Reply => {
+    const interaction = interactionsByToken.get(interactionToken);
+    if (app !== applicationId || !interaction || interaction.gone === 'unknown') {
+      return discordError(404, 10015, 'Unknown Webhook');
+    }
+    // What Discord answers once a token's 15 minutes are over.
+    if (interaction.gone === 'expired' || Date.now() - interaction.dispatchedAt > tokenTtlMs) {
+      return discordError(401, 50027, 'Invalid Webhook Token');
+    }
+    return interaction;
+  };
+  const isReply = (value: InteractionState | Reply): value is Reply => 'status' in value;
 
   const routes: Route[] = [
     compileRoute('GET /gateway/bot', true, () =>
@@ -346,8 +381,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       const channel = channels.get(params.channel!);
       return channel ? json(200, channel) : discordError(404, 10003, 'Unknown Channel');
     }),
-    compileRoute('POST /channels/:channel/messages', true, ({ params, body }) =>
-      postMessage(params.channel!, (body ?? {}) as Record<string, unknown>),
+    compileRoute('POST /channels/:channel/messages', true, ({ params, body, files }) =>
+      postMessage(params.channel!, (body ?? {}) as Record<string, unknown>, files),
     ),
     compileRoute('PATCH /channels/:channel/messages/:message', true, ({ params, body }) =>
       editMessage(params.channel!, params.message!, (body ?? {}) as Record<string, unknown>),
@@ -372,35 +407,65 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       // Discord gives a thread started on a message the message's own id.
       return json(201, addThread(name, params.channel!, params.message!));
     }),
-    compileRoute('POST /interactions/:id/:token/callback', false, ({ params, body, query }) => {
+    compileRoute('POST /interactions/:id/:token/callback', false, ({ params, body, files, query }) => {
       const interaction = interactionFor(params.id!, params.token!);
-      if (!interaction || Date.now() - interaction.dispatchedAt > deadlineMs) {
+      if (!interaction || interaction.gone || Date.now() - interaction.dispatchedAt > deadlineMs) {
         return discordError(404, 10062, 'Unknown interaction');
       }
       if (interaction.response) return discordError(400, 40060, 'Interaction has already been acknowledged.');
       interaction.response = body as { type: number; data?: unknown };
+      const original = webhookMessage((interaction.response.data ?? {}) as Record<string, unknown>, files);
+      interaction.original = original;
       if (query.get('with_response') === 'true') {
         return json(200, {
           interaction: { id: params.id, type: 2, response_message_loading: interaction.response.type === 5 },
-          resource: { type: interaction.response.type, message: originalMessage(interaction) },
+          resource: {
+            type: interaction.response.type,
+            message: webhookMessagePayload(interaction, original),
+          },
         });
       }
       return { status: 204 };
     }),
-    compileRoute('PATCH /webhooks/:app/:token/messages/@original', false, ({ params, body }) => {
-      const interaction = interactionsByToken.get(params.token!);
-      if (params.app !== applicationId || !interaction?.response)
-        return discordError(404, 10008, 'Unknown Message');
+    compileRoute('PATCH /webhooks/:app/:token/messages/@original', false, ({ params, body, files }) => {
+      const interaction = webhookInteraction(params.app!, params.token!);
+      if (isReply(interaction)) return interaction;
+      const original = interaction.original;
+      if (!interaction.response || !original) return discordError(404, 10008, 'Unknown Message');
+      const edit = (body ?? {}) as Record<string, unknown>;
+      const content = typeof edit.content === 'string' ? edit.content : original.content;
+      if (content.length > 2000) return tooLong();
+      // New files replace the old ones (Parley never keeps an earlier attachment on an edit).
+      const nextFiles = files.length > 0 || Array.isArray(edit.attachments) ? files : original.files;
+      if (content.trim() === '' && nextFiles.length === 0) {
+        return discordError(400, 50006, 'Cannot send an empty message');
+      }
+      original.content = content;
+      original.contents.push(content);
+      original.files = nextFiles;
+      if ('allowed_mentions' in edit) original.allowedMentions = edit.allowed_mentions;
       interaction.response = {
         type: interaction.response.type,
-        data: { ...(interaction.response.data as object), ...(body as object) },
+        data: { ...(interaction.response.data as object), ...edit },
       };
-      return json(200, originalMessage(interaction));
+      return json(200, webhookMessagePayload(interaction, original));
     }),
-    compileRoute('POST /webhooks/:app/:token', false, ({ params }) => {
-      const interaction = interactionsByToken.get(params.token!);
-      if (params.app !== applicationId || !interaction) return discordError(404, 10015, 'Unknown Webhook');
-      return json(200, originalMessage(interaction));
+    compileRoute('POST /webhooks/:app/:token', false, ({ params, body, files, query }) => {
+      const interaction = webhookInteraction(params.app!, params.token!);
+      if (isReply(interaction)) return interaction;
+      // Follow-ups exist only after the interaction was acknowledged.
+      if (!interaction.response) return discordError(404, 10015, 'Unknown Webhook');
+      const data = (body ?? {}) as Record<string, unknown>;
+      const content = typeof data.content === 'string' ? data.content : '';
+      if (content.length > 2000) return tooLong();
+      if (content.trim() === '' && files.length === 0) {
+        return discordError(400, 50006, 'Cannot send an empty message');
+      }
+      const followUp = webhookMessage(data, files);
+      interaction.followUps.push(followUp);
+      return query.get('wait') === 'true'
+        ? json(200, webhookMessagePayload(interaction, followUp))
+        : { status: 204 };
     }),
   ];
 
@@ -443,9 +508,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       // @discordjs/rest percent-encodes segments such as `@original`.
       const path = safeDecode(url.pathname).replace(/^\/api(\/v\d+)?/, '');
       const method = request.method ?? 'GET';
-      let body: unknown;
+      let parsed: ParsedBody;
       try {
-        body = await readBody(request);
+        parsed = await readBody(request);
       } catch {
         respond(response, discordError(400, 50109, 'The request body contains invalid JSON.'));
         return;
@@ -460,17 +525,21 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         params = Object.fromEntries(candidate.keys.map((key, index) => [key, match[index + 1]!]));
         break;
       }
+      const { body, files } = parsed;
+      const authorized = request.headers.authorization === `Bot ${token}`;
       let reply: Reply;
       if (!route) reply = discordError(404, 0, '404: Not Found');
-      else if (route.auth && request.headers.authorization !== `Bot ${token}`) {
+      else if (route.auth && !authorized) {
         reply = discordError(401, 0, '401: Unauthorized');
-      } else reply = injected(route.name) ?? route.handler({ params, body, query: url.searchParams });
+      } else reply = injected(route.name) ?? route.handler({ params, body, files, query: url.searchParams });
       const recorded: RecordedRequest = {
         method,
         path,
         route: route?.name ?? 'unknown',
         query: Object.fromEntries(url.searchParams),
         body,
+        files,
+        authorized,
         status: reply.status,
         at: Date.now(),
       };
@@ -578,6 +647,20 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     interactionResponse(id: string): { type: number; data?: unknown } | undefined {
       return interactions.get(id)?.response;
     },
+    /** What the invoker of an interaction was shown: the original answer and the follow-ups. */
+    interactionReplies(id: string): FakeInteractionReplies {
+      const interaction = interactions.get(id);
+      return { original: interaction?.original, followUps: interaction?.followUps ?? [] };
+    },
+    /**
+     * Makes an interaction's token stop working: its callback answers 404 Unknown interaction, webhook calls
+     * `expired` 401 Invalid Webhook Token (Discord after 15 minutes) or `unknown` 404 Unknown Webhook.
+     */
+    expireInteraction(id: string, how: 'expired' | 'unknown' = 'expired'): void {
+      const interaction = interactions.get(id);
+      if (!interaction) throw new Error(`fake Discord knows no interaction ${id}`);
+      interaction.gone = how;
+    },
     /** Dispatches MESSAGE_CREATE; returns the full payload sent. */
     sendMessageCreate(input: MessageCreateInput = {}) {
       const author = input.author ?? alice;
@@ -623,7 +706,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       gateway.dispatch('MESSAGE_CREATE', payload);
       return payload;
     },
-    /** Dispatches INTERACTION_CREATE for a slash command; the answer must come within the deadline. */
+    /** Dispatches INTERACTION_CREATE for a slash command; it must be acknowledged within the deadline. */
     sendInteraction(input: InteractionInput = {}) {
       const user = input.user ?? alice;
       users.set(user.id, user);
@@ -634,14 +717,25 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       const name = input.name ?? 'reset';
       const id = snowflake();
       const interactionToken = `aW50ZXJhY3Rpb24${randomBytes(24).toString('base64url')}`;
-      const state = { token: interactionToken, channelId, dispatchedAt: Date.now() };
+      const state: InteractionState = {
+        token: interactionToken,
+        channelId,
+        dispatchedAt: Date.now(),
+        followUps: [],
+      };
       interactions.set(id, state);
       interactionsByToken.set(interactionToken, state);
       const payload = {
         id,
         application_id: applicationId,
         type: 2,
-        data: { id: snowflake(), name, type: 1, ...(inGuild ? { guild_id: guildId } : {}) },
+        data: {
+          id: snowflake(),
+          name,
+          type: 1,
+          ...(input.options ? { options: input.options } : {}),
+          ...(inGuild ? { guild_id: guildId } : {}),
+        },
         ...(inGuild
           ? {
               guild_id: guildId,

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HELP_TEXT, RESET_DONE, RESET_FAILED } from '../../../adapters/discord/commands.ts';
+import { COMMAND_FAILED, HELP_TEXT, RESET_DONE, RESET_FAILED } from '../../../adapters/discord/commands.ts';
 import { createDiscordIngress } from '../../../adapters/discord/index.ts';
 import type { Config } from '../../../src/config.ts';
 import { PlatformError } from '../../../src/errors.ts';
@@ -94,13 +94,32 @@ describe('Discord ingress (discord.js on the fake gateway)', () => {
     expect(query?.has('compress')).toBe(false);
   });
 
-  it('registers /reset globally and in the configured guild', () => {
-    expect(harness.fake.commands.global).toEqual([
-      expect.objectContaining({ name: 'reset', type: 1, contexts: [0, 1] }),
+  it('registers every command globally (servers and DMs) and in the configured guild', () => {
+    const names = ['reset', 'memory', 'persona', 'usage', 'export', 'forget', 'help'];
+    const global = harness.fake.commands.global as Array<Record<string, unknown>>;
+    expect(global.map((command) => command.name)).toEqual(names);
+    for (const command of global) expect(command).toMatchObject({ type: 1, contexts: [0, 1] });
+    const inGuild = harness.fake.commands.guilds.get(harness.fake.guildId) as Array<Record<string, unknown>>;
+    expect(inGuild.map((command) => command.name)).toEqual(names);
+    const byName = new Map(global.map((command) => [command.name, command]));
+    const STRING = 3;
+    const BOOLEAN = 5;
+    expect(byName.get('memory')?.options).toEqual([
+      expect.objectContaining({
+        name: 'action',
+        type: STRING,
+        required: false,
+        choices: [{ name: 'clear', value: 'clear' }],
+      }),
     ]);
-    expect(harness.fake.commands.guilds.get(harness.fake.guildId)).toEqual([
-      expect.objectContaining({ name: 'reset', type: 1 }),
+    expect(byName.get('persona')?.options).toEqual([
+      expect.objectContaining({ name: 'text', type: STRING, required: false, max_length: 4000 }),
     ]);
+    expect(byName.get('forget')?.options).toEqual([
+      expect.objectContaining({ name: 'confirm', type: BOOLEAN, required: false }),
+    ]);
+    for (const name of ['reset', 'usage', 'export', 'help'])
+      expect(byName.get(name)?.options).toBeUndefined();
   });
 
   it('logs an invite URL with the bot scopes and permissions', () => {
@@ -118,6 +137,7 @@ describe('Discord ingress (discord.js on the fake gateway)', () => {
     expect(turn).toEqual<Turn>({
       id: sent.id,
       sessionId: `discord:dm:${sent.channel_id}`,
+      scopeId: `discord:dm:${sent.channel_id}`,
       kind: 'message',
       author: { id: harness.fake.alice.id, name: 'Alice' },
       text: 'My name is Alice',
@@ -165,6 +185,7 @@ describe('Discord ingress (discord.js on the fake gateway)', () => {
     });
     const turn = await harness.sink.waitFor((candidate) => candidate.id === sent.id);
     expect(turn.sessionId).toBe(`discord:${harness.fake.guildId}:${threadId}`);
+    expect(turn.scopeId).toBe(`discord:${harness.fake.guildId}:${harness.fake.channelId}`);
     expect(turn.target).toMatchObject({ channelId: threadId, threadId, replyToMessageId: sent.id });
   });
 
@@ -216,9 +237,116 @@ describe('Discord ingress (discord.js on the fake gateway)', () => {
   });
 
   it('answers an unknown command with ephemeral help and queues nothing', async () => {
-    const interaction = harness.fake.sendInteraction({ name: 'usage' });
+    const interaction = harness.fake.sendInteraction({ name: 'weather' });
     const callback = await interactionCallback(harness.fake, interaction.id);
     expect(callback.body).toMatchObject({ type: 4, data: { content: HELP_TEXT, flags: 64 } });
+    expect(harness.sink.turns.some((turn) => turn.id === interaction.id)).toBe(false);
+  });
+
+  it.each([
+    { name: 'memory', options: undefined, args: '' },
+    { name: 'memory', options: [{ name: 'action', type: 3, value: 'clear' }], args: 'clear' },
+    {
+      name: 'persona',
+      options: [{ name: 'text', type: 3, value: 'You are a pirate.' }],
+      args: 'You are a pirate.',
+    },
+    { name: 'persona', options: [{ name: 'text', type: 3, value: 'reset' }], args: 'reset' },
+    { name: 'persona', options: undefined, args: '' },
+    { name: 'usage', options: undefined, args: '' },
+    { name: 'export', options: undefined, args: '' },
+    { name: 'forget', options: undefined, args: '' },
+    { name: 'forget', options: [{ name: 'confirm', type: 5, value: true }], args: 'confirm' },
+    { name: 'help', options: undefined, args: '' },
+  ])(
+    'defers /$name $args at once (ephemeral) and queues a command turn with the interaction',
+    async ({ name, options, args }) => {
+      let deferredBeforeQueued: boolean | undefined;
+      harness.sink.beforeEnqueue = async (turn) => {
+        deferredBeforeQueued = harness.fake.requests.some(
+          (request) =>
+            request.route === 'POST /interactions/:id/:token/callback' && request.path.includes(turn.id),
+        );
+      };
+      const interaction = harness.fake.sendInteraction({ name, ...(options ? { options } : {}) });
+      const turn = await harness.sink.waitFor((candidate) => candidate.id === interaction.id);
+      const session = `discord:${harness.fake.guildId}:${harness.fake.channelId}`;
+      expect(turn).toEqual<Turn>({
+        id: interaction.id,
+        sessionId: session,
+        scopeId: session,
+        kind: 'command',
+        command: { name: name as 'help', args },
+        author: { id: harness.fake.alice.id, name: 'Alice' },
+        text: '',
+        target: {
+          platform: 'discord',
+          channelId: harness.fake.channelId,
+          workspaceId: harness.fake.guildId,
+          invoker: {
+            userId: harness.fake.alice.id,
+            applicationId: harness.fake.applicationId,
+            interactionToken: interaction.token,
+          },
+        },
+        receivedAt: expect.any(Number),
+      });
+      const callback = await interactionCallback(harness.fake, interaction.id);
+      expect(callback.status).toBe(204);
+      // Deferred ("thinking…", only the invoker sees it); the worker edits the answer in.
+      expect(callback.body).toEqual({ type: 5, data: { flags: 64 } });
+      // Deferred before queueing, so the worker never edits a reply that does not exist yet.
+      expect(deferredBeforeQueued).toBe(true);
+    },
+  );
+
+  it('runs a command in a thread on the thread session, scoped to the channel it lives in', async () => {
+    const threadId = harness.fake.addThread('Commands in a thread');
+    const interaction = harness.fake.sendInteraction({ name: 'usage', channel_id: threadId });
+    const turn = await harness.sink.waitFor((candidate) => candidate.id === interaction.id);
+    expect(turn.sessionId).toBe(`discord:${harness.fake.guildId}:${threadId}`);
+    expect(turn.scopeId).toBe(`discord:${harness.fake.guildId}:${harness.fake.channelId}`);
+    expect(turn.target).toMatchObject({ channelId: threadId, threadId });
+  });
+
+  it('runs a command in a DM on the DM session', async () => {
+    const interaction = harness.fake.sendInteraction({ name: 'export', dm: true });
+    const turn = await harness.sink.waitFor((candidate) => candidate.id === interaction.id);
+    expect(turn.sessionId).toBe(`discord:dm:${interaction.payload.channel_id}`);
+    expect(turn.scopeId).toBe(turn.sessionId);
+    expect(turn.target.workspaceId).toBeUndefined();
+    expect(turn.target.invoker?.interactionToken).toBe(interaction.token);
+  });
+
+  it('edits the deferred reply with an error, only for the invoker, when the command cannot be queued', async () => {
+    harness.sink.beforeEnqueue = async () => {
+      throw new Error('queue down');
+    };
+    const interaction = harness.fake.sendInteraction({ name: 'usage' });
+    const edit = await harness.fake.waitForRequest(
+      (request) =>
+        request.route === 'PATCH /webhooks/:app/:token/messages/@original' &&
+        request.path.includes(interaction.token),
+    );
+    expect(edit.status).toBe(200);
+    expect(edit.body).toMatchObject({ content: COMMAND_FAILED });
+    expect(harness.fake.interactionReplies(interaction.id).original).toMatchObject({
+      content: COMMAND_FAILED,
+      flags: 64,
+    });
+    expect(harness.sink.turns.some((turn) => turn.id === interaction.id)).toBe(false);
+  });
+
+  it('queues nothing when the interaction can no longer be deferred', async () => {
+    const interaction = harness.fake.sendInteraction({
+      name: 'forget',
+      options: [{ name: 'confirm', type: 5, value: true }],
+    });
+    // Acknowledging it now fails as a lapsed interaction does (404 Unknown interaction).
+    harness.fake.expireInteraction(interaction.id, 'unknown');
+    const callback = await interactionCallback(harness.fake, interaction.id);
+    expect(callback.status).toBe(404);
+    await expectIgnored(harness, () => []);
     expect(harness.sink.turns.some((turn) => turn.id === interaction.id)).toBe(false);
   });
 });
@@ -338,8 +466,8 @@ describe('Discord ingress accepting other bots (ignoreBots=false), no guild conf
     ]);
   });
 
-  it('registers only the global command', () => {
-    expect(harness.fake.commands.global).toHaveLength(1);
+  it('registers only the global commands', () => {
+    expect(harness.fake.commands.global).toHaveLength(7);
     expect(harness.fake.commands.guilds.size).toBe(0);
   });
 });

@@ -1,16 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { type MessageLike, moveToThread, threadName, toTurn } from '../../../adapters/discord/to-turn.ts';
+import {
+  type MessageLike,
+  moveToThread,
+  scopeSessionId,
+  threadName,
+  toTurn,
+} from '../../../adapters/discord/to-turn.ts';
 import { parseSessionId } from '../../../src/session-id.ts';
 
 const BOT = '900000000000000001';
 const GUILD = '800000000000000001';
 const CHANNEL = '700000000000000001';
+const CATEGORY = '710000000000000001';
 const context = { botUserId: BOT, ignoreBots: true };
 
 function message(
-  overrides: Partial<MessageLike> & { mentionsBot?: boolean; thread?: boolean } = {},
+  overrides: Partial<MessageLike> & {
+    mentionsBot?: boolean;
+    thread?: boolean;
+    parentId?: string | null;
+  } = {},
 ): MessageLike {
-  const { mentionsBot = false, thread = false, ...rest } = overrides;
+  const { mentionsBot = false, thread = false, parentId = null, ...rest } = overrides;
   return {
     id: '600000000000000001',
     content: 'hello',
@@ -23,7 +34,7 @@ function message(
     member: null,
     mentions: { users: { has: (id: string) => mentionsBot && id === BOT } },
     attachments: { size: 0, values: () => [] },
-    channel: { isThread: () => thread },
+    channel: { isThread: () => thread, parentId },
     ...rest,
   };
 }
@@ -34,6 +45,7 @@ describe('toTurn', () => {
     expect(turn).toEqual({
       id: '600000000000000001',
       sessionId: `discord:dm:${CHANNEL}`,
+      scopeId: `discord:dm:${CHANNEL}`,
       kind: 'message',
       author: { id: '500000000000000001', name: 'Alice' },
       text: 'hello',
@@ -49,6 +61,7 @@ describe('toTurn', () => {
       context,
     );
     expect(turn?.sessionId).toBe(`discord:${GUILD}:${CHANNEL}`);
+    expect(turn?.scopeId).toBe(turn?.sessionId);
     expect(turn?.text).toBe('what is Redis?');
     expect(turn?.target).toEqual({
       platform: 'discord',
@@ -71,12 +84,23 @@ describe('toTurn', () => {
         content: `<@${BOT}> hi`,
         mentionsBot: true,
         thread: true,
+        parentId: CHANNEL,
       }),
       context,
     );
     expect(turn?.sessionId).toBe(`discord:${GUILD}:${thread}`);
+    // Persona, budget and /forget of the channel cover its threads.
+    expect(turn?.scopeId).toBe(`discord:${GUILD}:${CHANNEL}`);
     expect(turn?.target.threadId).toBe(thread);
     expect(turn?.target.channelId).toBe(thread);
+  });
+
+  it('keeps a channel inside a category its own scope (a channel parent is a category, not a scope)', () => {
+    const turn = toTurn(
+      message({ guildId: GUILD, content: `<@${BOT}> hi`, mentionsBot: true, parentId: CATEGORY }),
+      context,
+    );
+    expect(turn?.scopeId).toBe(`discord:${GUILD}:${CHANNEL}`);
   });
 
   it('names the author by server nickname, then global name, then username', () => {
@@ -123,6 +147,8 @@ describe('moveToThread', () => {
       workspaceId: GUILD,
     });
     expect(moved.id).toBe(turn.id);
+    // The channel the question was asked in stays the scope of the thread started on it.
+    expect(moved.scopeId).toBe(`discord:${GUILD}:${CHANNEL}`);
   });
 
   it('refuses a DM turn', () => {
@@ -135,5 +161,18 @@ describe('threadName', () => {
     expect(threadName('How do I scale?\nmore')).toBe('How do I scale?');
     expect(threadName('x'.repeat(200))).toHaveLength(80);
     expect(threadName('  ')).toBe('Parley');
+  });
+});
+
+describe('scopeSessionId', () => {
+  it('is the parent channel for a thread, the session itself otherwise', () => {
+    const thread = { isThread: () => true, parentId: CHANNEL };
+    expect(scopeSessionId(GUILD, '1', thread)).toBe(`discord:${GUILD}:${CHANNEL}`);
+    expect(scopeSessionId(GUILD, CHANNEL, { isThread: () => false, parentId: CATEGORY })).toBe(
+      `discord:${GUILD}:${CHANNEL}`,
+    );
+    expect(scopeSessionId(null, CHANNEL, null)).toBe(`discord:dm:${CHANNEL}`);
+    // An uncached channel: the session itself is the safest scope.
+    expect(scopeSessionId(GUILD, CHANNEL, null)).toBe(`discord:${GUILD}:${CHANNEL}`);
   });
 });
