@@ -14,6 +14,8 @@ export const RESET_FAILED = 'Sorry, I could not clear my memory just now. Please
 export const HELP_TEXT =
   'Mention me in a channel or thread, or send me a direct message, and I will answer. ' +
   'Each channel, thread and DM is its own conversation. `/help` lists my commands.';
+/** Answer to a command that was not queued (the access rules leave it out). */
+export const COMMAND_REFUSED = 'Sorry, I cannot run commands for you here.';
 /** Answer to a command that could not be queued. */
 export const COMMAND_FAILED = 'Sorry, I could not run that command just now. Please try again in a moment.';
 
@@ -64,16 +66,17 @@ async function handleQueuedCommand(
     );
     return;
   }
+  let accepted: boolean;
   try {
-    const result = await options.sink.enqueue(turn);
-    logger.info(
-      { sessionId: turn.sessionId, turnId: turn.id, command, accepted: result.accepted },
-      'discord command queued',
-    );
+    accepted = (await options.sink.enqueue(turn)).accepted;
   } catch (error) {
     logger.error({ err: error, sessionId: turn.sessionId, command }, 'discord command could not be queued');
     await interaction.editReply({ content: COMMAND_FAILED });
+    return;
   }
+  logger.info({ sessionId: turn.sessionId, turnId: turn.id, command, accepted }, 'discord command queued');
+  // Not queued (access rules): nothing would ever answer, so say so instead of "thinking…" for 15 minutes.
+  if (!accepted) await interaction.editReply({ content: COMMAND_REFUSED });
 }
 
 async function handleReset(

@@ -1,6 +1,12 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { COMMAND_FAILED, HELP_TEXT, RESET_DONE, RESET_FAILED } from '../../../adapters/discord/commands.ts';
+import {
+  COMMAND_FAILED,
+  COMMAND_REFUSED,
+  HELP_TEXT,
+  RESET_DONE,
+  RESET_FAILED,
+} from '../../../adapters/discord/commands.ts';
 import { createDiscordIngress } from '../../../adapters/discord/index.ts';
 import type { Config } from '../../../src/config.ts';
 import { PlatformError } from '../../../src/errors.ts';
@@ -78,6 +84,7 @@ describe('Discord ingress (discord.js on the fake gateway)', () => {
   });
   beforeEach(() => {
     harness.sink.beforeEnqueue = undefined;
+    harness.sink.drops = undefined;
   });
 
   it('identifies with only the intents it needs, over plain JSON', async () => {
@@ -335,6 +342,21 @@ describe('Discord ingress (discord.js on the fake gateway)', () => {
       flags: 64,
     });
     expect(harness.sink.turns.some((turn) => turn.id === interaction.id)).toBe(false);
+  });
+
+  it('tells the invoker, instead of leaving them waiting, when the command is not queued (access rules)', async () => {
+    harness.sink.drops = (turn) => turn.kind === 'command';
+    const interaction = harness.fake.sendInteraction({ name: 'usage' });
+    const edit = await harness.fake.waitForRequest(
+      (request) =>
+        request.route === 'PATCH /webhooks/:app/:token/messages/@original' &&
+        request.path.includes(interaction.token),
+    );
+    expect(edit.body).toMatchObject({ content: COMMAND_REFUSED });
+    expect(harness.fake.interactionReplies(interaction.id).original).toMatchObject({
+      content: COMMAND_REFUSED,
+      flags: 64,
+    });
   });
 
   it('queues nothing when the interaction can no longer be deferred', async () => {

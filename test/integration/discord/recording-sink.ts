@@ -9,6 +9,8 @@ export interface RecordingSink extends TurnSink {
   waitFor(test: (turn: Turn) => boolean, timeoutMs?: number): Promise<Turn>;
   /** Runs before each enqueue: delay it, or throw to make enqueueing fail. */
   beforeEnqueue: ((turn: Turn) => Promise<void>) | undefined;
+  /** Turns it answers `accepted: false` for, without keeping them (as access rules drop turns). */
+  drops: ((turn: Turn) => boolean) | undefined;
 }
 
 export function createRecordingSink(): RecordingSink {
@@ -17,8 +19,10 @@ export function createRecordingSink(): RecordingSink {
   const sink: RecordingSink = {
     turns,
     beforeEnqueue: undefined,
+    drops: undefined,
     async enqueue(turn): Promise<EnqueueResult> {
       await sink.beforeEnqueue?.(turn);
+      if (sink.drops?.(turn)) return { accepted: false, seq: undefined };
       turns.push(turn);
       for (const waiter of waiters.filter((candidate) => candidate.test(turn))) {
         waiters.splice(waiters.indexOf(waiter), 1);
