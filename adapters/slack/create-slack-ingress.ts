@@ -21,6 +21,8 @@ export interface SlackIngressOptions {
   logger: Logger;
   /** Retry policy of Web API calls (default: 3 retries, `Retry-After` honoured). */
   retryConfig?: SlackRetryPolicy;
+  /** How long a slash command waits for the queue before acknowledging anyway (default 2 s of Slack's 3). */
+  enqueueBudgetMs?: number;
 }
 
 /** Path Slack posts events and slash commands to in HTTP mode. */
@@ -98,6 +100,7 @@ export function createSlackIngress(options: SlackIngressOptions): PlatformIngres
         logger,
         botUserId: context.botUserId,
         sessionScope: config.sessionScope,
+        enqueueBudgetMs: options.enqueueBudgetMs,
       });
       if (outcome.text === undefined) await ack();
       else await ack({ response_type: 'ephemeral', text: outcome.text });

@@ -1,5 +1,10 @@
 export { createCommandResponder } from './command-responder.ts';
-export { type ParsedCommand, parseCommandText, parseSlashCommand, parseUmbrellaText } from './command-text.ts';
+export {
+  type ParsedCommand,
+  parseCommandText,
+  parseSlashCommand,
+  parseUmbrellaText,
+} from './command-text.ts';
 export { createSlackIngress, SLACK_EVENTS_PATH, type SlackIngressOptions } from './create-slack-ingress.ts';
 export { createSlackReplyChannel, type SlackReplyChannelOptions } from './create-slack-reply-channel.ts';
 export { markdownToMrkdwn } from './markdown-to-mrkdwn.ts';

@@ -68,7 +68,13 @@ export function resetConfirmation(
  */
 export async function handleResetCommand(
   command: SlashCommand,
-  options: { sink: TurnSink; logger: Logger; botUserId: string | undefined; sessionScope?: SlackSessionScope },
+  options: {
+    sink: TurnSink;
+    logger: Logger;
+    botUserId: string | undefined;
+    sessionScope?: SlackSessionScope;
+    enqueueBudgetMs?: number;
+  },
 ): Promise<ResetOutcome> {
   const argument = typeof command.text === 'string' ? command.text.trim().toLowerCase() : '';
   if (argument !== '') return { text: resetHelp(options.botUserId, options.sessionScope) };
@@ -91,8 +97,11 @@ export async function handleResetCommand(
     receivedAt: Date.now(),
   };
 
-  const { outcome } = await enqueueWithin(options.sink, turn, ENQUEUE_BUDGET_MS, (error) =>
-    options.logger.error({ err: error, sessionId: turn.sessionId }, 'could not enqueue the reset'),
+  const { outcome } = await enqueueWithin(
+    options.sink,
+    turn,
+    options.enqueueBudgetMs ?? ENQUEUE_BUDGET_MS,
+    (error) => options.logger.error({ err: error, sessionId: turn.sessionId }, 'could not enqueue the reset'),
   );
   if (outcome === 'failed')
     return { text: 'Sorry, I could not reset right now — please try again in a moment.' };

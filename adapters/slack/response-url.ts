@@ -53,14 +53,21 @@ export async function postToResponseUrl(
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });
   } catch (error) {
-    throw new PlatformError('slack', 'Slack response_url could not be reached', { isRetryable: true, cause: error });
+    throw new PlatformError('slack', 'Slack response_url could not be reached', {
+      isRetryable: true,
+      cause: error,
+    });
   }
   // Drain the body so the connection can be reused; its text ("ok", "expired_url") is only for the message.
   const body = (await response.text().catch(() => '')).slice(0, 100);
   if (!response.ok) {
     const status = response.status;
-    throw new PlatformError('slack', `Slack response_url answered HTTP ${status}${body ? ` (${body})` : ''}`, {
-      isRetryable: status === 429 || status >= 500,
-    });
+    throw new PlatformError(
+      'slack',
+      `Slack response_url answered HTTP ${status}${body ? ` (${body})` : ''}`,
+      {
+        isRetryable: status === 429 || status >= 500,
+      },
+    );
   }
 }

@@ -97,7 +97,13 @@ export async function handleSlashCommand(
   if (command.name === 'reset') {
     return handleResetCommand(
       { ...payload, text: command.args },
-      { sink: options.sink, logger, botUserId: options.botUserId, sessionScope: options.sessionScope },
+      {
+        sink: options.sink,
+        logger,
+        botUserId: options.botUserId,
+        sessionScope: options.sessionScope,
+        enqueueBudgetMs: options.enqueueBudgetMs,
+      },
     );
   }
 

@@ -35,6 +35,36 @@ export interface FakeUser {
   profile?: { display_name?: string; real_name?: string };
 }
 
+/** A file uploaded through `files.getUploadURLExternal` → upload URL → `files.completeUploadExternal`. */
+export interface FakeUpload {
+  /** File id handed out by `files.getUploadURLExternal`. */
+  id: string;
+  /** File name the app gave. */
+  filename: string;
+  /** Byte length the app announced. */
+  length: number;
+  /** The bytes posted to the upload URL (undefined until then). */
+  bytes: Buffer | undefined;
+  /** Whether `files.completeUploadExternal` shared it. */
+  completed: boolean;
+  /** Title given at completion. */
+  title?: string;
+  /** Where it was shared (`channel_id`, `thread_ts`) and the message introducing it. */
+  channel?: string;
+  threadTs?: string;
+  initialComment?: string;
+}
+
+/** One post to a `response_url` the fake handed out. */
+export interface RecordedResponse {
+  /** Path of the URL, e.g. `/commands/T1/1/abc`. */
+  path: string;
+  /** The JSON body. */
+  body: Record<string, unknown>;
+  /** When it arrived, ms since epoch. */
+  at: number;
+}
+
 /** How a failing call answers. */
 export type FakeFailure =
   | { status: 429; retryAfter: number }
@@ -67,15 +97,24 @@ export interface FakeSlackApi {
   messagesIn(channel: string, threadTs?: string): FakeMessage[];
   /** Identity reported by `auth.test`. */
   identity: FakeIdentity;
-  /** Makes the next `count` calls of `method` fail (`Infinity` for all of them). */
+  /**
+   * Makes the next `count` calls of `method` fail (`Infinity` for all of them). Besides Web API methods:
+   * `upload` (posts of file bytes) and `response_url`, which answer with the failure's HTTP status.
+   */
   failNext(method: string, count: number, failure: FakeFailure): void;
   /** Delays every answer to `method` by `ms` (0 to stop). */
   delay(method: string, ms: number): void;
+  /** Files uploaded with the external upload flow (`files.uploadV2`), in order. */
+  uploads: FakeUpload[];
+  /** Posts to `response_url`s, in order. */
+  responses: RecordedResponse[];
+  /** A fresh `response_url` on this fake (as Slack puts in a slash command payload). */
+  responseUrl(): string;
   /** What `apps.connections.open` answers with (set by the fake Socket Mode server). */
   socketModeUrl: string | undefined;
   /** Resolves once `predicate` holds for the recorded calls, polling; rejects after `timeoutMs`. */
   waitFor(predicate: (calls: RecordedCall[]) => boolean, timeoutMs?: number): Promise<void>;
-  /** Forgets recorded calls and posted messages (not users, threads or identity). */
+  /** Forgets recorded calls, posted messages, uploads and responses (not users, threads or identity). */
   reset(): void;
   /** Stops the server. */
   close(): Promise<void>;
@@ -131,8 +170,12 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   const messages = new Map<string, FakeMessage>();
   const failures = new Map<string, { remaining: number; failure: FakeFailure }>();
   const delays = new Map<string, number>();
+  const uploads: FakeUpload[] = [];
+  const responses: RecordedResponse[] = [];
   const baseSeconds = Math.floor(Date.now() / 1000);
   let counter = 0;
+  let fileCounter = 0;
+  let origin = '';
   const nextTs = () => {
     counter += 1;
     return `${baseSeconds + Math.floor(counter / 1_000_000)}.${String(counter % 1_000_000).padStart(6, '0')}`;
@@ -224,11 +267,114 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       if (!str(body.channel_id) || !str(body.thread_ts)) return { ok: false, error: 'invalid_arguments' };
       return {};
     },
+    'files.getUploadURLExternal': (body) => {
+      const filename = str(body.filename);
+      const length = Number(body.length);
+      if (!filename || !Number.isInteger(length) || length <= 0)
+        return { ok: false, error: 'invalid_arguments' };
+      fileCounter += 1;
+      const id = `F0FAKE${String(fileCounter).padStart(4, '0')}`;
+      uploads.push({ id, filename, length, bytes: undefined, completed: false });
+      return { upload_url: `${origin}/upload/${id}`, file_id: id };
+    },
+    'files.completeUploadExternal': (body) => {
+      let files: Array<{ id?: unknown; title?: unknown }>;
+      try {
+        files = JSON.parse(typeof body.files === 'string' ? body.files : JSON.stringify(body.files ?? null));
+      } catch {
+        return { ok: false, error: 'invalid_arguments' };
+      }
+      if (!Array.isArray(files) || files.length === 0) return { ok: false, error: 'invalid_arguments' };
+      const found = files.map((file) => uploads.find((upload) => upload.id === file.id));
+      // Slack refuses to complete a file whose bytes never arrived.
+      if (found.some((upload) => upload === undefined || upload.bytes === undefined)) {
+        return { ok: false, error: 'file_not_found' };
+      }
+      const channel = str(body.channel_id);
+      const threadTs = str(body.thread_ts);
+      const initialComment = typeof body.initial_comment === 'string' ? body.initial_comment : undefined;
+      for (const [index, upload] of found.entries()) {
+        upload!.completed = true;
+        upload!.title = str(files[index]!.title) ?? upload!.filename;
+        upload!.channel = channel;
+        upload!.threadTs = threadTs;
+        upload!.initialComment = initialComment;
+      }
+      return {
+        files: found.map((upload) => ({ id: upload!.id, name: upload!.filename, title: upload!.title })),
+      };
+    },
     'apps.connections.open': () =>
       api.socketModeUrl ? { url: api.socketModeUrl } : { ok: false, error: 'invalid_auth' },
   };
 
+  /** Answers with an armed failure of `method`, if any; true when it did. */
+  const failIfArmed = (method: string, response: ServerResponse): boolean => {
+    const failing = failures.get(method);
+    if (!failing || failing.remaining <= 0) return false;
+    failing.remaining -= 1;
+    const { failure } = failing;
+    if ('retryAfter' in failure) {
+      send(response, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfter) });
+    } else if ('error' in failure) {
+      send(response, 200, { ok: false, error: failure.error });
+    } else {
+      send(response, failure.status, { ok: false, error: 'fake_http_error' });
+    }
+    return true;
+  };
+
+  /** The bytes posted to an upload URL: the file part of a multipart form (as the WebClient sends), or raw. */
+  const readUpload = async (request: IncomingMessage): Promise<Buffer> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    const type = request.headers['content-type'] ?? '';
+    if (!type.includes('multipart/form-data')) return raw;
+    const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
+    for (const value of form.values()) {
+      if (typeof value !== 'string') return Buffer.from(await value.arrayBuffer());
+    }
+    throw new Error('multipart upload without a file');
+  };
+
+  const handleUpload = async (id: string, request: IncomingMessage, response: ServerResponse) => {
+    const upload = uploads.find((candidate) => candidate.id === id);
+    if (!upload) {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('file_not_found');
+      return;
+    }
+    if (failIfArmed('upload', response)) return;
+    upload.bytes = await readUpload(request);
+    response.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${upload.bytes.length}`);
+  };
+
+  const handleResponseUrl = async (path: string, request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    if (failIfArmed('response_url', response)) return;
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+    } catch {
+      response.writeHead(400, { 'content-type': 'text/plain' }).end('invalid_payload');
+      return;
+    }
+    responses.push({ path, body, at: Date.now() });
+    response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  };
+
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const path = (request.url ?? '').split('?')[0]!;
+    const upload = /^\/upload\/([A-Za-z0-9]+)$/.exec(path);
+    if (request.method === 'POST' && upload) {
+      await handleUpload(upload[1]!, request, response);
+      return;
+    }
+    if (request.method === 'POST' && path.startsWith('/commands/')) {
+      await handleResponseUrl(path, request, response);
+      return;
+    }
     const match = /^\/api\/([A-Za-z.]+)/.exec(request.url ?? '');
     if (request.method !== 'POST' || !match) {
       send(response, 404, { ok: false, error: 'unknown_method' });
@@ -249,24 +395,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     const wait = delays.get(method) ?? 0;
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 
-    const failing = failures.get(method);
-    if (failing && failing.remaining > 0) {
-      failing.remaining -= 1;
-      const { failure } = failing;
-      if ('retryAfter' in failure) {
-        send(
-          response,
-          429,
-          { ok: false, error: 'ratelimited' },
-          { 'retry-after': String(failure.retryAfter) },
-        );
-      } else if ('error' in failure) {
-        send(response, 200, { ok: false, error: failure.error });
-      } else {
-        send(response, failure.status, { ok: false, error: 'fake_http_error' });
-      }
-      return;
-    }
+    if (failIfArmed(method, response)) return;
     const handler = handlers[method];
     if (!handler) {
       send(response, 200, { ok: false, error: 'unknown_method' });
@@ -283,9 +412,11 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
+  let responseUrlCounter = 0;
 
   const api: FakeSlackApi = {
-    url: `http://127.0.0.1:${port}/api/`,
+    url: `${origin}/api/`,
     calls,
     callsTo: (method) => calls.filter((call) => call.method === method),
     users,
@@ -299,6 +430,12 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
         )
         .sort((a, b) => Number(a.ts) - Number(b.ts)),
     identity,
+    uploads,
+    responses,
+    responseUrl() {
+      responseUrlCounter += 1;
+      return `${origin}/commands/${identity.teamId}/${responseUrlCounter}/fake${responseUrlCounter}`;
+    },
     failNext(method, count, failure) {
       failures.set(method, { remaining: count, failure });
     },
@@ -317,6 +454,8 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     reset() {
       calls.length = 0;
       messages.clear();
+      uploads.length = 0;
+      responses.length = 0;
       failures.clear();
       delays.clear();
     },

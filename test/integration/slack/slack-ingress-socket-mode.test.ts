@@ -4,7 +4,7 @@ import { silentLogger } from '../../../src/logger.ts';
 import type { PlatformIngress } from '../../../src/platform-adapter.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../../fakes/fake-slack-api.ts';
 import { type FakeSlackSocketMode, startFakeSlackSocketMode } from '../../fakes/fake-slack-socket-mode.ts';
-import { appMention, directMessage, FIXTURE, slashReset } from '../../fixtures/slack/events.ts';
+import { appMention, directMessage, FIXTURE, slashCommand, slashReset } from '../../fixtures/slack/events.ts';
 import { createRecordingSink, type RecordingSink } from './recording-sink.ts';
 
 let api: FakeSlackApi;
@@ -85,6 +85,26 @@ describe('Slack ingress over Socket Mode (real Bolt, fake socket server)', () =>
     expect(ack.payload).toMatchObject({ response_type: 'ephemeral' });
     expect(sink.received.slice(before)).toMatchObject([
       { kind: 'reset', sessionId: `slack:${FIXTURE.team}:${FIXTURE.channel}` },
+    ]);
+  });
+
+  it('queues /persona as a command turn and acks the envelope without a message', async () => {
+    const before = sink.received.length;
+    const responseUrl = api.responseUrl();
+    const envelopeId = socket.send(
+      'slash_commands',
+      slashCommand('/persona', 'Speak like a pirate.', { response_url: responseUrl }),
+    );
+    const ack = await socket.waitForAck(envelopeId);
+    expect(ack.payload ?? {}).toEqual({});
+    expect(sink.received.slice(before)).toMatchObject([
+      {
+        kind: 'command',
+        command: { name: 'persona', args: 'Speak like a pirate.' },
+        sessionId: `slack:${FIXTURE.team}:${FIXTURE.channel}`,
+        scopeId: `slack:${FIXTURE.team}:${FIXTURE.channel}`,
+        target: { invoker: { userId: FIXTURE.user, responseUrl } },
+      },
     ]);
   });
 });

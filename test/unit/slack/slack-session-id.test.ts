@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   conversationOf,
   parseSlackSessionId,
+  slackScopeId,
   slackSessionId,
 } from '../../../adapters/slack/slack-session-id.ts';
 
@@ -44,5 +45,25 @@ describe('Slack session ids', () => {
       channel: 'D',
       threadTs: '1.0',
     });
+  });
+
+  it('with the channel scope, puts every channel message in the channel session; DMs are unchanged', () => {
+    const scope = 'channel' as const;
+    expect(conversationOf({ team: 'T', channel: 'C', ts: '2.0', isDirectMessage: false, scope })).toEqual({
+      team: 'T',
+      channel: 'C',
+    });
+    expect(
+      conversationOf({ team: 'T', channel: 'C', ts: '2.0', threadTs: '1.0', isDirectMessage: false, scope }),
+    ).toEqual({ team: 'T', channel: 'C' });
+    expect(
+      conversationOf({ team: 'T', channel: 'D', ts: '2.0', threadTs: '1.0', isDirectMessage: true, scope }),
+    ).toEqual({ team: 'T', channel: 'D', threadTs: '1.0' });
+  });
+
+  it('scopes a conversation to its channel or DM', () => {
+    expect(slackScopeId({ team: 'T1', channel: 'C1', threadTs: '1.0' })).toBe('slack:T1:C1');
+    expect(slackScopeId({ team: 'T1', channel: 'C1' })).toBe('slack:T1:C1');
+    expect(slackScopeId({ team: 'T1', channel: 'D1', threadTs: '1.0' })).toBe('slack:T1:D1');
   });
 });

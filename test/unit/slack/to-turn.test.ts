@@ -27,6 +27,7 @@ describe('toTurn', () => {
       id: `${FIXTURE.channel}:1700000001.000100`,
       sessionId: `slack:${FIXTURE.team}:${FIXTURE.channel}:1700000001.000100`,
       kind: 'message',
+      scopeId: `slack:${FIXTURE.team}:${FIXTURE.channel}`,
       author: { id: FIXTURE.user, name: 'Alice' },
       text: 'My name is Alice',
       target: {
@@ -45,6 +46,7 @@ describe('toTurn', () => {
     const turn = toTurn(event, options)!;
     expect(turn.sessionId).toBe(`slack:${FIXTURE.team}:${FIXTURE.channel}:1700000001.000100`);
     expect(turn.target.threadId).toBe('1700000001.000100');
+    expect(turn.scopeId).toBe(`slack:${FIXTURE.team}:${FIXTURE.channel}`);
     expect(isInExistingThread(event)).toBe(true);
   });
 
@@ -65,6 +67,9 @@ describe('toTurn', () => {
     )!;
     expect(thread.sessionId).toBe(`slack:${FIXTURE.team}:${FIXTURE.dm}:1700000000.000001`);
     expect(thread.target.threadId).toBe('1700000000.000001');
+    // A DM is its own scope; a DM thread belongs to the DM.
+    expect(top.scopeId).toBe(`slack:${FIXTURE.team}:${FIXTURE.dm}`);
+    expect(thread.scopeId).toBe(`slack:${FIXTURE.team}:${FIXTURE.dm}`);
   });
 
   it('falls back to the user id when no name is known', () => {
@@ -129,5 +134,118 @@ describe('toTurn', () => {
       toTurn(appMention({ text: `<@${FIXTURE.botUserId}> how do I reset my password?` }).event, options)
         ?.kind,
     ).toBe('message');
+  });
+
+  const mention = (text: string, event: Record<string, unknown> = {}) =>
+    appMention({ text: `<@${FIXTURE.botUserId}> ${text}`, ...event }).event;
+  const channelSession = `slack:${FIXTURE.team}:${FIXTURE.channel}`;
+
+  it.each([
+    ['memory', 'memory', ''],
+    ['memory clear', 'memory', 'clear'],
+    ['persona You are a pirate.', 'persona', 'You are a pirate.'],
+    ['Persona   two\nlines', 'persona', 'two\nlines'],
+    ['usage', 'usage', ''],
+    ['export', 'export', ''],
+    ['forget confirm', 'forget', 'confirm'],
+    ['help', 'help', ''],
+    ['/usage', 'usage', ''],
+    ['usage: now', 'usage', 'now'],
+  ])('makes "@bot %s" in a thread a command of that thread, answered privately', (text, name, args) => {
+    const threadTs = '1700000000.000010';
+    const turn = toTurn(mention(text, { thread_ts: threadTs, ts: '1700000000.000011' }), options)!;
+    expect(turn).toMatchObject({
+      id: `${FIXTURE.channel}:1700000000.000011`,
+      kind: 'command',
+      command: { name, args },
+      sessionId: `${channelSession}:${threadTs}`,
+      scopeId: channelSession,
+      author: { id: FIXTURE.user, name: 'Alice' },
+      target: {
+        platform: 'slack',
+        channelId: FIXTURE.channel,
+        threadId: threadTs,
+        workspaceId: FIXTURE.team,
+        invoker: { userId: FIXTURE.user },
+      },
+    });
+    expect(turn.target.invoker?.responseUrl).toBeUndefined();
+  });
+
+  it('runs a top-level "@bot <command>" on the channel-level session, answered at the top level', () => {
+    const turn = toTurn(mention('persona You are a pirate.'), options)!;
+    expect(turn).toMatchObject({
+      kind: 'command',
+      command: { name: 'persona', args: 'You are a pirate.' },
+      sessionId: channelSession,
+      scopeId: channelSession,
+    });
+    expect(turn.target.threadId).toBeUndefined();
+  });
+
+  it('keeps mentions whose first word is not a command, and "reset" with more words, as messages', () => {
+    for (const text of [
+      'what is my usage?',
+      'usage? how much',
+      'exported data please',
+      'reset my password',
+    ]) {
+      const turn = toTurn(mention(text, { thread_ts: '1700000000.000012' }), options)!;
+      expect(turn.kind).toBe('message');
+      expect(turn.command).toBeUndefined();
+      expect(turn.target.invoker).toBeUndefined();
+    }
+  });
+
+  it('runs commands only for people who mention the bot', () => {
+    // A DM without a mention is a message, even when its first word is a command.
+    expect(toTurn(directMessage({ text: 'usage please' }).event, options)?.kind).toBe('message');
+    // With a mention, a DM thread's command acts on that thread, scoped to the DM.
+    const dmThread = toTurn(
+      directMessage({ text: `<@${FIXTURE.botUserId}> export`, thread_ts: '1700000000.000013' }).event,
+      options,
+    )!;
+    expect(dmThread).toMatchObject({
+      kind: 'command',
+      sessionId: `slack:${FIXTURE.team}:${FIXTURE.dm}:1700000000.000013`,
+      scopeId: `slack:${FIXTURE.team}:${FIXTURE.dm}`,
+    });
+    // Another bot (answered when ignoreBots is off) never runs a command.
+    const fromBot = toTurn(
+      { ...botMessage().event, text: `<@${FIXTURE.botUserId}> forget confirm` },
+      { ...options, ignoreBots: false },
+    )!;
+    expect(fromBot.kind).toBe('message');
+  });
+
+  it('with the channel session scope, maps every mention in a channel to the channel session, answering in its thread', () => {
+    const channelScope: ToTurnOptions = { ...options, sessionScope: 'channel' };
+    const top = toTurn(mention('hello', { ts: '1700000000.000020' }), channelScope)!;
+    expect(top).toMatchObject({
+      kind: 'message',
+      sessionId: channelSession,
+      scopeId: channelSession,
+      target: { threadId: '1700000000.000020' },
+    });
+    const inThread = toTurn(
+      mention('again', { ts: '1700000000.000022', thread_ts: '1700000000.000021' }),
+      channelScope,
+    )!;
+    expect(inThread.sessionId).toBe(channelSession);
+    expect(inThread.target.threadId).toBe('1700000000.000021');
+    const command = toTurn(mention('usage', { thread_ts: '1700000000.000021' }), channelScope)!;
+    expect(command).toMatchObject({
+      kind: 'command',
+      sessionId: channelSession,
+      target: { threadId: '1700000000.000021' },
+    });
+    const reset = toTurn(mention('reset', { thread_ts: '1700000000.000021' }), channelScope)!;
+    expect(reset).toMatchObject({ kind: 'reset', sessionId: channelSession });
+    // DMs are unchanged.
+    const dmThread = toTurn(
+      directMessage({ text: 'hi', thread_ts: '1700000000.000023' }).event,
+      channelScope,
+    )!;
+    expect(dmThread.sessionId).toBe(`slack:${FIXTURE.team}:${FIXTURE.dm}:1700000000.000023`);
   });
 });
