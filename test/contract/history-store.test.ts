@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredMessage } from '../../src/history-store.ts';
 import { createMemoryHistoryStore } from '../../src/memory-history-store.ts';
 import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
 import { historyStoreContract } from './history-store.contract.ts';
 
-historyStoreContract('memory', () => createMemoryHistoryStore());
+historyStoreContract('memory', (options) => createMemoryHistoryStore(options));
 
 let server: TestRedis;
 let client: Redis;
@@ -22,6 +23,60 @@ afterAll(async () => {
 });
 
 // One server and connection for the file, a fresh prefix per test, so tests cannot see each other's keys.
-historyStoreContract('redis', () =>
-  createRedisHistoryStore({ redis: client, prefix: `test-${randomUUID()}` }),
+historyStoreContract('redis', (options) =>
+  createRedisHistoryStore({ redis: client, prefix: `test-${randomUUID()}`, ...options }),
 );
+
+describe('memory history store retention (driven by the injected clock)', () => {
+  const DAY = 86_400_000;
+  const message = (content: string): StoredMessage => ({ role: 'user', content, at: 1, tokens: 1 });
+
+  it('every write restarts the clock: append, replace, setMeta and compact keep a session alive', async () => {
+    let time = 1_750_000_000_000;
+    const store = createMemoryHistoryStore({ now: () => time, historyTtlDays: 2 });
+    await store.commitTurn('console:kept', { seq: 1, messages: [message('a'), message('b')] });
+    await store.commitTurn('console:idle', { seq: 1, messages: [message('idle')] });
+    for (const write of [
+      () => store.append('console:kept', [message('c')]),
+      () => store.replace('console:kept', [message('a'), message('b'), message('c')]),
+      () => store.setMeta('console:kept', { persona: 'p' }),
+      () =>
+        store.compact('console:kept', {
+          dropCount: 1,
+          lastDropped: message('a'),
+          droppedTokens: 1,
+          summary: 's',
+        }),
+    ]) {
+      time += 1.5 * DAY;
+      await write();
+    }
+    expect(await store.count('console:idle')).toBe(0);
+    expect(await store.committedSeq('console:idle')).toBe(0);
+    expect(await store.getMeta('console:kept')).toMatchObject({
+      persona: 'p',
+      summary: 's',
+      historyTokens: 2,
+    });
+    // Listing follows commits only: the kept session's last commit is six days old.
+    expect(await store.listSessions()).toEqual([]);
+    time += 2 * DAY;
+    expect(await store.count('console:kept')).toBe(0);
+    expect(await store.getMeta('console:kept')).toMatchObject({ historyTokens: 0, lastActiveAt: 0 });
+  });
+
+  it('without retention nothing expires', async () => {
+    let time = 1_750_000_000_000;
+    const store = createMemoryHistoryStore({ now: () => time });
+    await store.commitTurn('console:a', { seq: 1, messages: [message('a')] });
+    time += 10_000 * DAY;
+    expect(await store.count('console:a')).toBe(1);
+    expect(await store.listSessions()).toEqual([{ sessionId: 'console:a', lastActiveAt: 1_750_000_000_000 }]);
+  });
+
+  it('refuses a retention that is not positive', () => {
+    expect(() => createMemoryHistoryStore({ historyTtlDays: 0 })).toThrow(RangeError);
+    expect(() => createMemoryHistoryStore({ historyTtlMs: -5 })).toThrow(RangeError);
+    expect(() => createRedisHistoryStore({ redis: client, historyTtlDays: Number.NaN })).toThrow(RangeError);
+  });
+});
