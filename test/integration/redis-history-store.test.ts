@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HistoryStore, StoredMessage } from '../../src/history-store.ts';
 import type { Logger } from '../../src/logger.ts';
+import { historyIndexKeys } from '../../src/redis-history-keys.ts';
 import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
 import { sessionKeys } from '../../src/redis-keys.ts';
 import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
@@ -65,15 +66,34 @@ describe('Redis history store on a plain server', () => {
     });
     await store.setMeta('slack:T:C', { persona: 'pirate', summary: 'they met' });
     await store.append('discord:dm:42', [message('other session')]);
+    await store.commitTurn('slack:T:C:1.1', {
+      seq: 1,
+      messages: [],
+      scopeId: 'slack:T:C',
+      responseId: 'resp_1',
+    });
 
     const keys = await client.keys('*');
     expect(keys.sort()).toEqual(
       [
         `${prefix}:{s:discord:dm:42}:history`,
+        `${prefix}:{s:discord:dm:42}:meta`,
         `${prefix}:{s:slack:T:C}:history`,
         `${prefix}:{s:slack:T:C}:meta`,
+        `${prefix}:{s:slack:T:C:1.1}:meta`,
+        `${prefix}:{idx}:sessions`,
+        `${prefix}:{idx}:scope:slack:T:C`,
       ].sort(),
     );
+    const index = historyIndexKeys(prefix);
+    expect(await client.zrange(index.sessions, 0, -1)).toEqual(['slack:T:C', 'slack:T:C:1.1']);
+    expect(await client.smembers(index.scope('slack:T:C'))).toEqual(['slack:T:C:1.1']);
+    expect(await client.hgetall(sessionKeys(prefix, 'slack:T:C:1.1').meta)).toMatchObject({
+      scopeId: 'slack:T:C',
+      responseId: 'resp_1',
+      historyTokens: '0',
+    });
+    expect(await client.hgetall(sessionKeys(prefix, 'discord:dm:42').meta)).toEqual({ historyTokens: '10' });
     const layout = sessionKeys(prefix, 'slack:T:C');
     expect(await client.type(layout.history)).toBe('list');
     expect(await client.type(layout.meta)).toBe('hash');
@@ -87,6 +107,7 @@ describe('Redis history store on a plain server', () => {
         'committedSeq',
         'completionTokens',
         'costMicroUsd',
+        'historyTokens',
         'lastActiveAt',
         'persona',
         'promptTokens',
@@ -98,6 +119,7 @@ describe('Redis history store on a plain server', () => {
       committedSeq: '7',
       completionTokens: '30',
       costMicroUsd: '1500',
+      historyTokens: '13',
       persona: 'pirate',
       promptTokens: '120',
       summary: 'they met',
@@ -203,6 +225,163 @@ describe('Redis history store on a plain server', () => {
     ).rejects.toThrow(/corrupt session meta/);
     expect(await client.exists(keys.history)).toBe(0);
     expect(await client.hgetall(keys.meta)).toEqual({ calls: 'many' });
+  });
+
+  it('restarts the retention TTL of history and meta with every write', async () => {
+    const prefix = newPrefix();
+    const ttlMs = 600_000;
+    const store = track(createRedisHistoryStore({ redis: client, prefix, historyTtlMs: ttlMs }));
+    const sid = 'slack:T:C:5.5';
+    const { history, meta } = sessionKeys(prefix, sid);
+    const index = historyIndexKeys(prefix);
+    const expectFreshTtl = async (key: string) => {
+      const remaining = await client.pttl(key);
+      expect(remaining).toBeGreaterThan(ttlMs - 60_000);
+      expect(remaining).toBeLessThanOrEqual(ttlMs);
+    };
+    /** Shortens both TTLs, runs a write, and checks that it restored them. */
+    const refreshedBy = async (write: () => Promise<unknown>) => {
+      await client.pexpire(history, 120_000);
+      await client.pexpire(meta, 120_000);
+      await write();
+      await expectFreshTtl(history);
+      await expectFreshTtl(meta);
+    };
+
+    await store.commitTurn(sid, { seq: 1, messages: [message('a'), message('b')], scopeId: 'slack:T:C' });
+    await expectFreshTtl(history);
+    await expectFreshTtl(meta);
+    await expectFreshTtl(index.scope('slack:T:C'));
+    expect(await client.pttl(index.sessions)).toBe(-1);
+    await refreshedBy(() => store.commitTurn(sid, { seq: 2, messages: [message('c')] }));
+    await refreshedBy(() => store.append(sid, [message('d')]));
+    await refreshedBy(() => store.replace(sid, [message('a'), message('b')]));
+    await refreshedBy(() => store.setMeta(sid, { persona: 'p' }));
+    await refreshedBy(() =>
+      store.compact(sid, { dropCount: 1, lastDropped: message('a'), droppedTokens: 10, summary: 's' }),
+    );
+    // What forget keeps (the committed seq) expires with the retention period too.
+    await store.forget(sid);
+    expect(await client.hgetall(meta)).toEqual({ committedSeq: '2' });
+    await expectFreshTtl(meta);
+
+    // Retention in days, and none at all: a write without retention removes a TTL left by an earlier setting.
+    const daily = track(createRedisHistoryStore({ redis: client, prefix, historyTtlDays: 30 }));
+    await daily.commitTurn(sid, { seq: 3, messages: [message('e')] });
+    expect(await client.pttl(history)).toBeGreaterThan(29 * 86_400_000);
+    const forever = track(createRedisHistoryStore({ redis: client, prefix }));
+    await forever.commitTurn(sid, { seq: 4, messages: [message('f')], scopeId: 'slack:T:C' });
+    expect(await client.pttl(history)).toBe(-1);
+    expect(await client.pttl(meta)).toBe(-1);
+    expect(await client.pttl(index.scope('slack:T:C'))).toBe(-1);
+  });
+
+  it('prunes index entries past the retention period when listing', async () => {
+    let time = 1_750_000_000_000;
+    const prefix = newPrefix();
+    const store = track(
+      createRedisHistoryStore({ redis: client, prefix, historyTtlDays: 1, now: () => time }),
+    );
+    await store.commitTurn('console:old', { seq: 1, messages: [message('a')] });
+    time += 12 * 3_600_000;
+    await store.commitTurn('console:new', { seq: 1, messages: [message('b')] });
+    time += 12 * 3_600_000;
+    expect(await store.listSessions()).toEqual([
+      { sessionId: 'console:new', lastActiveAt: time - 12 * 3_600_000 },
+    ]);
+    expect(await client.zrange(historyIndexKeys(prefix).sessions, 0, -1)).toEqual(['console:new']);
+  });
+
+  it('checks stored data before writing in every session script', async () => {
+    const prefix = newPrefix();
+    const store = track(createRedisHistoryStore({ redis: client, prefix }));
+    const sid = 'console:corrupt-meta';
+    const { history, meta } = sessionKeys(prefix, sid);
+    await store.append(sid, [message('kept')]);
+    await client.hset(meta, 'historyTokens', 'lots');
+    const stored = async () => ({
+      history: await client.lrange(history, 0, -1),
+      meta: await client.hgetall(meta),
+    });
+    const before = await stored();
+    const kept = (await store.load(sid))[0]!;
+    for (const write of [
+      () => store.append(sid, [message('x')]),
+      () => store.replace(sid, [message('x')]),
+      () => store.clear(sid),
+      () => store.commitTurn(sid, { seq: 1, clear: true, messages: [message('x')] }),
+      () => store.compact(sid, { dropCount: 1, lastDropped: kept, droppedTokens: 1, summary: 's' }),
+    ]) {
+      await expect(write()).rejects.toThrow(/corrupt session meta .*historyTokens/);
+      expect(await stored()).toEqual(before);
+    }
+
+    await client.del(meta);
+    await client.del(history);
+    await client.set(history, 'not a list');
+    await expect(store.replace(sid, [message('x')])).rejects.toThrow(/WRONGTYPE/);
+    await expect(store.clear(sid)).rejects.toThrow(/WRONGTYPE/);
+    expect(await client.exists(meta)).toBe(0);
+    expect(await client.get(history)).toBe('not a list');
+
+    // Forgetting works whatever state the session is in, keeping the committed seq as stored.
+    await client.hset(meta, { committedSeq: '4', calls: 'many', persona: 'p' });
+    await store.forget(sid);
+    expect(await client.exists(history)).toBe(0);
+    expect(await client.hgetall(meta)).toEqual({ committedSeq: '4' });
+  });
+
+  it('compares the stored bytes when compacting: odd content matches, a corrupt head refuses', async () => {
+    const prefix = newPrefix();
+    const store = track(createRedisHistoryStore({ redis: client, prefix }));
+    const sid = 'console:bytes';
+    const odd = [
+      message('lone \ud800 surrogate, "quotes", \\ and \u0000'),
+      { ...message('emoji 👩‍👩‍👧‍👦'), author: { id: 'U 2', name: 'Zoë "Z" 🐙' } },
+      message('tail'),
+    ];
+    await store.append(sid, odd);
+    const oldest = await store.loadOldest(sid, 2);
+    expect(oldest).toEqual(odd.slice(0, 2));
+    expect(
+      await store.compact(sid, { dropCount: 2, lastDropped: oldest[1]!, droppedTokens: 20, summary: 's' }),
+    ).toBe(true);
+    expect(await store.load(sid)).toEqual(odd.slice(2));
+
+    // loadOldest skips a corrupt entry as load does; the compaction it would lead to is refused, not misapplied.
+    const { history } = sessionKeys(prefix, 'console:corrupt-head');
+    await client.rpush(history, 'garbage', JSON.stringify(message('one')), JSON.stringify(message('two')));
+    const parsed = await store.loadOldest('console:corrupt-head', 2);
+    expect(parsed.map((stored) => stored.content)).toEqual(['one']);
+    expect(
+      await store.compact('console:corrupt-head', {
+        dropCount: parsed.length,
+        lastDropped: parsed[0]!,
+        droppedTokens: 10,
+        summary: 's',
+      }),
+    ).toBe(false);
+    expect(await client.llen(history)).toBe(3);
+  });
+
+  it('a commit whose index update fails is still applied, and the failure is logged', async () => {
+    const { logger, records } = capturingLogger();
+    const prefix = newPrefix();
+    const store = track(createRedisHistoryStore({ redis: client, prefix, logger }));
+    const index = historyIndexKeys(prefix);
+    await client.set(index.sessions, 'not a sorted set');
+    expect(await store.commitTurn('console:i', { seq: 1, messages: [message('kept')] })).toBe(true);
+    expect((await store.load('console:i')).map((stored) => stored.content)).toEqual(['kept']);
+    expect(
+      records().find((record) => record.msg?.toString().includes('session index not updated')),
+    ).toMatchObject({
+      sessionId: 'console:i',
+      level: 40,
+    });
+    // The next commit repairs the index.
+    await client.del(index.sessions);
+    await store.commitTurn('console:i', { seq: 2, messages: [] });
+    expect((await store.listSessions()).map((listing) => listing.sessionId)).toEqual(['console:i']);
   });
 
   it('sends the commit script by SHA, uploading its text at most once per connection', async () => {
