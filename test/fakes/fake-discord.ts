@@ -15,6 +15,11 @@ import {
   tooLong,
 } from './fake-discord-http.ts';
 import {
+  createFakeInteractions,
+  type FakeInteractionReplies,
+  type FakeWebhookMessage,
+} from './fake-discord-interactions.ts';
+import {
   type FakeUser,
   makeGuild,
   makeMember,
@@ -24,7 +29,15 @@ import {
   snowflake,
 } from './fake-discord-payloads.ts';
 
-export { type FakeUser, type IdentifyPayload, makeUser, type RecordedFile, snowflake };
+export {
+  type FakeInteractionReplies,
+  type FakeUser,
+  type FakeWebhookMessage,
+  type IdentifyPayload,
+  makeUser,
+  type RecordedFile,
+  snowflake,
+};
 
 /** One REST request the fake received. */
 export interface RecordedRequest {
@@ -66,30 +79,6 @@ export interface FakeMessage {
   deleted: boolean;
   /** Files attached when it was posted. */
   files: RecordedFile[];
-}
-
-/** A message written through an interaction's webhook: the original answer or a follow-up. */
-export interface FakeWebhookMessage {
-  /** Snowflake. */
-  id: string;
-  /** Current content. */
-  content: string;
-  /** Message flags (64: only the invoker sees it). */
-  flags: number;
-  /** Files attached, latest write last. */
-  files: RecordedFile[];
-  /** `allowed_mentions` of its latest write. */
-  allowedMentions: unknown;
-  /** Every content it had, first to last. */
-  contents: string[];
-}
-
-/** What the invoker of an interaction was shown. */
-export interface FakeInteractionReplies {
-  /** The original answer (from the callback, then edited through `@original`), once acknowledged. */
-  original: FakeWebhookMessage | undefined;
-  /** Follow-up messages, oldest first. */
-  followUps: FakeWebhookMessage[];
 }
 
 /** A failure the fake injects into the next requests of a route. */
@@ -153,18 +142,6 @@ export interface InteractionInput {
   options?: Array<{ name: string; type: number; value: string | number | boolean }>;
 }
 
-/** What the fake knows of one dispatched interaction. */
-interface InteractionState {
-  token: string;
-  channelId: string;
-  dispatchedAt: number;
-  /** Set by `expireInteraction`: how the token fails from then on. */
-  gone?: 'expired' | 'unknown';
-  response?: { type: number; data?: unknown };
-  original?: FakeWebhookMessage;
-  followUps: FakeWebhookMessage[];
-}
-
 /**
  * A fake Discord on 127.0.0.1: the REST API under `/api/v10` and the gateway WebSocket at `/gateway`, enough
  * for discord.js 14 to log in, receive guilds, messages and interactions, and for a REST client to post,
@@ -189,8 +166,6 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const messagesById = new Map<string, FakeMessage>();
   const threadStarters = new Set<string>();
   const commands = { global: [] as unknown[], guilds: new Map<string, unknown[]>() };
-  const interactions = new Map<string, InteractionState>();
-  const interactionsByToken = new Map<string, InteractionState>();
   const record = options.record ?? true;
   const requests: RecordedRequest[] = [];
   const requestWaiters: Array<{
@@ -283,63 +258,22 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     return json(200, botMessagePayload(message));
   };
 
-  const interactionFor = (id: string, interactionToken: string) => {
-    const interaction = interactions.get(id);
-    if (!interaction || interaction.token !== interactionToken) return undefined;
-    return interaction;
-  };
-
-  const attachmentPayload = (file: RecordedFile) => ({
-    id: snowflake(),
-    filename: file.name,
-    size: Buffer.byteLength(file.content),
-    content_type: file.contentType,
-    url: `https://cdn.example.invalid/${file.name}`,
-    proxy_url: `https://media.example.invalid/${file.name}`,
+  const interactions = createFakeInteractions({
+    applicationId,
+    deadlineMs,
+    tokenTtlMs,
+    messagePayload: ({ id, channelId, content, edited }) =>
+      botMessagePayload({
+        id,
+        channelId,
+        content,
+        contents: edited ? [content, content] : [content],
+        messageReference: undefined,
+        allowedMentions: undefined,
+        deleted: false,
+        files: [],
+      }),
   });
-
-  const webhookMessagePayload = (interaction: InteractionState, message: FakeWebhookMessage) => ({
-    ...botMessagePayload({
-      id: message.id,
-      channelId: interaction.channelId,
-      content: message.content,
-      contents: message.contents,
-      messageReference: undefined,
-      allowedMentions: undefined,
-      deleted: false,
-      files: [],
-    }),
-    attachments: message.files.map(attachmentPayload),
-    flags: message.flags,
-    webhook_id: applicationId,
-  });
-
-  /** A new webhook message from a callback's `data` or a follow-up body. */
-  const webhookMessage = (data: Record<string, unknown>, files: RecordedFile[]): FakeWebhookMessage => {
-    const content = typeof data.content === 'string' ? data.content : '';
-    return {
-      id: snowflake(),
-      content,
-      flags: Number(data.flags ?? 0),
-      files,
-      allowedMentions: data.allowed_mentions,
-      contents: [content],
-    };
-  };
-
-  /** The interaction a webhook call (`/webhooks/:app/:token…`) is for, or Discord's error for its token. */
-  const webhookInteraction = (app: string, interactionToken: string): InteractionState | Reply => {
-    const interaction = interactionsByToken.get(interactionToken);
-    if (app !== applicationId || !interaction || interaction.gone === 'unknown') {
-      return discordError(404, 10015, 'Unknown Webhook');
-    }
-    // What Discord answers once a token's 15 minutes are over.
-    if (interaction.gone === 'expired' || Date.now() - interaction.dispatchedAt > tokenTtlMs) {
-      return discordError(401, 50027, 'Invalid Webhook Token');
-    }
-    return interaction;
-  };
-  const isReply = (value: InteractionState | Reply): value is Reply => 'status' in value;
 
   const routes: Route[] = [
     compileRoute('GET /gateway/bot', true, () =>
@@ -407,66 +341,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       // Discord gives a thread started on a message the message's own id.
       return json(201, addThread(name, params.channel!, params.message!));
     }),
-    compileRoute('POST /interactions/:id/:token/callback', false, ({ params, body, files, query }) => {
-      const interaction = interactionFor(params.id!, params.token!);
-      if (!interaction || interaction.gone || Date.now() - interaction.dispatchedAt > deadlineMs) {
-        return discordError(404, 10062, 'Unknown interaction');
-      }
-      if (interaction.response) return discordError(400, 40060, 'Interaction has already been acknowledged.');
-      interaction.response = body as { type: number; data?: unknown };
-      const original = webhookMessage((interaction.response.data ?? {}) as Record<string, unknown>, files);
-      interaction.original = original;
-      if (query.get('with_response') === 'true') {
-        return json(200, {
-          interaction: { id: params.id, type: 2, response_message_loading: interaction.response.type === 5 },
-          resource: {
-            type: interaction.response.type,
-            message: webhookMessagePayload(interaction, original),
-          },
-        });
-      }
-      return { status: 204 };
-    }),
-    compileRoute('PATCH /webhooks/:app/:token/messages/@original', false, ({ params, body, files }) => {
-      const interaction = webhookInteraction(params.app!, params.token!);
-      if (isReply(interaction)) return interaction;
-      const original = interaction.original;
-      if (!interaction.response || !original) return discordError(404, 10008, 'Unknown Message');
-      const edit = (body ?? {}) as Record<string, unknown>;
-      const content = typeof edit.content === 'string' ? edit.content : original.content;
-      if (content.length > 2000) return tooLong();
-      // New files replace the old ones (Parley never keeps an earlier attachment on an edit).
-      const nextFiles = files.length > 0 || Array.isArray(edit.attachments) ? files : original.files;
-      if (content.trim() === '' && nextFiles.length === 0) {
-        return discordError(400, 50006, 'Cannot send an empty message');
-      }
-      original.content = content;
-      original.contents.push(content);
-      original.files = nextFiles;
-      if ('allowed_mentions' in edit) original.allowedMentions = edit.allowed_mentions;
-      interaction.response = {
-        type: interaction.response.type,
-        data: { ...(interaction.response.data as object), ...edit },
-      };
-      return json(200, webhookMessagePayload(interaction, original));
-    }),
-    compileRoute('POST /webhooks/:app/:token', false, ({ params, body, files, query }) => {
-      const interaction = webhookInteraction(params.app!, params.token!);
-      if (isReply(interaction)) return interaction;
-      // Follow-ups exist only after the interaction was acknowledged.
-      if (!interaction.response) return discordError(404, 10015, 'Unknown Webhook');
-      const data = (body ?? {}) as Record<string, unknown>;
-      const content = typeof data.content === 'string' ? data.content : '';
-      if (content.length > 2000) return tooLong();
-      if (content.trim() === '' && files.length === 0) {
-        return discordError(400, 50006, 'Cannot send an empty message');
-      }
-      const followUp = webhookMessage(data, files);
-      interaction.followUps.push(followUp);
-      return query.get('wait') === 'true'
-        ? json(200, webhookMessagePayload(interaction, followUp))
-        : { status: 204 };
-    }),
+    ...interactions.routes,
   ];
 
   const respond = (response: ServerResponse, reply: Reply) => {
@@ -645,21 +520,18 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     },
     /** The interaction's answer (callback body, with `data` merged with later edits of @original). */
     interactionResponse(id: string): { type: number; data?: unknown } | undefined {
-      return interactions.get(id)?.response;
+      return interactions.response(id);
     },
     /** What the invoker of an interaction was shown: the original answer and the follow-ups. */
     interactionReplies(id: string): FakeInteractionReplies {
-      const interaction = interactions.get(id);
-      return { original: interaction?.original, followUps: interaction?.followUps ?? [] };
+      return interactions.replies(id);
     },
     /**
      * Makes an interaction's token stop working: its callback answers 404 Unknown interaction, webhook calls
      * `expired` 401 Invalid Webhook Token (Discord after 15 minutes) or `unknown` 404 Unknown Webhook.
      */
     expireInteraction(id: string, how: 'expired' | 'unknown' = 'expired'): void {
-      const interaction = interactions.get(id);
-      if (!interaction) throw new Error(`fake Discord knows no interaction ${id}`);
-      interaction.gone = how;
+      interactions.expire(id, how);
     },
     /** Dispatches MESSAGE_CREATE; returns the full payload sent. */
     sendMessageCreate(input: MessageCreateInput = {}) {
@@ -717,14 +589,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       const name = input.name ?? 'reset';
       const id = snowflake();
       const interactionToken = `aW50ZXJhY3Rpb24${randomBytes(24).toString('base64url')}`;
-      const state: InteractionState = {
-        token: interactionToken,
-        channelId,
-        dispatchedAt: Date.now(),
-        followUps: [],
-      };
-      interactions.set(id, state);
-      interactionsByToken.set(interactionToken, state);
+      interactions.add(id, interactionToken, channelId);
       const payload = {
         id,
         application_id: applicationId,
