@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import type { UsageDelta, UsageTotals } from '../../src/history-store.ts';
+import type { UsageLedger } from '../../src/usage-ledger.ts';
+
+/** Builds a fresh, empty ledger for one test, reading time from `now`. */
+export type UsageLedgerFactory = (now: () => number) => UsageLedger | Promise<UsageLedger>;
+
+const DAY = 86_400_000;
+/** 2026-11-22T00:00:00Z */
+const DAY_ONE = Date.UTC(2026, 10, 22);
+
+const zero: UsageTotals = { promptTokens: 0, completionTokens: 0, costUsd: 0, calls: 0 };
+
+function usage(promptTokens: number, completionTokens: number, costUsd: number | null): UsageDelta {
+  return { promptTokens, completionTokens, costUsd };
+}
+
+/** The behaviour every `UsageLedger` must have, run against each implementation. */
+export function usageLedgerContract(name: string, factory: UsageLedgerFactory): void {
+  describe(`UsageLedger contract: ${name}`, () => {
+    const ledgerAt = (time = DAY_ONE + 12 * 3_600_000) => factory(() => time);
+
+    it('reports zeros for a scope and user never seen', async () => {
+      const ledger = await ledgerAt();
+      expect(await ledger.read({ scopeId: 'slack:T:C', userId: 'U1', at: DAY_ONE })).toEqual({
+        scope: { today: zero, total: zero },
+        user: { today: zero, total: zero },
+      });
+    });
+
+    it('adds each call to the scope and the user, today and in total', async () => {
+      const ledger = await ledgerAt();
+      const at = DAY_ONE + 3_600_000;
+      await ledger.record({ scopeId: 'slack:T:C', userId: 'U1', at, usage: usage(100, 20, 0.0015) });
+      await ledger.record({ scopeId: 'slack:T:C', userId: 'U1', at: at + 1, usage: usage(50, 5, 0.0005) });
+      const expected = { promptTokens: 150, completionTokens: 25, costUsd: 0.002, calls: 2 };
+      expect(await ledger.read({ scopeId: 'slack:T:C', userId: 'U1', at })).toEqual({
+        scope: { today: expected, total: expected },
+        user: { today: expected, total: expected },
+      });
+    });
+
+    it('keeps scopes and users apart: a user across channels, a channel across users', async () => {
+      const ledger = await ledgerAt();
+      const at = DAY_ONE;
+      await ledger.record({ scopeId: 'slack:T:C', userId: 'U1', at, usage: usage(10, 1, 0.01) });
+      await ledger.record({ scopeId: 'slack:T:C2', userId: 'U1', at, usage: usage(20, 2, 0.02) });
+      await ledger.record({ scopeId: 'slack:T:C', userId: 'U2', at, usage: usage(40, 4, 0.04) });
+      // IDs that prefix one another, and the same ID used as both a scope and a user, never mix.
+      await ledger.record({ scopeId: 'slack:T:C:1', userId: 'slack:T:C', at, usage: usage(80, 8, 0.08) });
+      await ledger.record({ scopeId: 'U1', userId: 'U1:p', at, usage: usage(160, 16, 0.16) });
+      const report = await ledger.read({ scopeId: 'slack:T:C', userId: 'U1', at });
+      expect(report.scope.total).toEqual({ promptTokens: 50, completionTokens: 5, costUsd: 0.05, calls: 2 });
+      expect(report.user.total).toEqual({ promptTokens: 30, completionTokens: 3, costUsd: 0.03, calls: 2 });
+      expect((await ledger.read({ scopeId: 'slack:T:C2', userId: 'U2', at })).user.today).toEqual({
+        promptTokens: 40,
+        completionTokens: 4,
+        costUsd: 0.04,
+        calls: 1,
+      });
+      expect((await ledger.read({ scopeId: 'U1', userId: 'slack:T:C', at })).scope.total.promptTokens).toBe(
+        160,
+      );
+      expect((await ledger.read({ scopeId: 'U1', userId: 'slack:T:C', at })).user.total.promptTokens).toBe(
+        80,
+      );
+    });
+
+    it('starts a new day at UTC midnight; totals run on', async () => {
+      const ledger = await ledgerAt(DAY_ONE + 2 * DAY);
+      const lastMs = DAY_ONE + DAY - 1;
+      await ledger.record({ scopeId: 's', userId: 'u', at: lastMs, usage: usage(1, 1, 0.1) });
+      await ledger.record({ scopeId: 's', userId: 'u', at: lastMs + 1, usage: usage(2, 2, 0.2) });
+      await ledger.record({ scopeId: 's', userId: 'u', at: lastMs + 1 + DAY, usage: usage(4, 4, 0.4) });
+      const on = async (at: number) => ledger.read({ scopeId: 's', userId: 'u', at });
+      const dayOne = await on(DAY_ONE);
+      expect(dayOne.scope.today).toEqual({ promptTokens: 1, completionTokens: 1, costUsd: 0.1, calls: 1 });
+      expect(dayOne.user.today).toEqual(dayOne.scope.today);
+      const dayTwo = await on(lastMs + 1);
+      expect(dayTwo.scope.today).toEqual({ promptTokens: 2, completionTokens: 2, costUsd: 0.2, calls: 1 });
+      expect(dayTwo.user.today).toEqual(dayTwo.scope.today);
+      expect((await on(lastMs + DAY + 1)).scope.today.promptTokens).toBe(4);
+      const later = await on(DAY_ONE + 10 * DAY);
+      expect(later.scope.today).toEqual(zero);
+      expect(later.user.today).toEqual(zero);
+      expect(later.scope.total).toEqual({ promptTokens: 7, completionTokens: 7, costUsd: 0.7, calls: 3 });
+      expect(later.user.total).toEqual(later.scope.total);
+    });
+
+    it('sums cost exactly; an unknown price adds no cost but counts the call', async () => {
+      const ledger = await ledgerAt();
+      for (const costUsd of [0.1, 0.2, null, 0.000001, 0.0000004]) {
+        await ledger.record({ scopeId: 's', userId: 'u', at: DAY_ONE, usage: usage(1000, 10, costUsd) });
+      }
+      const expected = { promptTokens: 5000, completionTokens: 50, costUsd: 0.300001, calls: 5 };
+      expect(await ledger.read({ scopeId: 's', userId: 'u', at: DAY_ONE })).toEqual({
+        scope: { today: expected, total: expected },
+        user: { today: expected, total: expected },
+      });
+    });
+
+    it('forgetScope drops the scope on every day and in total, and keeps users and other scopes', async () => {
+      const now = DAY_ONE + 5 * DAY;
+      const ledger = await ledgerAt(now);
+      const days = [now - 100 * DAY, now - 39 * DAY, now - DAY, now];
+      for (const at of days) {
+        await ledger.record({ scopeId: 'slack:T:C', userId: 'U1', at, usage: usage(10, 1, 0.01) });
+        await ledger.record({ scopeId: 'slack:T:C2', userId: 'U1', at, usage: usage(20, 2, 0.02) });
+        await ledger.record({ scopeId: 'slack:T:C:1', userId: 'U2', at, usage: usage(40, 4, 0.04) });
+      }
+      await ledger.forgetScope('slack:T:C');
+      for (const at of days) {
+        const report = await ledger.read({ scopeId: 'slack:T:C', userId: 'U1', at });
+        expect(report.scope).toEqual({ today: zero, total: zero });
+        expect(report.user.today).toEqual({ promptTokens: 30, completionTokens: 3, costUsd: 0.03, calls: 2 });
+        expect(report.user.total.calls).toBe(8);
+        expect((await ledger.read({ scopeId: 'slack:T:C2', userId: 'U2', at })).scope.today.calls).toBe(1);
+        expect((await ledger.read({ scopeId: 'slack:T:C:1', userId: 'U2', at })).scope.today.calls).toBe(1);
+      }
+      // Usage after forgetting starts from zero; forgetting an unknown scope is harmless.
+      await ledger.record({ scopeId: 'slack:T:C', userId: 'U1', at: now, usage: usage(1, 1, null) });
+      expect((await ledger.read({ scopeId: 'slack:T:C', userId: 'U1', at: now })).scope.total).toEqual({
+        promptTokens: 1,
+        completionTokens: 1,
+        costUsd: 0,
+        calls: 1,
+      });
+      await ledger.forgetScope('slack:never');
+    });
+
+    it('rejects malformed usage without recording anything', async () => {
+      const ledger = await ledgerAt();
+      const bad: UsageDelta[] = [
+        usage(-1, 0, 0),
+        usage(1.5, 0, 0),
+        usage(1, Number.NaN, 0),
+        usage(1, 1, -0.5),
+        usage(1, 1, Number.POSITIVE_INFINITY),
+      ];
+      for (const delta of bad) {
+        await expect(ledger.record({ scopeId: 's', userId: 'u', at: DAY_ONE, usage: delta })).rejects.toThrow(
+          RangeError,
+        );
+      }
+      await expect(
+        ledger.record({ scopeId: 's', userId: 'u', at: Number.NaN, usage: usage(1, 1, 0) }),
+      ).rejects.toThrow(RangeError);
+      expect(await ledger.read({ scopeId: 's', userId: 'u', at: DAY_ONE })).toEqual({
+        scope: { today: zero, total: zero },
+        user: { today: zero, total: zero },
+      });
+    });
+  });
+}
