@@ -14,6 +14,10 @@ export interface SummarizeOptions {
   counter: TokenCounter;
   /** Tokens the history may use in a prompt (context budget minus reply, system prompt and summary aside). */
   historyBudget: number;
+  /** The model's whole budget (prompt plus reply), which the summarizing call must fit too. */
+  maxContextTokens: number;
+  /** Reply tokens configured for normal turns; the summary asks for at most this many. */
+  maxReplyTokens: number;
   /** Share of `historyBudget` above which a summary is made (e.g. 0.7). */
   threshold: number;
   /** Logger carrying the session. */
@@ -26,11 +30,13 @@ const KEEP_NEWEST = 2;
 const PAGE = 100;
 /** Reply cap of the summarizing call. */
 const SUMMARY_MAX_TOKENS = 600;
+/** Message framing and labels of the summarizing prompt. */
+const PROMPT_SLACK_TOKENS = 40;
 
 export const SUMMARY_INSTRUCTIONS =
   'You maintain the running summary of a chat conversation between people and an assistant. ' +
   'Merge the existing summary with the new messages into one updated summary of at most 250 words. ' +
-  "Keep names (who said what), facts, preferences, decisions and open questions; drop small talk. Write only the summary.";
+  'Keep names (who said what), facts, preferences, decisions and open questions; drop small talk. Write only the summary.';
 
 /**
  * When a session's stored history passes `threshold` of the history budget, summarizes its oldest messages
@@ -46,8 +52,18 @@ export async function summarizeIfNeeded(
   const limit = options.historyBudget * options.threshold;
   if (historyTokens <= limit) return undefined;
   const { store, counter, logger } = options;
+  const meta = await store.getMeta(sessionId);
+  const replyCap = Math.min(SUMMARY_MAX_TOKENS, options.maxReplyTokens);
+  // What the summarizing call may spend on the transcript: its own budget minus instructions, old summary, reply.
+  const room =
+    options.maxContextTokens -
+    replyCap -
+    counter.count(SUMMARY_INSTRUCTIONS) -
+    counter.count(meta.summary ?? '') -
+    PROMPT_SLACK_TOKENS;
 
-  // Choose the oldest messages to fold in: enough to bring the live history down to half the threshold.
+  // Choose the oldest messages to fold in: enough to bring the live history down to half the threshold,
+  // as long as their transcript fits the summarizing call.
   const mustDrop = historyTokens - limit / 2;
   const total = await store.count(sessionId);
   const dropLimit = total - KEEP_NEWEST;
@@ -60,6 +76,7 @@ export async function summarizeIfNeeded(
     if (fresh.length === 0) break;
     for (const message of fresh) {
       if (droppedTokens >= mustDrop || dropped.length >= dropLimit) break;
+      if (dropped.length > 0 && droppedTokens + message.tokens > room) break;
       dropped.push(message);
       droppedTokens += message.tokens;
     }
@@ -67,15 +84,15 @@ export async function summarizeIfNeeded(
   const lastDropped = dropped.at(-1);
   if (!lastDropped) return undefined;
 
-  const meta = await store.getMeta(sessionId);
-  // The summarizer's own prompt must fit too: the transcript is cut from the start (oldest) if it would not.
+  // Only a single message larger than the room can still overflow it: cut it, keeping its start.
   const transcript = dropped
-    .map((message) => (message.role === 'assistant' ? `Assistant: ${message.content}` : renderContent(message)))
+    .map((message) =>
+      message.role === 'assistant' ? `Assistant: ${message.content}` : renderContent(message),
+    )
     .join('\n');
-  const room = Math.max(256, options.historyBudget - SUMMARY_MAX_TOKENS);
   const input = [
     meta.summary ? `Existing summary:\n${meta.summary}` : 'There is no summary yet.',
-    `New messages:\n${counter.truncate(transcript, room, 'end')}`,
+    `New messages:\n${counter.truncate(transcript, Math.max(64, room), 'start')}`,
   ].join('\n\n');
 
   let summary: string;
@@ -86,7 +103,7 @@ export async function summarizeIfNeeded(
         { role: 'system', content: SUMMARY_INSTRUCTIONS },
         { role: 'user', content: input },
       ],
-      maxTokens: SUMMARY_MAX_TOKENS,
+      maxTokens: replyCap,
     });
     summary = result.text.trim();
     usage = { ...result.usage, costUsd: result.costUsd };

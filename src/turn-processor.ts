@@ -324,6 +324,8 @@ export function createTurnProcessor(options: TurnProcessorOptions): TurnProcesso
         model,
         counter,
         historyBudget,
+        maxContextTokens: options.prompt.maxContextTokens,
+        maxReplyTokens: options.prompt.maxReplyTokens,
         threshold: options.summary.threshold,
         logger: log,
       });

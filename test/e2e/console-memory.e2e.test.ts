@@ -22,7 +22,10 @@ afterEach(() => model.reset());
 const textOf = (messages: WireChatMessage[]) => messages.map((message) => String(message.content)).join('\n');
 const isSummaryRequest = (messages: WireChatMessage[]) => messages[0]?.content === SUMMARY_INSTRUCTIONS;
 
-async function withChat(env: Record<string, string>, run: (say: (line: string) => Promise<string>) => Promise<void>) {
+async function withChat(
+  env: Record<string, string>,
+  run: (say: (line: string) => Promise<string>) => Promise<void>,
+) {
   const terminal = scriptedTerminal();
   const exportDir = mkdtempSync(join(tmpdir(), 'parley-export-'));
   const parley = await startParley(loadConfig({ OPENAI_BASE_URL: model.url, MODEL: 'gpt-4o-mini', ...env }), {
@@ -44,7 +47,9 @@ describe('memory that lasts (terminal chat)', () => {
     await withChat({}, async (say) => {
       expect(await say('/persona You are a pirate. Answer in pirate speak.')).toContain('Persona set');
       await say('hello');
-      expect(model.requests.at(-1)!.body.messages[0]!.content).toBe('You are a pirate. Answer in pirate speak.');
+      expect(model.requests.at(-1)!.body.messages[0]!.content).toBe(
+        'You are a pirate. Answer in pirate speak.',
+      );
       expect(await say('/persona')).toContain('You are a pirate.');
       expect(await say('/persona reset')).toContain('Persona reset');
       await say('hello again');
@@ -82,15 +87,18 @@ describe('memory that lasts (terminal chat)', () => {
       if (isSummaryRequest(body.messages) && failSummaries) throw new Error('boom');
       return isSummaryRequest(body.messages) ? 'SUMMARY OK' : 'Noted.';
     });
-    await withChat({ MAX_CONTEXT_TOKENS: '700', MAX_REPLY_TOKENS: '100', MODEL_MAX_RETRIES: '0' }, async (say) => {
-      for (let i = 0; i < 6; i++) await say(`fact ${i}: ${filler}`);
-      const memory = await say('/memory');
-      expect(memory).toContain('no summary');
-      expect(memory).toMatch(/last 12 messages/);
-      failSummaries = false;
-      await say('one more');
-      expect(await say('/memory')).toContain('SUMMARY OK');
-    });
+    await withChat(
+      { MAX_CONTEXT_TOKENS: '700', MAX_REPLY_TOKENS: '100', MODEL_MAX_RETRIES: '0' },
+      async (say) => {
+        for (let i = 0; i < 6; i++) await say(`fact ${i}: ${filler}`);
+        const memory = await say('/memory');
+        expect(memory).toContain('no summary');
+        expect(memory).toMatch(/last 12 messages/);
+        failSummaries = false;
+        await say('one more');
+        expect(await say('/memory')).toContain('SUMMARY OK');
+      },
+    );
   });
 
   it('exports the conversation as JSON and forgets everything after confirmation', async () => {
@@ -103,7 +111,9 @@ describe('memory that lasts (terminal chat)', () => {
       await say("What's my name?");
       expect(textOf(model.requests.at(-1)!.body.messages)).not.toContain('Alice');
     });
-    const exported = parseSessionExport(JSON.parse(readFileSync(join(dir, 'parley-console_memo.json'), 'utf8')));
+    const exported = parseSessionExport(
+      JSON.parse(readFileSync(join(dir, 'parley-console_memo.json'), 'utf8')),
+    );
     expect(exported.sessionId).toBe('console:memo');
     expect(exported.messages.map((message) => [message.role, message.content])).toEqual([
       ['user', 'My name is Alice'],

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HistoryStore } from '../../src/history-store.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createMemoryHistoryStore } from '../../src/memory-history-store.ts';
+import { createMemoryUsageLedger } from '../../src/memory-usage-ledger.ts';
 import { createOpenAIModelClient } from '../../src/openai-model-client.ts';
 import type { PostedMessage, ReplyChannel, ReplyDetails } from '../../src/reply-channel.ts';
 import { getTokenCounter } from '../../src/token-counter.ts';
@@ -105,6 +106,7 @@ beforeEach(() => {
     replyChannels: { console: platform.channel },
     prompt: { systemPrompt: 'You are a test bot.', maxContextTokens: 4_000, maxReplyTokens: 200 },
     modelAttempts: 2,
+    ledger: createMemoryUsageLedger(),
     retryDelayMs: () => 10,
     logger: silentLogger,
   });
