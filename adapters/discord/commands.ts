@@ -70,7 +70,10 @@ async function handleQueuedCommand(
   try {
     accepted = (await options.sink.enqueue(turn)).accepted;
   } catch (error) {
-    logger.error({ err: error, sessionId: turn.sessionId, command }, 'discord command could not be queued');
+    // Only the message: a queue error can carry the command it ran (ioredis keeps its arguments), i.e. the
+    // turn with its interaction token.
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.error({ reason, sessionId: turn.sessionId, command }, 'discord command could not be queued');
     await interaction.editReply({ content: COMMAND_FAILED });
     return;
   }
