@@ -68,6 +68,9 @@ const MAX_PAGE = 2048;
  */
 export function createRedisHistoryStore(options: RedisHistoryStoreOptions): HistoryStore {
   const prefix = options.prefix ?? 'parley';
+  // Checked before connecting, so a bad option leaves no connection behind.
+  const ttlMs = retentionMs(options);
+  const now = options.now ?? Date.now;
   const logger = (options.logger ?? silentLogger).child({ component: 'redis-history-store' });
   let redis: Redis;
   let ownsConnection: boolean;
@@ -80,10 +83,8 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions): Hist
     // Without a listener ioredis prints every reconnect failure itself; the failing command still rejects.
     redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
   }
-  const ttlMs = retentionMs(options);
-  const now = options.now ?? Date.now;
   const scripts = defineHistoryScripts(redis);
-  const index = createRedisHistoryIndex({ redis, prefix, ttlMs, now });
+  const sessionIndex = createRedisHistoryIndex({ redis, prefix, ttlMs, now });
   let closing: Promise<void> | undefined;
 
   /** Parses one stored entry; a corrupt one is logged (without its content) and skipped, never fatal. */
@@ -246,15 +247,15 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions): Hist
     async forget(sessionId: string): Promise<void> {
       const { history, meta } = sessionKeys(prefix, sessionId);
       const scopeId = await scripts.forget(history, meta, ttlMs);
-      await index.remove(sessionId, scopeId);
+      await sessionIndex.remove(sessionId, scopeId);
     },
 
     async listSessions(listOptions: { limit?: number } = {}): Promise<SessionListing[]> {
-      return index.list(checkCount('limit', listOptions.limit ?? Number.POSITIVE_INFINITY));
+      return sessionIndex.list(checkCount('limit', listOptions.limit ?? Number.POSITIVE_INFINITY));
     },
 
     async sessionsInScope(scopeId: string): Promise<string[]> {
-      return index.inScope(scopeId);
+      return sessionIndex.inScope(scopeId);
     },
 
     async commitTurn(sessionId: string, commit: TurnCommit): Promise<boolean> {
@@ -278,7 +279,7 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions): Hist
       });
       if (!applied) return false;
       try {
-        await index.recordCommit(sessionId, at, scopeId, commit.forget ? previousScopeId : '');
+        await sessionIndex.recordCommit(sessionId, at, scopeId, commit.forget ? previousScopeId : '');
       } catch (error) {
         // The turn is committed; failing now would only make the queue retry a commit that is a no-op.
         logger.warn({ err: error, sessionId }, 'session index not updated; the next commit repairs it');
