@@ -9,8 +9,8 @@ import type { PostedMessage, ReplyChannel, ReplyStream } from '../../src/reply-c
  * Wire protocol (JSON bodies; the poster's process id travels in `x-worker-pid`):
  * - `POST /messages` `{channelId, threadId?, replyTo?, text}` → `{channelId, messageId}`
  * - `POST /messages/edit` `{channelId, messageId, text, final}` → `{}` (404 for an unknown message)
- * - `POST /messages/recorded` `{messageIds}` → `{}`: the poster confirms that `onPosted` resolved, i.e. the queue
- *   durably knows about these messages. A message posted but never confirmed was lost in the gap between the
+ * - `POST /messages/recorded` `{messageIds}` → `{}`: the poster confirms that `onPosted` resolved, or a re-run that
+ *   they came back from the queue: either way the queue durably knows about these messages. A message posted but never confirmed was lost in the gap between the
  *   platform answering and the worker recording it (a crash there makes any post-then-record scheme post twice).
  *
  * Every request gets a global arrival number, so order and overlap are judged without wall-clock time.
@@ -46,6 +46,8 @@ export interface PlatformMessage {
   final: boolean;
   /** Whether a poster confirmed that the message was recorded for re-runs. */
   recorded: boolean;
+  /** Arrival number of that confirmation (0 while unconfirmed). */
+  recordedAt: number;
   /** The post, then every edit, in arrival order. */
   writes: PlatformWrite[];
 }
@@ -119,6 +121,7 @@ export async function startFakeChatPlatform(): Promise<FakeChatPlatform> {
         text,
         final: body.final === true,
         recorded: false,
+        recordedAt: 0,
         writes: [{ text, pid, arrival: at, final: body.final === true }],
       };
       messages.push(message);
@@ -139,7 +142,10 @@ export async function startFakeChatPlatform(): Promise<FakeChatPlatform> {
       const ids = Array.isArray(body.messageIds) ? body.messageIds : [];
       for (const id of ids) {
         const message = byId.get(String(id));
-        if (message) message.recorded = true;
+        if (message && !message.recorded) {
+          message.recorded = true;
+          message.recordedAt = at;
+        }
       }
       return send(res, 200, {});
     }
@@ -204,8 +210,15 @@ export function createHttpReplyChannel(options: HttpReplyChannelOptions): ReplyC
     platform: 'console',
     openReply(target, { previous, onPosted }): ReplyStream {
       const posted: PostedMessage[] = [...previous];
+      // A re-run learnt these from the queue, which proves they were recorded (the interrupted run may have
+      // died before confirming that itself).
+      let confirmPrevious = previous.length > 0;
 
       const write = async (text: string, final: boolean): Promise<void> => {
+        if (confirmPrevious) {
+          confirmPrevious = false;
+          await call('/messages/recorded', { messageIds: previous.map((message) => message.messageId) });
+        }
         const first = posted[0];
         if (first) {
           await call('/messages/edit', {

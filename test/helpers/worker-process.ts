@@ -10,14 +10,17 @@
  * stderr. SIGTERM closes the queue (in-flight turns finish) and exits 0. Spawn it with `node --import tsx` and
  * signal that pid: an `npx` wrapper would not pass the signal on.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createBullTurnQueue } from '../../src/bullmq-turn-queue.ts';
+import { emptyUsage } from '../../src/history-store.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createOpenAIModelClient } from '../../src/openai-model-client.ts';
 import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
 import { getTokenCounter } from '../../src/token-counter.ts';
 import { createTurnProcessor } from '../../src/turn-processor.ts';
+import type { UsageLedger } from '../../src/usage-ledger.ts';
 import { createHttpReplyChannel } from '../fakes/fake-chat-platform.ts';
 
 const { values } = parseArgs({
@@ -81,7 +84,17 @@ const model = createOpenAIModelClient({
 const counter = getTokenCounter(values.model);
 // Building the tokenizer blocks for a while; do it before taking jobs so lock renewal never waits on it.
 counter.count('warm up');
+// Budgets and `/usage` are not under test here: a ledger that keeps nothing.
+const ledger: UsageLedger = {
+  record: async () => {},
+  read: async () => ({
+    scope: { today: emptyUsage(), total: emptyUsage() },
+    user: { today: emptyUsage(), total: emptyUsage() },
+  }),
+  forgetScope: async () => {},
+};
 const processor = createTurnProcessor({
+  ledger,
   store,
   model,
   counter,
@@ -93,6 +106,16 @@ const processor = createTurnProcessor({
   retryDelayMs: () => 50,
   logger,
 });
+
+// A blocked event loop delays lock renewal; say so, because a lost lock lets a second worker into the session.
+const lockMs = positive('lock-ms', values['lock-ms']);
+const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+loopDelay.enable();
+setInterval(() => {
+  const worstMs = loopDelay.max / 1e6;
+  if (worstMs > lockMs / 4) logger.warn({ worstMs: Math.round(worstMs) }, 'event loop was blocked');
+  loopDelay.reset();
+}, 1_000).unref();
 
 await queue.process(processor);
 process.stdout.write(`${JSON.stringify({ ready: true, pid: process.pid })}\n`);
