@@ -33,7 +33,7 @@ export interface CommandOutcome {
 export const MAX_PERSONA_LENGTH = 4_000;
 
 export const COMMAND_HELP = [
-  '*Commands*',
+  '**Commands**',
   '• `reset` — forget this conversation',
   '• `memory` — show the summary of older messages; `memory clear` drops it',
   '• `persona <text>` — set how the bot behaves in this channel; `persona` shows it; `persona reset` restores the default',
@@ -114,7 +114,7 @@ export async function runCommand(turn: Turn, seq: number, context: CommandContex
       ]);
       return answer(
         [
-          '*Usage*',
+          '**Usage**',
           `• this conversation: ${formatTotals(meta.usage)}`,
           `• this channel today: ${formatTotals(report.scope.today)}; in total: ${formatTotals(report.scope.total)}`,
           `• you today: ${formatTotals(report.user.today)}; in total: ${formatTotals(report.user.total)}`,
