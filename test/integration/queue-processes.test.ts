@@ -584,4 +584,64 @@ describe.sequential('BullMQ turn queue across processes', () => {
     expect(report.problems.join('\n')).toBe('');
     expect(await stopGracefully(worker)).toBe(0);
   }, 60_000);
+  it('a drain that lost its lock leaves the session to the worker that took it over', async () => {
+    const turns = 5;
+    let rig: Rig | undefined;
+    reportOnFailure(() => rig);
+    rig = await startRig('lock', { latency: () => 300, concurrency: 5, lockMs: 1_000 });
+    const { names, prefix, platform, store } = rig;
+    const sessionId = names.sessionId(1);
+    // A drain in this process takes the session first; in turn 1 its lock vanishes (as after a stall longer
+    // than the lock), and it carries on only once the worker process has taken the session over.
+    const connection = new Redis(rig.redis.url, { maxRetriesPerRequest: null });
+    cleanups.push(async () => connection.disconnect());
+    const stale = createBullTurnQueue({
+      redis: connection,
+      prefix,
+      concurrency: 1,
+      committedSeq: (id) => store.committedSeq(id),
+      maxAttempts: 5,
+      lockDurationMs: 1_000,
+      sweepIntervalMs: 60_000,
+      logger: silentLogger,
+    });
+    cleanups.push(() => stale.close({ timeoutMs: 1_000 }));
+    const staleRuns: number[] = [];
+    await stale.process(async (job) => {
+      staleRuns.push(job.seq);
+      if (job.seq === 1) {
+        const locks = await connection.keys(`${prefix}:{q}:turns:*:lock`);
+        expect(locks.length).toBe(1);
+        await connection.del(...locks);
+        await waitUntil(
+          'the worker process took the session over',
+          async () => platform.messages.some((message) => message.replyTo === names.turnId(1, 1)),
+          30_000,
+        );
+      }
+      const at = Date.now();
+      await store.commitTurn(sessionId, {
+        seq: job.seq,
+        messages: [
+          { role: 'user', content: job.turn.text, author: job.turn.author, at, tokens: 1 },
+          { role: 'assistant', content: expectedReply(1, job.seq), at, tokens: 1 },
+        ],
+      });
+    });
+    await enqueueInterleaved(rig, 1, 1, turns);
+    await waitUntil('the stale drain is in turn 1', async () => staleRuns.length > 0, 10_000);
+    const worker = await spawnWorker(rig.workerArgs);
+
+    const current = rig;
+    await waitUntil(
+      'every turn is committed',
+      async () => (await committedTotal(current, 1)) === turns,
+      30_000,
+    );
+    // The stale drain finished the turn it was in, then stopped: every later turn ran once, in the worker.
+    expect(staleRuns).toEqual([1]);
+    const report = await checkRun(rig, { sessions: 1, turns, exclusiveSessions: false });
+    expect(report.problems.join('\n')).toBe('');
+    expect(await stopGracefully(worker)).toBe(0);
+  }, 60_000);
 });
