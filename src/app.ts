@@ -109,7 +109,9 @@ export async function startParley(config: Config, options: StartOptions): Promis
   const metrics = createMetrics();
   metrics.watchQueueDepth(() => queue.pendingCount());
 
-  const consoleReplies = options.console ? createConsoleReplyChannel(options.console.output, options.console.exportDir) : undefined;
+  const consoleReplies = options.console
+    ? createConsoleReplyChannel(options.console.output, options.console.exportDir)
+    : undefined;
   const replyChannels: Partial<Record<Platform, ReplyChannel>> = {};
   if (consoleReplies) replyChannels.console = consoleReplies;
   if (config.slack && !consoleMode) {
@@ -187,11 +189,20 @@ export async function startParley(config: Config, options: StartOptions): Promis
       checks.redis = 'not configured (in-memory)';
     }
     if (ok) {
+      // Commands wait for a reconnect (maxRetriesPerRequest: null), so a health probe must not: bound it.
+      let timer: NodeJS.Timeout | undefined;
       try {
-        checks.pendingTurns = await queue.pendingCount();
+        checks.pendingTurns = await Promise.race([
+          queue.pendingCount(),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error('queue did not answer within 2 s')), 2_000);
+          }),
+        ]);
       } catch (error) {
         ok = false;
         checks.queue = error instanceof Error ? error.message : String(error);
+      } finally {
+        clearTimeout(timer);
       }
     }
     return { ok, checks };

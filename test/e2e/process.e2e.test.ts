@@ -35,15 +35,19 @@ function start(env: Record<string, string>): {
   return { child, output: () => output, exited };
 }
 
+/** Waits until the process answers /healthz with 200 (ready), or returns the last answer at the deadline. */
 async function waitForHealth(port: number): Promise<Response> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      return await fetch(`http://127.0.0.1:${port}/healthz`);
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`, {
+        signal: AbortSignal.timeout(5_000),
+      });
+      if (response.status === 200 || Date.now() > deadline) return response;
     } catch (error) {
       if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -109,14 +113,16 @@ describe('the parley process', () => {
       await own.stop({ hard: true });
       let status = 200;
       for (let i = 0; i < 100 && status === 200; i++) {
-        status = (await fetch(`http://127.0.0.1:${port}/healthz`)).status;
+        status = (await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(5_000) }))
+          .status;
         if (status === 200) await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(status).toBe(503);
       await own.restart();
       for (let i = 0; i < 200 && status !== 200; i++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
-        status = (await fetch(`http://127.0.0.1:${port}/healthz`)).status;
+        status = (await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(5_000) }))
+          .status;
       }
       expect(status).toBe(200);
       expect(run.child.exitCode).toBeNull();
