@@ -74,7 +74,10 @@ export async function startParley(config: Config, options: StartOptions): Promis
   const { logger } = options;
   const consoleMode = options.console !== undefined;
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
-  if (!redis) logger.warn('REDIS_URL is not set: history and queue live in memory and are lost on restart');
+  // The terminal chat says this in its banner instead of a log line amid the conversation.
+  if (!redis && !consoleMode) {
+    logger.warn('REDIS_URL is not set: history and queue live in memory and are lost on restart');
+  }
   const historyTtlDays = config.historyTtlDays;
   const store = redis
     ? createRedisHistoryStore({ redis, prefix: config.redisPrefix, logger, historyTtlDays })
@@ -228,7 +231,13 @@ export async function startParley(config: Config, options: StartOptions): Promis
   let consoleDone: Promise<void> | undefined;
   if (options.console && consoleReplies) {
     const { runConsoleChat } = await import('../adapters/console/console-chat.ts');
-    consoleDone = runConsoleChat({ ...options.console, queue, replies: consoleReplies, logger });
+    consoleDone = runConsoleChat({
+      ...options.console,
+      queue,
+      replies: consoleReplies,
+      durable: redis !== undefined,
+      logger,
+    });
   }
 
   let stopping: Promise<void> | undefined;

@@ -48,8 +48,8 @@ async function main(): Promise<void> {
 
   const noPlatform = !config.slack && !config.discord;
   const consoleMode = values.console || (noPlatform && config.role === 'all' && process.stdin.isTTY === true);
-  // In the terminal chat, logs would interleave with the conversation: only warnings and worse, unless asked.
-  const logger = createLogger(consoleMode && !config.logLevelSet ? 'warn' : config.logLevel);
+  // In the terminal chat, logs would interleave with the conversation: only errors (the chat reports the rest), unless asked.
+  const logger = createLogger(consoleMode && !config.logLevelSet ? 'error' : config.logLevel);
   if (noPlatform && !consoleMode && config.role !== 'worker') {
     logger.warn(
       'no platform configured (SLACK_BOT_TOKEN, DISCORD_TOKEN) and no terminal attached: only the HTTP server runs',

@@ -17,6 +17,8 @@ export interface ConsoleChatOptions {
   queue: TurnQueue;
   /** The reply channel the queue's processor writes replies to. */
   replies: ConsoleReplyChannel;
+  /** Whether conversations survive a restart (Redis); the banner says so when they don't. */
+  durable: boolean;
   /** Logger. */
   logger: Logger;
 }
@@ -51,6 +53,7 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
   };
 
   output.write(`Parley — session ${session}. ${HELP}\n`);
+  if (!options.durable) output.write('(Memory only: set REDIS_URL to keep conversations across restarts.)\n');
   const lines = createInterface({
     input: options.input,
     crlfDelay: Number.POSITIVE_INFINITY,
