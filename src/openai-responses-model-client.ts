@@ -20,21 +20,19 @@ import {
   shorten,
   toModelError,
 } from './openai-errors.ts';
-import type { OpenAIModelClientOptions } from './openai-model-client.ts';
+import {
+  defaultEstimate,
+  OPENAI_BASE_URL,
+  type OpenAIModelClientOptions,
+  REASONING_MODEL,
+} from './openai-model-client.ts';
 import { costOf } from './prices.ts';
-
-const OPENAI_BASE_URL = 'https://api.openai.com/v1';
-
-// Reasoning models reject any non-default temperature.
-const REASONING_MODEL = /^(openai\/)?(o\d|gpt-5)/i;
 
 // `response.failed` codes that say "try again later"; the others (invalid prompt, image problems, policy) blame
 // the request itself.
 const TRANSIENT_FAILURE_CODES = new Set(['server_error', 'rate_limit_exceeded', 'vector_store_timeout']);
 // An `error` event is transient unless its code blames the request.
 const REQUEST_FAULT_CODE = /invalid|policy|filter|context_length|image|not_found|unsupported/i;
-
-const defaultEstimate = (text: string) => Math.ceil(text.length / 4);
 
 /**
  * A `ModelClient` on the OpenAI Responses API (`POST /v1/responses`), which keeps the conversation server-side:
