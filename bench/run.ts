@@ -1,7 +1,11 @@
 /**
  * `npm run bench` — Parley's benchmarks, each figure next to a reference measured in the same run.
  *
- *   npm run bench [-- --quick] [--only overhead,throughput,concurrency,history,memory,slack] [--profile]
+ *   npm run bench [-- --quick] [--only overhead,throughput,…] [--profile] [--wait-quiet MINUTES]
+ *
+ * --quick scales the big scenarios down (throughput 10,000 turns instead of 100,000); --profile writes a CPU
+ * profile of the throughput worker (and a self-time summary next to it); --wait-quiet waits up to that many
+ * minutes for other processes to leave the machine (< 10 % of it) before starting.
  *
  * Spawns its own redis-server on a free loopback port and the fake model in its own process; the measured
  * worker runs in a child process of its own (bench/child/child-main.ts). Prints one table on stdout; progress
@@ -15,6 +19,7 @@ import { parseArgs } from 'node:util';
 import type { BenchContext, Scenario } from './lib/bench-context.ts';
 import { startBenchRedis } from './lib/bench-redis.ts';
 import { startFakeModelProcess } from './lib/fake-model-process.ts';
+import { type ForeignLoad, waitForQuiet, watchForeignLoad } from './lib/machine-load.ts';
 import { formatTable, type ResultRow } from './lib/results-table.ts';
 import { concurrencyScenario } from './scenarios/concurrency.ts';
 import { historyScalingScenario } from './scenarios/history-scaling.ts';
@@ -38,6 +43,7 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       only: { type: 'string' },
+      'wait-quiet': { type: 'string' },
     },
   });
   const names = values.only ? values.only.split(',').map((name) => name.trim()) : Object.keys(SCENARIOS);
@@ -51,6 +57,10 @@ async function main(): Promise<void> {
     process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
   progress(`logs and profiles in ${outDir}`);
 
+  if (values['wait-quiet']) {
+    const load = await waitForQuiet(0.1, Number(values['wait-quiet']) * 60_000, progress);
+    progress(`other processes use ${(load.share * 100).toFixed(0)} % of the machine; starting`);
+  }
   const redis = await startBenchRedis();
   const fastModel = await startFakeModelProcess({ latencyMs: 0 });
   const context: BenchContext = {
@@ -62,10 +72,14 @@ async function main(): Promise<void> {
     progress,
   };
   const rows: ResultRow[] = [];
+  const loads: Array<[string, ForeignLoad]> = [];
   try {
     for (const name of names) {
       await redis.flush();
+      const load = watchForeignLoad();
       rows.push(...(await SCENARIOS[name]!(context)));
+      loads.push([name, load.stop()]);
+      progress(`${name}: other processes used ${(loads.at(-1)![1].share * 100).toFixed(0)} % of the machine`);
     }
   } finally {
     await fastModel.stop();
@@ -73,10 +87,23 @@ async function main(): Promise<void> {
   }
   progress(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   process.stdout.write(`${formatTable(rows)}\n`);
+  const noise = loads.map(([name, load]) => `${name} ${(load.share * 100).toFixed(0)} %`).join(', ');
+  process.stdout.write(`\nCPU used by other processes during each scenario (share of all cores): ${noise}\n`);
 }
 
+// A scenario waiting on something that can no longer happen would let the event loop empty and exit 0.
+let finished = false;
+process.on('beforeExit', () => {
+  if (finished) return;
+  process.stderr.write('bench failed: a scenario stopped waiting for work that never arrived\n');
+  process.exit(1);
+});
+
 main().then(
-  () => process.exit(0),
+  () => {
+    finished = true;
+    process.exit(0);
+  },
   (error: unknown) => {
     process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
     process.exit(1);

@@ -46,7 +46,10 @@ export function num(n: number, digits = 0): string {
 
 /** `a / b` as `0.42×`. */
 export function times(a: number, b: number): string {
-  return b > 0 && Number.isFinite(a / b) ? `${num(a / b, 2)}×` : 'n/a';
+  if (!(b > 0) || !Number.isFinite(a / b)) return 'n/a';
+  const ratio = a / b;
+  // Small ratios keep two significant digits (0.0042×) instead of rounding to 0.00×.
+  return ratio >= 0.1 ? `${num(ratio, 2)}×` : `${ratio.toPrecision(2)}×`;
 }
 
 /** `a / b` as a percentage. */
