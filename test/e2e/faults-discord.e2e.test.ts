@@ -1,0 +1,221 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type RunningParley, startParley } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { HistoryStore } from '../../src/history-store.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
+import { sessionKeys } from '../../src/redis-keys.ts';
+import { sessionId as makeSessionId } from '../../src/session-id.ts';
+import { type FakeDiscord, startFakeDiscord } from '../fakes/fake-discord.ts';
+import {
+  type ChatCompletionRequestBody,
+  type FakeOpenAI,
+  startFakeOpenAI,
+  type WireChatMessage,
+} from '../fakes/fake-openai-server.ts';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+
+/*
+ * Discord's REST API failing while replies go out, on the real process path: gateway MESSAGE_CREATE →
+ * discord.js ingress → BullMQ on a redis-server of this suite → worker → fake model → Discord REST (fake).
+ *
+ * A user message is a marker `<name>-t<n>`; the fake model answers `ack <marker> after <earlier markers>`, so a
+ * reply proves the history its prompt was built from. A reply streams into one message (POST, then PATCH edits),
+ * so a failing post meets either the streamed first write or the final one.
+ */
+
+const PREFIX = 'faults-discord';
+const MARKER = /\b([a-z]+-t\d+)\b/g;
+const POST_MESSAGE = 'POST /channels/:channel/messages';
+const EDIT_MESSAGE = 'PATCH /channels/:channel/messages/:message';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let model: FakeOpenAI;
+let redis: TestRedis;
+let discord: FakeDiscord;
+let parley: RunningParley;
+let client: Redis;
+let store: HistoryStore;
+
+const contentText = (content: WireChatMessage['content']): string =>
+  typeof content === 'string' ? content : (content ?? []).map((part) => part.text ?? '').join('');
+
+function promptMarkers(body: ChatCompletionRequestBody): string[] {
+  return body.messages
+    .filter((message) => message.role === 'user')
+    .flatMap((message) => [...contentText(message.content).matchAll(MARKER)].map((match) => match[1]!));
+}
+
+const PADDING = 'and a few more words so that the stream arrives in several chunks';
+
+function ackReply(body: ChatCompletionRequestBody): string {
+  const markers = promptMarkers(body);
+  const current = markers.at(-1);
+  if (!current) return 'ack (no marker)';
+  return `ack ${current} after ${markers.slice(0, -1).join(',') || '-'} ${PADDING}`;
+}
+
+const marker = (name: string, turn: number) => `${name}-t${turn}`;
+
+function expectedAnswer(name: string, turn: number): string {
+  const earlier = Array.from({ length: turn - 1 }, (_, index) => marker(name, index + 1));
+  return `ack ${marker(name, turn)} after ${earlier.join(',') || '-'} ${PADDING}`;
+}
+
+beforeAll(async () => {
+  [model, redis, discord] = await Promise.all([startFakeOpenAI(), startTestRedis(), startFakeDiscord()]);
+  const config = loadConfig({
+    OPENAI_BASE_URL: model.url,
+    MODEL: 'gpt-4o-mini',
+    SUMMARY: 'off',
+    TURN_MAX_ATTEMPTS: '2',
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: PREFIX,
+    DISCORD_TOKEN: discord.token,
+    DISCORD_API_URL: discord.apiUrl,
+    DISCORD_GUILD_ID: discord.guildId,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+  });
+  parley = await startParley(config, { logger: silentLogger });
+  client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  store = createRedisHistoryStore({ redis: client, prefix: PREFIX });
+});
+
+afterAll(async () => {
+  await parley?.stop({ timeoutMs: 5_000 });
+  client?.disconnect();
+  await Promise.all([model?.close(), redis?.close(), discord?.close()]);
+});
+
+beforeEach(() => {
+  model.reset();
+  model.respondWith(ackReply);
+  model.setLatency(30);
+});
+
+async function waitUntil(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(20);
+  }
+}
+
+/** A guild channel of its own; each turn mentions the bot there. */
+function conversation(name: string) {
+  const channelId = discord.addTextChannel(`faults-${name}`);
+  const sessionId = makeSessionId('discord', discord.guildId, channelId);
+  const keys = sessionKeys(PREFIX, sessionId);
+  const questions: string[] = [];
+  return {
+    name,
+    channelId,
+    sessionId,
+    questions,
+    /** Sends `count` turns, each only once the previous one is numbered in the mailbox (sending order). */
+    async send(count: number): Promise<void> {
+      for (let index = 0; index < count; index++) {
+        const turn = questions.length + 1;
+        const sent = discord.sendMessageCreate({
+          channel_id: channelId,
+          content: `${discord.mention} ${marker(name, turn)}`,
+        });
+        questions.push(sent.id);
+        await waitUntil(
+          `${marker(name, turn)} is queued`,
+          async () => Number(await client.get(keys.seq)) >= turn,
+        );
+      }
+    },
+    async settled(): Promise<void> {
+      await waitUntil(
+        `${name}: ${questions.length} turns committed`,
+        async () => (await store.committedSeq(sessionId)) >= questions.length,
+      );
+    },
+  };
+}
+type Conversation = ReturnType<typeof conversation>;
+
+/** One bot message per turn, in turn order, answering its question; history complete and in order. */
+async function expectAnsweredOnce(chat: Conversation): Promise<void> {
+  const turns = chat.questions.length;
+  const messages = discord.messagesIn(chat.channelId);
+  expect(messages.map((message) => message.content)).toEqual(
+    Array.from({ length: turns }, (_, index) => expectedAnswer(chat.name, index + 1)),
+  );
+  expect(messages.map((message) => message.messageReference?.message_id)).toEqual(chat.questions);
+  // Nothing was posted and deleted again.
+  expect(discord.requests.filter((request) => request.method === 'DELETE')).toEqual([]);
+  const history = (await store.load(chat.sessionId)).map((message) => `${message.role}: ${message.content}`);
+  expect(history).toEqual(
+    Array.from({ length: turns }, (_, index) => [
+      `user: ${marker(chat.name, index + 1)}`,
+      `assistant: ${expectedAnswer(chat.name, index + 1)}`,
+    ]).flat(),
+  );
+  const { mailbox } = sessionKeys(PREFIX, chat.sessionId);
+  await waitUntil(`${chat.name}: mailbox drained`, async () => (await client.llen(mailbox)) === 0, 5_000);
+}
+
+/** Model requests made for each turn (attributed by the newest marker in the prompt). */
+function modelRequestsPerTurn(chat: Conversation): number[] {
+  return chat.questions.map(
+    (_, index) =>
+      model.requests.filter((request) => promptMarkers(request.body).at(-1) === marker(chat.name, index + 1))
+        .length,
+  );
+}
+
+/** Requests to a route in a channel, by status. */
+function statuses(chat: Conversation, route: string): number[] {
+  return discord.requests
+    .filter((request) => request.route === route && request.path.startsWith(`/channels/${chat.channelId}/`))
+    .map((request) => request.status);
+}
+
+describe.sequential('faults on the Discord path (gateway, BullMQ on Redis, fake model and REST)', () => {
+  it('message post answering 429 with retry-after: each reply arrives once, in order', async () => {
+    const chat = conversation('limited');
+    await sleep(100); // let the client learn about the new channel before messages arrive in it
+    discord.failNext(POST_MESSAGE, 2, { status: 429, retryAfter: 1 });
+    await chat.send(3);
+    await chat.settled();
+
+    expect(statuses(chat, POST_MESSAGE)).toEqual([429, 429, 200, 200, 200]);
+    // The REST client waited the rate limit out within the same run.
+    expect(modelRequestsPerTurn(chat)).toEqual([1, 1, 1]);
+    await expectAnsweredOnce(chat);
+  });
+
+  it('message post answering 5xx beyond the REST retries: the turn is re-run, one reply each', async () => {
+    const chat = conversation('down');
+    await sleep(100);
+    // The REST client tries a request four times (three retries). Eight failures defeat both posts of turn 1's
+    // first run (the streamed first write and the final one), so the whole turn runs again.
+    discord.failNext(POST_MESSAGE, 8, { status: 502 });
+    await chat.send(3);
+    await chat.settled();
+
+    expect(statuses(chat, POST_MESSAGE)).toEqual([...Array.from({ length: 8 }, () => 502), 200, 200, 200]);
+    expect(modelRequestsPerTurn(chat)).toEqual([2, 1, 1]);
+    await expectAnsweredOnce(chat);
+  });
+
+  it('edits of a posted reply answering 429 and 5xx: the reply is finished in place, not posted again', async () => {
+    const chat = conversation('edits');
+    await sleep(100);
+    discord.failNext(EDIT_MESSAGE, 1, { status: 429, retryAfter: 1 });
+    discord.failNext(EDIT_MESSAGE, 5, { status: 500 });
+    await chat.send(3);
+    await chat.settled();
+
+    expect(statuses(chat, POST_MESSAGE)).toEqual([200, 200, 200]);
+    const edits = statuses(chat, EDIT_MESSAGE);
+    expect(edits.slice(0, 6)).toEqual([429, 500, 500, 500, 500, 500]);
+    await expectAnsweredOnce(chat);
+  });
+});

@@ -1,0 +1,358 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type RunningParley, startParley } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { ModelError } from '../../src/errors.ts';
+import type { HistoryStore } from '../../src/history-store.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
+import { sessionKeys } from '../../src/redis-keys.ts';
+import { modelFailureText } from '../../src/turn-processor.ts';
+import {
+  type ChatCompletionRequestBody,
+  type FakeOpenAI,
+  type RecordedRequest,
+  startFakeOpenAI,
+  type WireChatMessage,
+} from '../fakes/fake-openai-server.ts';
+import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
+import { sendSlackEvent } from '../fakes/slack-signing.ts';
+import { appMention, FIXTURE, nextTs } from '../fixtures/slack/events.ts';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+
+/*
+ * Faults on the real process path: signed Slack events → Bolt → BullMQ on a redis-server of this suite (AOF)
+ * → worker → fake model → fake Slack Web API, all inside one `startParley` (role `all`).
+ *
+ * Each test talks in a thread of its own. A user message is a marker `<name>-t<n>`; the fake model answers
+ * `ack <marker> after <earlier markers>`, listing every earlier marker of the thread found in the prompt's user
+ * messages. So a reply proves that the user messages of failed turns stayed in the history, in order.
+ *
+ * Retry budget of a turn (set below): MODEL_MAX_RETRIES=1 (the SDK's retries) × TURN_MAX_ATTEMPTS=2 (the turn
+ * processor's attempts) = at most 4 model requests, after which the turn ends with an error message.
+ */
+
+const SECRET = 'faults-signing-secret';
+const BOT = `<@${FIXTURE.botUserId}>`;
+const PREFIX = 'faults-slack';
+const MODEL_TIMEOUT_MS = 800;
+const REQUESTS_PER_TURN = 4;
+const MARKER = /\b([a-z]+-t\d+)\b/g;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let model: FakeOpenAI;
+let redis: TestRedis;
+let api: FakeSlackApi;
+let parley: RunningParley;
+let client: Redis;
+let store: HistoryStore;
+let eventsUrl: string;
+
+const contentText = (content: WireChatMessage['content']): string =>
+  typeof content === 'string' ? content : (content ?? []).map((part) => part.text ?? '').join('');
+
+/** Markers of the user messages in a prompt, in prompt order. */
+function promptMarkers(body: ChatCompletionRequestBody): string[] {
+  return body.messages
+    .filter((message) => message.role === 'user')
+    .flatMap((message) => [...contentText(message.content).matchAll(MARKER)].map((match) => match[1]!));
+}
+
+const PADDING = 'and a few more words so that the stream arrives in several chunks';
+
+function ackReply(body: ChatCompletionRequestBody): string {
+  const markers = promptMarkers(body);
+  const current = markers.at(-1);
+  if (!current) return 'ack (no marker)';
+  return `ack ${current} after ${markers.slice(0, -1).join(',') || '-'} ${PADDING}`;
+}
+
+const marker = (name: string, turn: number) => `${name}-t${turn}`;
+
+/** What the model answers to turn `turn` of thread `name` when every earlier user message is in the prompt. */
+function expectedAnswer(name: string, turn: number): string {
+  const earlier = Array.from({ length: turn - 1 }, (_, index) => marker(name, index + 1));
+  return `ack ${marker(name, turn)} after ${earlier.join(',') || '-'} ${PADDING}`;
+}
+
+const SERVER_DOWN_TEXT = modelFailureText(new ModelError('down', { isRetryable: true, status: 500 }));
+const RATE_LIMITED_TEXT = modelFailureText(new ModelError('busy', { isRetryable: true, status: 429 }));
+const TIMED_OUT_TEXT = modelFailureText(new ModelError('timeout', { isRetryable: true }));
+
+beforeAll(async () => {
+  [model, redis, api] = await Promise.all([
+    startFakeOpenAI(),
+    startTestRedis({ appendonly: true }),
+    startFakeSlackApi({
+      identity: { teamId: FIXTURE.team, userId: FIXTURE.botUserId, botId: FIXTURE.botId },
+    }),
+  ]);
+  api.users.set(FIXTURE.user, { id: FIXTURE.user, name: 'alice', profile: { display_name: 'Alice' } });
+  const config = loadConfig({
+    OPENAI_BASE_URL: model.url,
+    MODEL: 'gpt-4o-mini',
+    MODEL_TIMEOUT_MS: String(MODEL_TIMEOUT_MS),
+    MODEL_MAX_RETRIES: '1',
+    TURN_MAX_ATTEMPTS: '2',
+    // Rolling summaries would add model calls of their own to the counts below.
+    SUMMARY: 'off',
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: PREFIX,
+    SLACK_BOT_TOKEN: 'xoxb-faults',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: api.url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+  });
+  parley = await startParley(config, { logger: silentLogger });
+  eventsUrl = `http://127.0.0.1:${parley.httpPort}/slack/events`;
+  client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  client.on('error', () => {}); // the Redis restart test drops it on purpose; commands wait and resume
+  store = createRedisHistoryStore({ redis: client, prefix: PREFIX });
+});
+
+afterAll(async () => {
+  await parley?.stop({ timeoutMs: 5_000 });
+  client?.disconnect();
+  await Promise.all([model?.close(), redis?.close(), api?.close()]);
+});
+
+beforeEach(() => {
+  model.reset();
+  model.respondWith(ackReply);
+  model.setLatency(30);
+});
+
+async function waitUntil(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(20);
+  }
+}
+
+/** One conversation: a thread started by a mention, each later turn a mention inside it. */
+function thread(name: string) {
+  const root = nextTs();
+  const sessionId = `slack:${FIXTURE.team}:${FIXTURE.channel}:${root}`;
+  const keys = sessionKeys(PREFIX, sessionId);
+  let sent = 0;
+  return {
+    name,
+    root,
+    sessionId,
+    /** Turns sent so far. */
+    sent: () => sent,
+    /** Sends the next turn; with `waitForEnqueue` (default) waits until it is numbered in the session's mailbox. */
+    async send({ waitForEnqueue = true } = {}): Promise<void> {
+      sent += 1;
+      const text = `${BOT} ${marker(name, sent)}`;
+      const payload = sent === 1 ? appMention({ ts: root, text }) : appMention({ thread_ts: root, text });
+      const response = await sendSlackEvent(eventsUrl, payload, { signingSecret: SECRET });
+      expect(response.status).toBe(200);
+      // Bolt acknowledges before the turn is queued: wait for its number, so turns queue in sending order.
+      const turn = sent;
+      if (waitForEnqueue)
+        await waitUntil(
+          `${marker(name, turn)} is queued`,
+          async () => Number(await client.get(keys.seq)) >= turn,
+        );
+    },
+    async sendMany(count: number): Promise<void> {
+      for (let index = 0; index < count; index++) await this.send();
+    },
+    /** Waits until every turn sent so far is committed. */
+    async settled(timeoutMs = 30_000): Promise<void> {
+      await waitUntil(
+        `${name}: ${sent} turns committed`,
+        async () => (await store.committedSeq(sessionId)) >= sent,
+        timeoutMs,
+      );
+    },
+  };
+}
+type Thread = ReturnType<typeof thread>;
+
+type Outcome = 'answered' | { error: string };
+
+/** Model requests made for each turn of the thread (attributed by the newest marker in the prompt). */
+function requestsPerTurn(conversation: Thread): RecordedRequest[][] {
+  return Array.from({ length: conversation.sent() }, (_, index) =>
+    model.requests.filter(
+      (request) => promptMarkers(request.body).at(-1) === marker(conversation.name, index + 1),
+    ),
+  );
+}
+
+/** The SDK's retry number of each request (0 for the first try of a call). */
+const retryCounts = (requests: RecordedRequest[]) =>
+  requests.map((request) => Number(request.headers['x-stainless-retry-count'] ?? -1));
+
+/**
+ * The whole story of a thread: one bot message per turn, in turn order, each the answer or the error message;
+ * the stored history holds every user message and only the answers, in order; nothing was ever deleted.
+ */
+async function expectThread(conversation: Thread, outcomes: Outcome[]): Promise<void> {
+  const { name } = conversation;
+  expect(outcomes).toHaveLength(conversation.sent());
+  const wantedTexts = outcomes.map((outcome, index) =>
+    outcome === 'answered' ? expectedAnswer(name, index + 1) : outcome.error,
+  );
+  const posted = api.messagesIn(FIXTURE.channel, conversation.root).map((message) => message.text);
+  expect(posted).toEqual(wantedTexts);
+  // A reply posted twice and then cleaned up would leave a delete behind.
+  expect(api.callsTo('chat.delete')).toEqual([]);
+
+  const history = (await store.load(conversation.sessionId)).map(
+    (message) => `${message.role}: ${message.content}`,
+  );
+  const wantedHistory = outcomes.flatMap((outcome, index) => [
+    `user: ${marker(name, index + 1)}`,
+    ...(outcome === 'answered' ? [`assistant: ${expectedAnswer(name, index + 1)}`] : []),
+  ]);
+  expect(history).toEqual(wantedHistory);
+  expect(await store.committedSeq(conversation.sessionId)).toBe(conversation.sent());
+  // The committed turn leaves the mailbox right after its commit.
+  const { mailbox } = sessionKeys(PREFIX, conversation.sessionId);
+  await waitUntil(`${name}: mailbox drained`, async () => (await client.llen(mailbox)) === 0, 5_000);
+}
+
+describe.sequential('faults on the Slack path (Bolt, BullMQ on Redis with AOF, fake model and Web API)', () => {
+  it('model endpoint answering 500 for a while: the turn in the outage gets an error, the next is answered after retries', async () => {
+    // Six failures: turn 1 spends its whole budget of four requests on them, turn 2 meets the last two.
+    model.failNext(6, { status: 500 });
+    const conversation = thread('down');
+    await conversation.sendMany(4);
+    await conversation.settled();
+
+    const perTurn = requestsPerTurn(conversation);
+    expect(perTurn.map((requests) => requests.length)).toEqual([REQUESTS_PER_TURN, 3, 1, 1]);
+    // The SDK retried once within each processor attempt; the processor made the second attempt itself.
+    expect(retryCounts(perTurn[0]!)).toEqual([0, 1, 0, 1]);
+    expect(retryCounts(perTurn[1]!)).toEqual([0, 1, 0]);
+    await expectThread(conversation, [{ error: SERVER_DOWN_TEXT }, 'answered', 'answered', 'answered']);
+  });
+
+  it('model endpoint answering 429 with retry-after: rate-limited message during the outage, then answers', async () => {
+    model.failNext(5, { status: 429, retryAfterSeconds: 1 });
+    const conversation = thread('limited');
+    await conversation.sendMany(3);
+    await conversation.settled();
+
+    const perTurn = requestsPerTurn(conversation);
+    expect(perTurn.map((requests) => requests.length)).toEqual([REQUESTS_PER_TURN, 2, 1]);
+    // Turn 2's first request got the last 429; the SDK waited it out and its retry was answered.
+    expect(retryCounts(perTurn[1]!)).toEqual([0, 1]);
+    await expectThread(conversation, [{ error: RATE_LIMITED_TEXT }, 'answered', 'answered']);
+  });
+
+  it('model slower than MODEL_TIMEOUT_MS: error message, then recovery', async () => {
+    let slow = REQUESTS_PER_TURN;
+    model.setLatency(() => (slow-- > 0 ? MODEL_TIMEOUT_MS * 2 : 30));
+    const conversation = thread('slow');
+    await conversation.sendMany(3);
+    await conversation.settled();
+
+    const perTurn = requestsPerTurn(conversation);
+    expect(perTurn.map((requests) => requests.length)).toEqual([REQUESTS_PER_TURN, 1, 1]);
+    await expectThread(conversation, [{ error: TIMED_OUT_TEXT }, 'answered', 'answered']);
+  });
+
+  it('a stream that breaks mid-reply is asked again and only the whole reply is kept', async () => {
+    // The connection closes after two chunks of text, with neither a finish reason nor `[DONE]`.
+    model.cutStreamNext(1, { afterChunks: 2, mode: 'end' });
+    const conversation = thread('cut');
+    await conversation.sendMany(2);
+    await conversation.settled();
+
+    const perTurn = requestsPerTurn(conversation);
+    expect(perTurn.map((requests) => requests.length)).toEqual([2, 1]);
+    // Not the SDK's retry (the stream had started): the turn processor asked again.
+    expect(retryCounts(perTurn[0]!)).toEqual([0, 0]);
+    // The broken start was on screen (streamed into the reply) before the whole answer replaced it.
+    const firstPost = api
+      .callsTo('chat.postMessage')
+      .find((call) => call.body.thread_ts === conversation.root);
+    expect(expectedAnswer('cut', 1).startsWith(String(firstPost?.body.text))).toBe(true);
+    expect(firstPost?.body.text).not.toBe(expectedAnswer('cut', 1));
+    await expectThread(conversation, ['answered', 'answered']);
+  });
+
+  it('chat.postMessage answering 429 with Retry-After: each reply is posted once, in order', async () => {
+    api.failNext('chat.postMessage', 2, { status: 429, retryAfter: 1 });
+    const conversation = thread('postlimited');
+    await conversation.sendMany(3);
+    await conversation.settled();
+
+    const posts = api.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === conversation.root);
+    // Two rejected attempts, then one accepted post per turn.
+    expect(posts).toHaveLength(2 + 3);
+    expect(requestsPerTurn(conversation).map((requests) => requests.length)).toEqual([1, 1, 1]);
+    await expectThread(conversation, ['answered', 'answered', 'answered']);
+  });
+
+  it('chat.postMessage answering 5xx beyond the client retries: the turn is re-run, still one reply each', async () => {
+    // The WebClient tries a call four times (three retries). Eight failures defeat both posts of turn 1's first
+    // run (the streamed first write and the final one), so the whole turn runs again.
+    api.failNext('chat.postMessage', 8, { status: 503 });
+    const conversation = thread('postdown');
+    await conversation.sendMany(3);
+    await conversation.settled(45_000);
+
+    const posts = api.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === conversation.root);
+    expect(posts).toHaveLength(8 + 3);
+    expect(requestsPerTurn(conversation).map((requests) => requests.length)).toEqual([2, 1, 1]);
+    await expectThread(conversation, ['answered', 'answered', 'answered']);
+  });
+
+  it('chat.update answering 429 and 5xx: the posted reply is edited, never posted twice', async () => {
+    const conversation = thread('update');
+    // The first reply's final text goes out as an edit of the message posted while streaming.
+    api.failNext('chat.update', 2, { status: 429, retryAfter: 1 });
+    await conversation.sendMany(2);
+    await conversation.settled();
+    api.failNext('chat.update', 6, { status: 500 });
+    await conversation.sendMany(2);
+    await conversation.settled();
+
+    const updates = api
+      .callsTo('chat.update')
+      .filter((call) => api.messages.get(String(call.body.ts))?.thread_ts === conversation.root);
+    expect(updates.length).toBeGreaterThanOrEqual(2 + 6);
+    const posts = api.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === conversation.root);
+    expect(posts).toHaveLength(4);
+    await expectThread(conversation, ['answered', 'answered', 'answered', 'answered']);
+  });
+
+  it('Redis killed and restarted mid-run (AOF): queued turns are answered afterwards, none twice', async () => {
+    model.setLatency(150);
+    const conversations = [thread('ra'), thread('rb'), thread('rc')];
+    for (let round = 0; round < 4; round++)
+      for (const conversation of conversations) await conversation.send();
+    await waitUntil(
+      'the first turn is committed',
+      async () => (await store.committedSeq(conversations[0]!.sessionId)) >= 1,
+    );
+    const pendingBefore = await parley.queue.pendingCount();
+    expect(pendingBefore).toBeGreaterThan(0);
+
+    await redis.stop({ hard: true });
+    // Accepted while Redis is down: the ingress must hold on to it until Redis is back.
+    await conversations[0]!.send({ waitForEnqueue: false });
+    await sleep(500);
+    await redis.restart();
+    for (const conversation of conversations) await conversation.send();
+    for (const conversation of conversations) await conversation.settled(60_000);
+
+    for (const conversation of conversations) {
+      await expectThread(
+        conversation,
+        Array.from({ length: conversation.sent() }, () => 'answered' as const),
+      );
+      // Each turn reached the model; a re-run after the outage may ask again, but never posts again.
+      for (const requests of requestsPerTurn(conversation)) expect(requests.length).toBeGreaterThanOrEqual(1);
+    }
+    expect(await parley.queue.pendingCount()).toBe(0);
+  }, 90_000);
+});
