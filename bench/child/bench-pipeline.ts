@@ -11,6 +11,7 @@ import { getTokenCounter } from '../../src/token-counter.ts';
 import { createTurnProcessor } from '../../src/turn-processor.ts';
 import type { TurnQueue } from '../../src/turn-queue.ts';
 import { turnIdIn } from '../lib/bench-turns.ts';
+import { countTraffic, type RedisTraffic } from './redis-traffic.ts';
 import type { TurnRecorder } from './turn-recorder.ts';
 
 /** How a bench worker is built: the same parts and settings as `startParley` with role `worker`. */
@@ -37,6 +38,8 @@ export interface PipelineOptions {
 
 /** A running bench worker. */
 export interface BenchPipeline {
+  /** Commands and socket writes on the shared connection so far. */
+  traffic: RedisTraffic;
   /** The queue (enqueue from this process, or just process). */
   queue: TurnQueue;
   /** The history store. */
@@ -117,6 +120,7 @@ export function createBenchPipeline(
   const logger = createLogger(config.logLevel);
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, connectionName: 'parley' });
   redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection lost; reconnecting'));
+  const traffic = countTraffic(redis);
   const store = createRedisHistoryStore({ redis, prefix: config.redisPrefix, logger });
   const queue = createBullTurnQueue({
     redis,
@@ -157,6 +161,7 @@ export function createBenchPipeline(
   });
 
   return {
+    traffic,
     queue,
     store,
     start: () =>

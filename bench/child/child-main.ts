@@ -15,8 +15,10 @@ import { enqueueTurns, sessionIds } from '../lib/enqueue-turns.ts';
 import { ownCpuMs } from '../lib/process-cpu.ts';
 import { type BenchPipeline, createBenchPipeline, type PipelineOptions } from './bench-pipeline.ts';
 import { type HistoryScalingOptions, runHistoryScaling } from './history-scaling.ts';
+import { measureHttpClientCost } from './http-client-cost.ts';
 import { type OverheadOptions, runOverhead } from './overhead.ts';
 import { type RawQueueOptions, rawDrain, rawLatency } from './raw-bullmq.ts';
+import type { RedisTraffic } from './redis-traffic.ts';
 import { createTurnRecorder } from './turn-recorder.ts';
 
 /** What `wait` reports about a worker run. */
@@ -33,6 +35,8 @@ export interface WorkerRunResult {
   cpuMs: number;
   /** Highest RSS sampled (every 20 ms) during the run, bytes. */
   peakRssBytes: number;
+  /** Redis commands and socket writes of the worker's connection during the run. */
+  redis: RedisTraffic;
 }
 
 const recorder = createTurnRecorder();
@@ -90,6 +94,7 @@ const commands: Record<string, (args: never) => Promise<unknown>> = {
       lastCommitEpochMs: performance.timeOrigin + snapshot.lastCommitAt,
       cpuMs,
       peakRssBytes: Math.max(run.peakRss, process.memoryUsage.rss()),
+      redis: { ...pipeline!.traffic },
     };
   },
 
@@ -103,6 +108,8 @@ const commands: Record<string, (args: never) => Promise<unknown>> = {
   rawLatency: (args: RawQueueOptions & { ratePerSecond: number; jobs: number }) => rawLatency(args),
   overhead: (args: OverheadOptions) => runOverhead(args, recorder),
   historyScaling: (args: HistoryScalingOptions) => runHistoryScaling(args),
+  httpClientCost: (args: { modelUrl: string; requests: number; parallel: number }) =>
+    measureHttpClientCost(args),
 
   /** The whole product, `startParley` with this environment (role `all`); returns its HTTP port. */
   async startParley(args: { env: Record<string, string> }) {

@@ -3,6 +3,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ownCpuMs } from '../lib/process-cpu.ts';
 import { openLoop } from './open-loop.ts';
+import { countTraffic, type RedisTraffic } from './redis-traffic.ts';
 
 /** Options of the plain BullMQ reference runs. */
 export interface RawQueueOptions {
@@ -22,6 +23,8 @@ export interface RawDrainResult {
   elapsedMs: number;
   /** This process's CPU over that time, ms. */
   cpuMs: number;
+  /** Commands and socket writes of the worker's connection. */
+  redis: RedisTraffic;
 }
 
 /** The queue name of the reference; jobs are added by the caller to `<prefix>` / `raw`. */
@@ -39,6 +42,7 @@ export async function rawDrain(
   options: RawQueueOptions & { jobs: number; sleepMs?: number },
 ): Promise<RawDrainResult> {
   const redis = connect(options.redisUrl);
+  const traffic = countTraffic(redis);
   let done = 0;
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => {
@@ -66,7 +70,7 @@ export async function rawDrain(
   const cpuMs = ownCpuMs() - cpuBefore;
   await worker.close();
   await redis.quit();
-  return { jobs: done, elapsedMs: lastAt - started, cpuMs };
+  return { jobs: done, elapsedMs: lastAt - started, cpuMs, redis: { ...traffic } };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { PipelineOptions } from '../child/bench-pipeline.ts';
 import type { WorkerRunResult } from '../child/child-main.ts';
+import type { HttpClientCost } from '../child/http-client-cost.ts';
 import type { RawDrainResult } from '../child/raw-bullmq.ts';
 import {
   addRawJobs,
@@ -123,6 +124,8 @@ async function runRaw(context: BenchContext, jobs: number) {
       rate: (drained.jobs * 1000) / drained.elapsedMs,
       addRate,
       cpu: { worker: drained.cpuMs / drained.jobs, redis: redisCpu / drained.jobs },
+      jobs: drained.jobs,
+      redis: drained.redis,
     };
   } finally {
     await child.close();
@@ -145,8 +148,22 @@ export const throughputScenario: Scenario = async (context: BenchContext) => {
     profilePath: context.profile ? `${context.outDir}/throughput-worker.cpuprofile` : undefined,
   });
   await context.redis.flush();
-  const stub = await runOurs(context, { prefix: 's2b', model: 'stub', turnsPerSession });
+  const stub = await runOurs(context, {
+    prefix: 's2b',
+    model: 'stub',
+    turnsPerSession,
+    profilePath: context.profile ? `${context.outDir}/throughput-worker-stub.cpuprofile` : undefined,
+  });
   await context.redis.flush();
+  context.progress('2 throughput: client-side CPU of one streamed completion, three HTTP clients');
+  const costChild = await newChild(context);
+  const http = await costChild
+    .call<HttpClientCost>('httpClientCost', {
+      modelUrl: context.fastModel.url,
+      requests: context.quick ? 2_000 : 5_000,
+      parallel: CONCURRENCY,
+    })
+    .finally(() => costChild.close());
 
   const label = '2 throughput';
   const shape = `${num(SESSIONS)} sessions × ${turnsPerSession}, conc ${CONCURRENCY}`;
@@ -185,6 +202,24 @@ export const throughputScenario: Scenario = async (context: BenchContext) => {
       ours: `${num(ours.cpu.redis, 3)} / ${num(stub.cpu.redis, 3)} ms`,
       reference: `${num(raw.cpu.redis, 3)} ms per raw job`,
       ratio: times(ours.cpu.redis, raw.cpu.redis),
+      target: '—',
+      met: '—',
+    },
+    {
+      scenario: label,
+      metric: 'worker→Redis per turn: commands / round trips (SDK path)',
+      ours: `${num(ours.worker.redis.commands / ours.worker.committed, 1)} / ${num(ours.worker.redis.writes / ours.worker.committed, 1)}`,
+      reference: `${num(raw.redis.commands / raw.jobs, 1)} / ${num(raw.redis.writes / raw.jobs, 1)} per raw job`,
+      ratio: times(ours.worker.redis.writes / ours.worker.committed, raw.redis.writes / raw.jobs),
+      target: '—',
+      met: '—',
+    },
+    {
+      scenario: label,
+      metric: 'client CPU per streamed completion: openai SDK (ours) vs node:http',
+      ours: `${num(http.sdk, 3)} ms`,
+      reference: `${num(http.nodeHttp, 3)} ms node:http, ${num(http.fetch, 3)} ms fetch`,
+      ratio: times(http.sdk, http.nodeHttp),
       target: '—',
       met: '—',
     },
