@@ -9,6 +9,7 @@ import { silentLogger } from '../../src/logger.ts';
 import { SUMMARY_INSTRUCTIONS } from '../../src/summarize.ts';
 import { type FakeOpenAI, startFakeOpenAI, type WireChatMessage } from '../fakes/fake-openai-server.ts';
 import { scriptedTerminal } from '../helpers/chat-session.ts';
+import { startTestRedis } from '../helpers/redis-server.ts';
 
 let model: FakeOpenAI;
 beforeAll(async () => {
@@ -129,6 +130,23 @@ describe('memory that lasts (terminal chat)', () => {
       expect(declined).toMatch(/used today's budget of 40 tokens.*resets at \d{4}-\d{2}-\d{2} 00:00 UTC/);
       expect(model.requests.length).toBe(requests);
     });
+  });
+
+  it('enforces the channel budget from the Redis ledger, across processes', async () => {
+    const redis = await startTestRedis();
+    try {
+      const env = { REDIS_URL: redis.url, MAX_DAILY_TOKENS_PER_CHANNEL: '40' };
+      await withChat(env, async (say) => {
+        expect(await say('hello')).toContain('Echo:');
+      });
+      // A new process (same Redis) sees the spend of the first.
+      await withChat(env, async (say) => {
+        expect(await say('hello again')).toMatch(/This channel has used today's budget of 40 tokens/);
+        expect(await say('/usage')).toMatch(/this channel today: [\d,]+ tokens/);
+      });
+    } finally {
+      await redis.close();
+    }
   });
 
   it('chains turns with the Responses API and rebuilds a lost chain from the transcript', async () => {
