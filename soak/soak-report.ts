@@ -43,6 +43,7 @@ export function formatSoakReport(counts: SoakCounts, facts: SoakRunFacts): strin
     '',
     `- history mismatches (shown ≠ stored): ${number(counts.historyMismatch)}`,
     `- placeholders left by the SIGKILLed worker between posting and recording: ${number(counts.strayPlaceholders)}`,
+    `- replies started by one worker and finished by another (re-runs after the SIGKILL): ${number(counts.takenOver)}`,
     `- not sent before the deadline: ${number(facts.unsent)}`,
     `- model answers served: ${number(facts.modelAnswers)}`,
     `- final replies per worker pid: ${[...counts.finalsByPid].map(([pid, count]) => `${pid}: ${number(count)}`).join(', ')}`,

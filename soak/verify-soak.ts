@@ -20,6 +20,8 @@ export interface SoakCounts {
   historyMismatch: number;
   /** Placeholders a SIGKILLed worker posted but never recorded (the post-then-record gap); tolerated. */
   strayPlaceholders: number;
+  /** Turns whose reply one worker started and another finished (a re-run after the SIGKILL or a lost lock). */
+  takenOver: number;
   /** Final replies per worker pid (the last writer of each). */
   finalsByPid: Map<number, number>;
   /** The first problems found, for the report. */
@@ -53,6 +55,7 @@ export async function verifySoak(options: VerifyOptions): Promise<SoakCounts> {
     outOfOrder: 0,
     historyMismatch: 0,
     strayPlaceholders: 0,
+    takenOver: 0,
     finalsByPid: new Map(),
     problems: [],
   };
@@ -142,6 +145,7 @@ export async function verifySoak(options: VerifyOptions): Promise<SoakCounts> {
         continue;
       }
       const lastFinalWrite = final.writes.findLast((write) => write.final);
+      if (new Set(final.writes.map((write) => write.pid)).size > 1) counts.takenOver += 1;
       if (lastFinalWrite) {
         counts.finalsByPid.set(lastFinalWrite.pid, (counts.finalsByPid.get(lastFinalWrite.pid) ?? 0) + 1);
       }

@@ -180,7 +180,6 @@ function statuses(chat: Conversation, route: string): number[] {
 describe.sequential('faults on the Discord path (gateway, BullMQ on Redis, fake model and REST)', () => {
   it('message post answering 429 with retry-after: each reply arrives once, in order', async () => {
     const chat = conversation('limited');
-    await sleep(100); // let the client learn about the new channel before messages arrive in it
     discord.failNext(POST_MESSAGE, 2, { status: 429, retryAfter: 1 });
     await chat.send(3);
     await chat.settled();
@@ -193,7 +192,6 @@ describe.sequential('faults on the Discord path (gateway, BullMQ on Redis, fake 
 
   it('message post answering 5xx beyond the REST retries: the turn is re-run, one reply each', async () => {
     const chat = conversation('down');
-    await sleep(100);
     // The REST client tries a request four times (three retries). Eight failures defeat both posts of turn 1's
     // first run (the streamed first write and the final one), so the whole turn runs again.
     discord.failNext(POST_MESSAGE, 8, { status: 502 });
@@ -207,7 +205,6 @@ describe.sequential('faults on the Discord path (gateway, BullMQ on Redis, fake 
 
   it('edits of a posted reply answering 429 and 5xx: the reply is finished in place, not posted again', async () => {
     const chat = conversation('edits');
-    await sleep(100);
     discord.failNext(EDIT_MESSAGE, 1, { status: 429, retryAfter: 1 });
     discord.failNext(EDIT_MESSAGE, 5, { status: 500 });
     await chat.send(3);
