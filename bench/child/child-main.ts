@@ -13,7 +13,13 @@ import { getTokenCounter } from '../../src/token-counter.ts';
 import { SHORT_TEXT } from '../lib/bench-turns.ts';
 import { enqueueTurns, sessionIds } from '../lib/enqueue-turns.ts';
 import { ownCpuMs } from '../lib/process-cpu.ts';
-import { type BenchPipeline, createBenchPipeline, type PipelineOptions } from './bench-pipeline.ts';
+import { summarize } from '../lib/stats.ts';
+import {
+  type BenchPipeline,
+  createBenchPipeline,
+  type ModelCallTimes,
+  type PipelineOptions,
+} from './bench-pipeline.ts';
 import { type HistoryScalingOptions, runHistoryScaling } from './history-scaling.ts';
 import { measureHttpClientCost } from './http-client-cost.ts';
 import { type OverheadOptions, runOverhead } from './overhead.ts';
@@ -37,13 +43,28 @@ export interface WorkerRunResult {
   peakRssBytes: number;
   /** Redis commands and socket writes of the worker's connection during the run. */
   redis: RedisTraffic;
+  /** Model calls as the worker saw them: first start → last start, and call durations. */
+  modelCalls: { count: number; startSpreadMs: number; p50Ms: number; p99Ms: number };
 }
 
 const recorder = createTurnRecorder();
 let pipeline: BenchPipeline | undefined;
+const modelTimes = new Map<number, ModelCallTimes>();
 let run: { startedAt: number; cpuBefore: number; expect: number; peakRss: number; sampler: NodeJS.Timeout };
 let profiler: Session | undefined;
 let parley: RunningParley | undefined;
+
+function summarizeModelCalls(): WorkerRunResult['modelCalls'] {
+  const calls = [...modelTimes.values()];
+  const starts = calls.map((call) => call.start);
+  const durations = summarize(calls.map((call) => call.end - call.start));
+  return {
+    count: calls.length,
+    startSpreadMs: calls.length ? Math.max(...starts) - Math.min(...starts) : Number.NaN,
+    p50Ms: durations.p50,
+    p99Ms: durations.p99,
+  };
+}
 
 const commands: Record<string, (args: never) => Promise<unknown>> = {
   /** Runs turns through a throw-away pipeline so JIT, tokenizer and connections are warm. */
@@ -67,7 +88,8 @@ const commands: Record<string, (args: never) => Promise<unknown>> = {
   /** Starts a worker on turns that are (or will be) in Redis; `wait` reports when `expect` are committed. */
   async start(args: { pipeline: PipelineOptions; expect: number }) {
     recorder.reset({ detail: false });
-    pipeline = createBenchPipeline(args.pipeline, recorder);
+    modelTimes.clear();
+    pipeline = createBenchPipeline(args.pipeline, recorder, modelTimes);
     const sampler = setInterval(() => {
       run.peakRss = Math.max(run.peakRss, process.memoryUsage.rss());
     }, 20);
@@ -95,6 +117,7 @@ const commands: Record<string, (args: never) => Promise<unknown>> = {
       cpuMs,
       peakRssBytes: Math.max(run.peakRss, process.memoryUsage.rss()),
       redis: { ...pipeline!.traffic },
+      modelCalls: summarizeModelCalls(),
     };
   },
 
@@ -125,8 +148,18 @@ const commands: Record<string, (args: never) => Promise<unknown>> = {
     return null;
   },
 
-  async usage() {
-    return { rssBytes: process.memoryUsage.rss(), cpuMs: ownCpuMs() };
+  /** Builds the tokenizer (as a worker does on its first turn) and reports RSS before and after. */
+  async loadTokenizer(args: { model: string }) {
+    const before = process.memoryUsage.rss();
+    getTokenCounter(args.model).count('warm');
+    return { beforeBytes: before, afterBytes: process.memoryUsage.rss() };
+  },
+
+  /** RSS, V8 heap in use and CPU so far; with `gc`, after a full collection. */
+  async usage(args: { gc?: boolean } = {}) {
+    if (args.gc) (globalThis as { gc?: () => void }).gc?.();
+    const memory = process.memoryUsage();
+    return { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, cpuMs: ownCpuMs() };
   },
 
   /** CPU profile of this process from now until `profileStop` (same format as `node --cpu-prof`). */

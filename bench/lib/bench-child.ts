@@ -18,12 +18,16 @@ export interface BenchChild {
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const childMain = fileURLToPath(new URL('../child/child-main.ts', import.meta.url));
 
-/** Forks a fresh measured process; its stderr (logs) is appended to `logFile`. */
-export async function startBenchChild(options: { logFile: string }): Promise<BenchChild> {
+/** Forks a fresh measured process (extra V8/Node flags in `nodeOptions`); its stderr goes to `logFile`. */
+export async function startBenchChild(options: {
+  logFile: string;
+  nodeOptions?: string[];
+}): Promise<BenchChild> {
   const log = openSync(options.logFile, 'a');
   const child = fork(childMain, [], {
     cwd: repoRoot,
-    execArgv: ['--import', 'tsx'],
+    // --expose-gc: memory figures can tell garbage not yet collected from memory still held.
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(options.nodeOptions ?? [])],
     stdio: ['ignore', 'ignore', log, 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -30,8 +30,8 @@ export interface BenchContext {
 export type Scenario = (context: BenchContext) => Promise<ResultRow[]>;
 
 /** A fresh measured process, logging to the run's directory. */
-export function newChild(context: BenchContext): Promise<BenchChild> {
-  return startBenchChild({ logFile: `${context.outDir}/worker.log` });
+export function newChild(context: BenchContext, nodeOptions?: string[]): Promise<BenchChild> {
+  return startBenchChild({ logFile: `${context.outDir}/worker.log`, nodeOptions });
 }
 
 /** The ingress side of the product (enqueue only, never processes) on the bench Redis. */

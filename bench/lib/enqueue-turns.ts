@@ -11,6 +11,8 @@ export interface EnqueuePlan {
   firstTurnId: number;
   /** Text of each turn. */
   text: (sessionIndex: number, index: number) => string;
+  /** Index of each session's first turn here (default 0; later plans continue a session's numbering). */
+  firstIndex?: number;
   /** Enqueues in flight at once (default: one round of all sessions). */
   parallel?: number;
 }
@@ -29,7 +31,8 @@ export async function enqueueTurns(sink: TurnSink, plan: EnqueuePlan): Promise<n
       const batch: Promise<unknown>[] = [];
       for (let s = from; s < Math.min(sessions, from + parallel); s++) {
         const turnId = plan.firstTurnId + round * sessions + s;
-        const turn = benchTurn(plan.sessionIds[s]!, round, turnId, plan.text(s, round));
+        const index = (plan.firstIndex ?? 0) + round;
+        const turn = benchTurn(plan.sessionIds[s]!, index, turnId, plan.text(s, index));
         batch.push(
           sink.enqueue(turn).then((result) => {
             if (result.accepted) accepted++;
