@@ -18,6 +18,10 @@ export interface FaultContext {
   redis: TestRedis;
   /** Pids of workers killed so far (the verification tolerates their post-then-record gap). */
   killedPids: Set<number>;
+  /** Waits `ms`, or less once the soak is stopping (deadline or SIGINT). */
+  wait(ms: number): Promise<void>;
+  /** Whether the soak is stopping. */
+  stopped(): boolean;
 }
 
 /** One fault, injected once the producer has sent `at` of all turns. */
@@ -42,53 +46,55 @@ export interface FaultRecord {
 const OUTAGE_REQUESTS = 100_000;
 
 /**
- * The soak's faults, one after another. The model outages outlast a turn's retry budget (SDK retries ×
- * processor attempts with their backoff), so turns caught early in them end with an error message and later
- * ones are answered after retries.
+ * The soak's faults, one after another. The model outages outlast a turn's retry budget (1 SDK retry × 3
+ * processor attempts, 1 s and 2 s apart: about 5 s of 500s, 6 s of 429s with `retry-after: 1`, 15 s of
+ * timeouts at 2 s each), so turns caught at their start end with an error message and later ones are answered
+ * after retries.
  */
 export const SOAK_FAULTS: Fault[] = [
   {
     at: 0.1,
     name: 'model endpoint down: HTTP 500 to every request for 6 s',
-    async run({ openai, restoreModel }) {
+    async run({ openai, restoreModel, wait }) {
       openai.failNext(OUTAGE_REQUESTS, { status: 500 });
-      await sleep(6_000);
+      await wait(6_000);
       restoreModel();
     },
   },
   {
     at: 0.25,
-    name: 'model rate-limited: HTTP 429 with retry-after: 1 to every request for 6 s',
-    async run({ openai, restoreModel }) {
+    name: 'model rate-limited: HTTP 429 with retry-after: 1 to every request for 8 s',
+    async run({ openai, restoreModel, wait }) {
       openai.failNext(OUTAGE_REQUESTS, { status: 429, retryAfterSeconds: 1 });
-      await sleep(6_000);
+      await wait(8_000);
       restoreModel();
     },
   },
   {
     at: 0.4,
-    name: 'slow model: every request 1.5 × the model timeout for 8 s',
-    async run({ openai, restoreModel, modelTimeoutMs }) {
+    name: 'slow model: every request 1.5 × the model timeout for 16 s',
+    async run({ openai, restoreModel, modelTimeoutMs, wait }) {
       openai.setLatency(modelTimeoutMs * 1.5);
-      await sleep(8_000);
+      await wait(16_000);
       restoreModel();
     },
   },
   {
     at: 0.55,
     name: 'worker SIGKILLed mid-turn, restarted 1 s later',
-    async run({ pool, killedPids }) {
+    async run({ pool, killedPids, wait, stopped }) {
       killedPids.add(await pool.kill(0));
-      await sleep(1_000);
-      await pool.start(0);
+      await wait(1_000);
+      if (!stopped()) await pool.start(0);
     },
   },
   {
     at: 0.7,
     name: 'redis-server SIGKILLed (AOF, fsync always), restarted 2 s later',
-    async run({ redis }) {
+    async run({ redis, wait }) {
       await redis.stop({ hard: true });
-      await sleep(2_000);
+      // Restarted even when the soak is stopping: the verification reads from it.
+      await wait(2_000);
       await redis.restart();
     },
   },
@@ -102,24 +108,28 @@ export const SOAK_FAULTS: Fault[] = [
 ];
 
 /**
- * Runs `faults` in order, each once `progress()` (share of turns sent) reaches its `at`; stops early when
- * `stopped()` says so. Resolves with what ran and when.
+ * Runs `faults` in order, each once `progress()` (share of turns sent) reaches its `at`; once `stopped()` says
+ * so, the fault under way is cut short and no other starts. Resolves with what ran and when.
  */
 export async function runFaultSchedule(
   faults: Fault[],
-  context: FaultContext,
+  context: Omit<FaultContext, 'wait' | 'stopped'>,
   progress: () => number,
   stopped: () => boolean,
   elapsedS: () => number,
   log: (message: string) => void,
 ): Promise<FaultRecord[]> {
+  const wait = async (ms: number) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until && !stopped()) await sleep(Math.min(100, until - Date.now()));
+  };
   const records: FaultRecord[] = [];
   for (const fault of faults) {
     while (progress() < fault.at && !stopped()) await sleep(100);
     if (stopped()) break;
     const startedS = elapsedS();
     log(`fault: ${fault.name}`);
-    await fault.run(context);
+    await fault.run({ ...context, wait, stopped });
     records.push({ name: fault.name, startedS, endedS: elapsedS() });
     log(`fault over: ${fault.name}`);
   }
