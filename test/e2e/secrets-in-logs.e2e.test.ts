@@ -1,0 +1,272 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningParley, startParley } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { type FakeDiscord, startFakeDiscord } from '../fakes/fake-discord.ts';
+import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
+import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
+import { type FakeSlackSocketMode, startFakeSlackSocketMode } from '../fakes/fake-slack-socket-mode.ts';
+import { sendSlackEvent, sendSlashCommand } from '../fakes/slack-signing.ts';
+import { appMention, directMessage, FIXTURE, nextTs, slashCommand } from '../fixtures/slack/events.ts';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+
+// Distinctive values (letters and digits only, so no encoding can disguise them in a log line).
+const SECRETS = {
+  OPENAI_API_KEY: 'sk-proj-OPENAIKEYq7Zk2Lw9Xv4Tn8Ry3Bm6',
+  SLACK_BOT_TOKEN: 'xoxb-BOTTOKEN5550192-8Hq2Wd7Ke1Yp4Zs9',
+  SLACK_SIGNING_SECRET: 'SIGNINGSECRETc4e8a1f09b7d3e52aa61',
+  SLACK_APP_TOKEN: 'xapp-1-APPTOKENA05R-3Jk8Mn2Qp6Vt1Wx5',
+  DISCORD_TOKEN: 'DISCORDTOKENMTE4Nzk2.GhT3xZ.q8Wm2Lk5Vn7Rp1Ys4',
+  REDIS_PASSWORD: 'REDISPASSWORDu3Ff8Gh1Jk6Lm0',
+};
+/** What a person wrote: it may appear at debug and trace, never at info or above. */
+const USER_TEXT = 'PLUMPUDDINGwibbleQUARTZ';
+const BOT = `<@${FIXTURE.botUserId}>`;
+
+let model: FakeOpenAI;
+let redis: TestRedis;
+let api: FakeSlackApi;
+let discord: FakeDiscord;
+const lines: string[] = [];
+/** Short-lived credentials handed out during the run: Discord interaction tokens, Slack response_url paths. */
+const capabilities: string[] = [];
+
+/** A pino destination that keeps every line. */
+function memoryStream(): Writable {
+  return new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(line);
+      done();
+    },
+  });
+}
+
+const levelOf = (line: string) => (JSON.parse(line) as { level: number }).level;
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function startWith(env: Record<string, string>): Promise<RunningParley> {
+  const config = loadConfig({
+    OPENAI_API_KEY: SECRETS.OPENAI_API_KEY,
+    OPENAI_BASE_URL: model.url,
+    MODEL: 'gpt-4o-mini',
+    REDIS_URL: `redis://:${SECRETS.REDIS_PASSWORD}@127.0.0.1:${redis.port}`,
+    SLACK_BOT_TOKEN: SECRETS.SLACK_BOT_TOKEN,
+    SLACK_API_URL: api.url,
+    // Fail fast: one retry of a failing model call.
+    MODEL_MAX_RETRIES: '0',
+    TURN_MAX_ATTEMPTS: '2',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'trace',
+    ...env,
+  });
+  return startParley(config, { logger: createLogger(config.logLevel, memoryStream()) });
+}
+
+beforeAll(async () => {
+  [model, redis, api, discord] = await Promise.all([
+    startFakeOpenAI(),
+    startTestRedis(),
+    startFakeSlackApi({
+      identity: { teamId: FIXTURE.team, userId: FIXTURE.botUserId, botId: FIXTURE.botId },
+    }),
+    startFakeDiscord({ token: SECRETS.DISCORD_TOKEN }),
+  ]);
+  api.users.set(FIXTURE.user, { id: FIXTURE.user, name: 'alice', profile: { display_name: 'Alice' } });
+  // The test Redis takes no password options at spawn; requiring one at runtime is the same to a client.
+  const admin = redis.client();
+  await admin.config('SET', 'requirepass', SECRETS.REDIS_PASSWORD);
+  admin.disconnect();
+});
+
+afterAll(async () => {
+  await Promise.all([model?.close(), redis?.close(), api?.close(), discord?.close()]);
+});
+
+describe('secrets never reach the logs, even at trace level', () => {
+  describe('Slack over HTTP and Discord, with failures of every kind', () => {
+    let parley: RunningParley;
+    let url: string;
+
+    beforeAll(async () => {
+      parley = await startWith({
+        SLACK_SIGNING_SECRET: SECRETS.SLACK_SIGNING_SECRET,
+        DISCORD_TOKEN: SECRETS.DISCORD_TOKEN,
+        DISCORD_API_URL: discord.apiUrl,
+      });
+      url = `http://127.0.0.1:${parley.httpPort}/slack/events`;
+    });
+
+    afterAll(async () => {
+      await parley?.stop({ timeoutMs: 5_000 });
+    });
+
+    const settle = () =>
+      until('the queue to drain', async () => ((await parley.queue.pendingCount()) === 0 ? true : undefined));
+    const signed = { signingSecret: SECRETS.SLACK_SIGNING_SECRET };
+
+    /** Mentions the bot in a new thread and waits until the turn is settled; returns the reply texts. */
+    async function slackMention(text: string): Promise<string[]> {
+      const ts = nextTs();
+      expect((await sendSlackEvent(url, appMention({ ts, text: `${BOT} ${text}` }), signed)).status).toBe(
+        200,
+      );
+      await until('a reply', () => (api.messagesIn(FIXTURE.channel, ts).length > 0 ? true : undefined));
+      await settle();
+      return api.messagesIn(FIXTURE.channel, ts).map((message) => message.text);
+    }
+
+    it('runs exchanges and failures on both platforms', async () => {
+      // Plain exchanges.
+      expect((await slackMention(`hello ${USER_TEXT}`)).join()).toContain(USER_TEXT);
+      const dm = directMessage({ text: `a DM saying ${USER_TEXT}` });
+      await sendSlackEvent(url, dm, signed);
+      await until('the DM reply', () =>
+        api.messagesIn(FIXTURE.dm).some((message) => message.text.includes(USER_TEXT)) ? true : undefined,
+      );
+      const sent = discord.sendMessageCreate({ dm: true, content: `discord DM ${USER_TEXT}` });
+      await until('the Discord reply', () =>
+        discord.messagesIn(sent.channel_id).length > 0 ? true : undefined,
+      );
+      await settle();
+
+      // The model refuses the key.
+      model.failNext(1, { status: 401, message: `Incorrect API key provided: ${SECRETS.OPENAI_API_KEY}.` });
+      expect((await slackMention(`401 please ${USER_TEXT}`)).join()).toMatch(/HTTP 401/);
+
+      // Slack's Web API fails: an error answer, then HTTP 500s (the turn is retried and goes through).
+      api.failNext('chat.postMessage', 1, { ok: false, error: 'invalid_auth' });
+      api.failNext('chat.update', 2, { status: 500 });
+      api.failNext('users.info', 1, { ok: false, error: 'user_not_found' });
+      await slackMention(`slack failing ${USER_TEXT}`);
+
+      // A signature made with the wrong secret, and one made with the right one for another body.
+      const forged = await sendSlackEvent(url, appMention({ text: `${BOT} forged` }), {
+        signingSecret: 'wrong',
+      });
+      expect(forged.status).toBe(401);
+
+      // A slash command whose response_url fails.
+      api.failNext('response_url', 3, { status: 500 });
+      const responseUrl = api.responseUrl();
+      capabilities.push(new URL(responseUrl).pathname);
+      await sendSlashCommand(url, slashCommand('/usage', '', { response_url: responseUrl }), signed);
+      await settle();
+
+      // Discord's REST API fails with 500s while the reply is posted (retried by the client, then the turn).
+      discord.failNext('POST /channels/:channel/messages', 4, { status: 500 });
+      const failing = discord.sendMessageCreate({ dm: true, content: `discord failing ${USER_TEXT}` });
+      await until('the Discord reply after the failures', () =>
+        discord.messagesIn(failing.channel_id).some((message) => message.content.includes('discord failing'))
+          ? true
+          : undefined,
+      );
+      await settle();
+
+      // A Discord command whose answer cannot be delivered through the interaction webhook.
+      discord.failNext('PATCH /webhooks/:app/:token/messages/@original', 8, { status: 500 });
+      capabilities.push(discord.sendInteraction({ name: 'usage' }).token);
+      await until('the failed command to be settled', () =>
+        lines.some((line) => line.includes('"msg":"command done"') && line.includes('"sessionId":"discord:'))
+          ? true
+          : undefined,
+      );
+      await settle();
+
+      // Redis goes away and comes back (connections re-authenticate with the password).
+      await redis.stop({ hard: true });
+      await until('the lost connection to be logged', () =>
+        lines.some((line) => line.includes('Redis connection lost')) ? true : undefined,
+      );
+      await redis.restart();
+      const admin = redis.client();
+      await admin.config('SET', 'requirepass', SECRETS.REDIS_PASSWORD);
+      admin.disconnect();
+      await until('Redis to be back', async () => ((await parley.health()).ok ? true : undefined));
+      expect((await slackMention(`after the outage ${USER_TEXT}`)).join()).toContain('after the outage');
+    });
+  });
+
+  describe('Slack over Socket Mode', () => {
+    let parley: RunningParley;
+    let socket: FakeSlackSocketMode;
+
+    beforeAll(async () => {
+      socket = await startFakeSlackSocketMode(api);
+      parley = await startWith({ SLACK_APP_TOKEN: SECRETS.SLACK_APP_TOKEN });
+      await socket.connected();
+    });
+
+    afterAll(async () => {
+      await parley?.stop({ timeoutMs: 5_000 });
+      await socket?.close();
+    });
+
+    it('answers a mention delivered over the socket', async () => {
+      const ts = nextTs();
+      const envelopeId = socket.send('events_api', appMention({ ts, text: `${BOT} socket ${USER_TEXT}` }));
+      await socket.waitForAck(envelopeId);
+      await until('the reply', () =>
+        api.messagesIn(FIXTURE.channel, ts).some((message) => message.text.includes(USER_TEXT))
+          ? true
+          : undefined,
+      );
+      expect(api.callsTo('apps.connections.open').at(-1)?.token).toBe(SECRETS.SLACK_APP_TOKEN);
+    });
+  });
+
+  describe('the captured logs', () => {
+    it('were written at trace level, from every part', () => {
+      expect(lines.length).toBeGreaterThan(100);
+      const levels = new Set(lines.map(levelOf));
+      // Trace is enabled; no component happens to log at trace itself, so debug is the lowest level seen.
+      for (const level of [20, 30, 40, 50]) expect(levels).toContain(level);
+      // The failures above were logged (so the secrets had every chance to appear).
+      const all = lines.join('\n');
+      for (const message of [
+        'model call failed',
+        'Slack chat.postMessage failed',
+        'Slack response_url answered HTTP 500',
+        'answering a command failed',
+        'HTTP 500',
+        'Redis connection lost',
+        'http request',
+      ])
+        expect(all).toContain(message);
+      // Message bodies do appear at debug/trace (e.g. the Web API client's request bodies): the search below is not vacuous.
+      expect(lines.some((line) => levelOf(line) < 30 && line.includes(USER_TEXT))).toBe(true);
+    });
+
+    it.each(Object.entries(SECRETS))('contain no %s', (_name, secret) => {
+      const leaks = lines.filter((line) => line.includes(secret));
+      expect(leaks.map((line) => line.slice(0, 400))).toEqual([]);
+      // Nor a recognisable piece of it.
+      const middle = secret.slice(Math.floor(secret.length / 3), Math.floor((2 * secret.length) / 3));
+      expect(lines.filter((line) => line.includes(middle)).map((line) => line.slice(0, 400))).toEqual([]);
+    });
+
+    it('contain no Discord interaction token or Slack response_url', () => {
+      expect(capabilities.length).toBe(2);
+      for (const capability of capabilities) {
+        expect(lines.filter((line) => line.includes(capability)).map((line) => line.slice(0, 400))).toEqual(
+          [],
+        );
+      }
+    });
+
+    it('contain no message body at info level or above', () => {
+      const leaks = lines.filter((line) => levelOf(line) >= 30 && line.includes(USER_TEXT));
+      expect(leaks.map((line) => line.slice(0, 600))).toEqual([]);
+    });
+  });
+});
