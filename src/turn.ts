@@ -47,7 +47,15 @@ export interface ContextMessage {
 export type CommandName = 'reset' | 'memory' | 'persona' | 'usage' | 'export' | 'forget' | 'help';
 
 /** All command names, for parsing. */
-export const COMMAND_NAMES: readonly CommandName[] = ['reset', 'memory', 'persona', 'usage', 'export', 'forget', 'help'];
+export const COMMAND_NAMES: readonly CommandName[] = [
+  'reset',
+  'memory',
+  'persona',
+  'usage',
+  'export',
+  'forget',
+  'help',
+];
 
 /** One unit of work for a session, produced by an adapter and processed in order by a worker. */
 export interface Turn {

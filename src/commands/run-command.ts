@@ -58,7 +58,10 @@ export async function runCommand(turn: Turn, seq: number, context: CommandContex
   const scopeId = turn.scopeId ?? turn.sessionId;
   const { store } = context;
   const nothing: TurnCommit = { seq, messages: [], scopeId };
-  const answer = (text: string, commit: TurnCommit = nothing): CommandOutcome => ({ response: { text }, commit });
+  const answer = (text: string, commit: TurnCommit = nothing): CommandOutcome => ({
+    response: { text },
+    commit,
+  });
 
   const changesSomething =
     (name === 'persona' && args.length > 0) || (name === 'forget' && args.toLowerCase() === 'confirm');
@@ -73,7 +76,12 @@ export async function runCommand(turn: Turn, seq: number, context: CommandContex
 
   switch (name) {
     case 'reset':
-      return answer('Memory cleared: this conversation starts afresh.', { seq, clear: true, messages: [], scopeId });
+      return answer('Memory cleared: this conversation starts afresh.', {
+        seq,
+        clear: true,
+        messages: [],
+        scopeId,
+      });
 
     case 'memory': {
       if (args === 'clear') {

@@ -22,7 +22,11 @@ export interface SessionExport {
 }
 
 /** Reads a whole session out of the store. */
-export async function exportSession(store: HistoryStore, sessionId: string, now = Date.now()): Promise<SessionExport> {
+export async function exportSession(
+  store: HistoryStore,
+  sessionId: string,
+  now = Date.now(),
+): Promise<SessionExport> {
   const [meta, messages] = await Promise.all([store.getMeta(sessionId), store.load(sessionId)]);
   return {
     format: EXPORT_FORMAT,
@@ -48,12 +52,15 @@ export function parseSessionExport(value: unknown): SessionExport {
   for (const [index, message] of (data.messages as unknown[]).entries()) {
     const m = message as Record<string, unknown>;
     if (typeof m !== 'object' || m === null) fail(`messages[${index}] must be an object`);
-    if (m.role !== 'user' && m.role !== 'assistant') fail(`messages[${index}].role must be user or assistant`);
+    if (m.role !== 'user' && m.role !== 'assistant')
+      fail(`messages[${index}].role must be user or assistant`);
     if (typeof m.content !== 'string') fail(`messages[${index}].content must be a string`);
-    if (typeof m.at !== 'number' || typeof m.tokens !== 'number') fail(`messages[${index}] needs numeric at and tokens`);
+    if (typeof m.at !== 'number' || typeof m.tokens !== 'number')
+      fail(`messages[${index}] needs numeric at and tokens`);
   }
   for (const key of ['persona', 'summary'] as const) {
-    if (data[key] !== null && data[key] !== undefined && typeof data[key] !== 'string') fail(`${key} must be a string`);
+    if (data[key] !== null && data[key] !== undefined && typeof data[key] !== 'string')
+      fail(`${key} must be a string`);
   }
   return data as unknown as SessionExport;
 }

@@ -52,7 +52,9 @@ describe('terminal chat (embedded default)', () => {
       expect(textOf(second)).toContain('My name is Alice');
 
       const usage = await alice.terminal.say('/usage');
-      expect(usage).toMatch(/this conversation: [\d,]+ tokens \([\d,]+ in \+ [\d,]+ out\), 2 calls, \$0\.\d+/);
+      expect(usage).toMatch(
+        /this conversation: [\d,]+ tokens \([\d,]+ in \+ [\d,]+ out\), 2 calls, \$0\.\d+/,
+      );
 
       expect(await alice.terminal.say('/reset')).toContain('Memory cleared');
       expect(await alice.terminal.say("What's my name?")).toContain("I don't know your name.");
