@@ -2,14 +2,18 @@ import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { createBullTurnQueue } from '../../src/bullmq-turn-queue.ts';
 import { loadConfig } from '../../src/config.ts';
+import { createGuardedSink } from '../../src/guarded-sink.ts';
 import type { HistoryStore } from '../../src/history-store.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createMetrics } from '../../src/metrics.ts';
 import type { ModelClient } from '../../src/model-client.ts';
 import { createOpenAIModelClient } from '../../src/openai-model-client.ts';
+import { createOpenAIResponsesModelClient } from '../../src/openai-responses-model-client.ts';
 import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
+import { createRedisUsageLedger } from '../../src/redis-usage-ledger.ts';
 import { getTokenCounter } from '../../src/token-counter.ts';
 import { createTurnProcessor } from '../../src/turn-processor.ts';
-import type { TurnQueue } from '../../src/turn-queue.ts';
+import type { TurnQueue, TurnSink } from '../../src/turn-queue.ts';
 import { turnIdIn } from '../lib/bench-turns.ts';
 import { countTraffic, type RedisTraffic } from './redis-traffic.ts';
 import type { TurnRecorder } from './turn-recorder.ts';
@@ -40,8 +44,10 @@ export interface PipelineOptions {
 export interface BenchPipeline {
   /** Commands and socket writes on the shared connection so far. */
   traffic: RedisTraffic;
-  /** The queue (enqueue from this process, or just process). */
+  /** The queue. */
   queue: TurnQueue;
+  /** Where adapters enqueue: the queue behind the access rules, as `startParley` wires it. */
+  sink: TurnSink;
   /** The history store. */
   store: HistoryStore;
   /** Starts processing. */
@@ -95,10 +101,10 @@ function timeModel(inner: ModelClient, modelTimes: Map<number, ModelCallTimes>):
 }
 
 /**
- * Composes a worker from the product's parts exactly as `src/app.ts` does for `PARLEY_ROLE=worker` with
- * `REDIS_URL` set (one shared connection with `maxRetriesPerRequest: null`, Redis store, BullMQ turn queue,
- * OpenAI client, turn processor). The only difference: the reply channel is the in-process recorder, which
- * `startParley` has no way to take.
+ * Composes a worker from the product's parts as `src/app.ts` does with `REDIS_URL` set (one shared connection
+ * with `maxRetriesPerRequest: null`, Redis history store and usage ledger, BullMQ turn queue, metrics, the
+ * configured OpenAI client, turn processor, and the adapters' guarded sink for enqueueing). The only
+ * difference: the reply channel is the in-process recorder, which `startParley` has no way to take.
  */
 export function createBenchPipeline(
   options: PipelineOptions,
@@ -121,7 +127,13 @@ export function createBenchPipeline(
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, connectionName: 'parley' });
   redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection lost; reconnecting'));
   const traffic = countTraffic(redis);
-  const store = createRedisHistoryStore({ redis, prefix: config.redisPrefix, logger });
+  const store = createRedisHistoryStore({
+    redis,
+    prefix: config.redisPrefix,
+    logger,
+    historyTtlDays: config.historyTtlDays,
+  });
+  const ledger = createRedisUsageLedger({ redis, prefix: config.redisPrefix });
   const queue = createBullTurnQueue({
     redis,
     prefix: config.redisPrefix,
@@ -131,10 +143,14 @@ export function createBenchPipeline(
     lockDurationMs: config.turnLockMs,
     logger,
   });
+  const metrics = createMetrics();
+  metrics.watchQueueDepth(() => queue.pendingCount());
+  const createModel =
+    config.modelApi === 'responses' ? createOpenAIResponsesModelClient : createOpenAIModelClient;
   let model: ModelClient =
     options.model === 'stub'
       ? createStubModel(config.model.name)
-      : createOpenAIModelClient({
+      : createModel({
           apiKey: config.model.apiKey,
           baseUrl: config.model.baseUrl,
           model: config.model.name,
@@ -157,11 +173,23 @@ export function createBenchPipeline(
       maxHistoryMessages: config.model.maxHistoryMessages,
     },
     modelAttempts: config.turnMaxAttempts,
+    ledger,
+    summary: config.summary.enabled ? { threshold: config.summary.threshold } : undefined,
+    budgets: config.budgets,
+    admin: { users: config.access.adminUsers, commands: config.access.adminCommands },
+    logger,
+    metrics,
+  });
+
+  const sink = createGuardedSink(queue, {
+    access: config.access,
+    sessionRotate: config.sessionRotate,
     logger,
   });
 
   return {
     traffic,
+    sink,
     queue,
     store,
     start: () =>

@@ -74,7 +74,7 @@ const commands: Record<string, (args: never) => Promise<unknown>> = {
     recorder.reset({ detail: false });
     await warm.start();
     const started = performance.now();
-    const accepted = await enqueueTurns(warm.queue, {
+    const accepted = await enqueueTurns(warm.sink, {
       sessionIds: sessionIds('warmup', args.sessions),
       turnsPerSession: args.turnsPerSession,
       firstTurnId: 0,

@@ -66,7 +66,7 @@ export async function runOverhead(options: OverheadOptions, recorder: TurnRecord
       const session = i % options.sessions;
       const index = Math.floor(i / options.sessions) + (firstTurnId === 0 ? 0 : warmRounds);
       enqueuedAt.set(turnId, performance.now());
-      await pipeline.queue.enqueue(benchTurn(ids[session]!, index, turnId, SHORT_TEXT));
+      await pipeline.sink.enqueue(benchTurn(ids[session]!, index, turnId, SHORT_TEXT));
       enqueueDone.set(turnId, performance.now());
     });
     await recorder.waitForCommits(count);

@@ -1,9 +1,11 @@
 import { Queue } from 'bullmq';
 import { createBullTurnQueue } from '../../src/bullmq-turn-queue.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createGuardedSink } from '../../src/guarded-sink.ts';
 import type { HistoryStore } from '../../src/history-store.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
-import type { TurnQueue } from '../../src/turn-queue.ts';
+import type { TurnQueue, TurnSink } from '../../src/turn-queue.ts';
 import { RAW_QUEUE } from '../child/raw-bullmq.ts';
 import { type BenchChild, startBenchChild } from './bench-child.ts';
 import type { BenchRedis } from './bench-redis.ts';
@@ -38,7 +40,8 @@ export function newChild(context: BenchContext, nodeOptions?: string[]): Promise
 export function createProducer(
   context: BenchContext,
   prefix: string,
-): { queue: TurnQueue; store: HistoryStore } {
+): { queue: TurnQueue; sink: TurnSink; store: HistoryStore } {
+  const config = loadConfig({ OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', REDIS_URL: context.redis.url });
   const redis = context.redis.newClient();
   const store = createRedisHistoryStore({ redis, prefix, ownsConnection: true });
   const queue = createBullTurnQueue({
@@ -49,7 +52,14 @@ export function createProducer(
     maxAttempts: 3,
     logger: silentLogger,
   });
+  // Adapters enqueue through the access rules, as `startParley` wires them.
+  const sink = createGuardedSink(queue, {
+    access: config.access,
+    sessionRotate: config.sessionRotate,
+    logger: silentLogger,
+  });
   return {
+    sink,
     queue: {
       ...queue,
       async close(options) {

@@ -62,7 +62,7 @@ export const concurrencyScenario: Scenario = async (context: BenchContext) => {
     context.progress(`3 concurrency: burst of ${num(SESSIONS)} turns, model latency ${LATENCY_MS} ms`);
     const producer = createProducer(context, 's3');
     const firstEnqueue = performance.timeOrigin + performance.now();
-    await enqueueTurns(producer.queue, {
+    await enqueueTurns(producer.sink, {
       sessionIds: sessionIds('s3', SESSIONS),
       turnsPerSession: 1,
       firstTurnId: 0,

@@ -95,7 +95,7 @@ export const memoryScenario: Scenario = async (context: BenchContext) => {
       `5 memory: ${num(SESSIONS)} sessions, one turn each, concurrency ${DEFAULT_CONCURRENCY}`,
     );
     await child.call('start', { pipeline, expect: SESSIONS });
-    await enqueueTurns(producer.queue, {
+    await enqueueTurns(producer.sink, {
       sessionIds: ids,
       turnsPerSession: 1,
       firstTurnId: 0,
@@ -112,7 +112,7 @@ export const memoryScenario: Scenario = async (context: BenchContext) => {
       expect: SESSIONS,
     });
     const started = performance.timeOrigin + performance.now();
-    await enqueueTurns(producer.queue, {
+    await enqueueTurns(producer.sink, {
       sessionIds: ids,
       turnsPerSession: 1,
       firstTurnId: SESSIONS,
@@ -138,7 +138,7 @@ export const memoryScenario: Scenario = async (context: BenchContext) => {
       });
       cappedIdle = await capped.call<Usage>('usage', { gc: true });
       await capped.call('start', { pipeline, expect: SESSIONS });
-      await enqueueTurns(producer.queue, {
+      await enqueueTurns(producer.sink, {
         sessionIds: ids,
         turnsPerSession: 1,
         firstTurnId: 2 * SESSIONS,

@@ -130,7 +130,7 @@ export const slackScenario: Scenario = async (context: BenchContext) => {
     });
     const producer = createProducer(context, 's6-burst');
     const directStart = performance.timeOrigin + performance.now();
-    await enqueueTurns(producer.queue, {
+    await enqueueTurns(producer.sink, {
       sessionIds: sessionIds('s6-burst', CHANNELS),
       turnsPerSession: burst / CHANNELS,
       firstTurnId: 0,

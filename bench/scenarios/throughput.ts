@@ -42,7 +42,7 @@ async function runOurs(
   const producer = createProducer(context, options.prefix);
   context.progress(`2 throughput (${options.model}): enqueueing ${num(total)} turns`);
   const enqueueStarted = performance.now();
-  const accepted = await enqueueTurns(producer.queue, {
+  const accepted = await enqueueTurns(producer.sink, {
     sessionIds: ids,
     turnsPerSession: options.turnsPerSession,
     firstTurnId: 0,
