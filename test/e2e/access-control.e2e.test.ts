@@ -1,0 +1,485 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMAND_REFUSED } from '../../adapters/discord/commands.ts';
+import { type RunningParley, startParley } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { type FakeDiscord, type FakeUser, startFakeDiscord } from '../fakes/fake-discord.ts';
+import { type FakeOpenAI, startFakeOpenAI, type WireChatMessage } from '../fakes/fake-openai-server.ts';
+import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
+import { sendSlackEvent, sendSlashCommand } from '../fakes/slack-signing.ts';
+import { appMention, directMessage, FIXTURE, nextTs, slashCommand } from '../fixtures/slack/events.ts';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+
+const SECRET = 'access-e2e-signing-secret';
+const signed = { signingSecret: SECRET };
+const BOT = `<@${FIXTURE.botUserId}>`;
+const DEFAULT_PROMPT = 'You are the access test assistant.';
+const SLACK_ADMIN = 'U0ADMIN01';
+const SLACK_DENIED = 'U0DENIED1';
+const CAP = 3;
+
+let model: FakeOpenAI;
+let redis: TestRedis;
+let api: FakeSlackApi;
+let discord: FakeDiscord;
+let parley: RunningParley;
+let url: string;
+const logs: Array<Record<string, unknown>> = [];
+const people: Record<'admin' | 'mallory' | 'alice', FakeUser> = {} as never;
+const ids = { channel: '', closed: '', flood: '', closedThread: '', openThread: '' };
+
+const textOf = (messages: WireChatMessage[]) => messages.map((message) => String(message.content)).join('\n');
+/** Whether any model request so far carried `text`. */
+const modelSaw = (text: string) =>
+  model.requests.some((request) => textOf(request.body.messages).includes(text));
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const settle = () =>
+  until('the queue to drain', async () => ((await parley.queue.pendingCount()) === 0 ? true : undefined));
+
+/** Drops logged by the access rules so far, as `reason` per session. */
+const drops = () =>
+  logs
+    .filter((line) => line.msg === 'turn dropped by access rules')
+    .map((line) => ({ sessionId: String(line.sessionId), reason: String(line.reason) }));
+
+/** Waits until `count` more drops than `before` were logged; returns the new ones. */
+async function newDrops(before: number, count: number) {
+  return until(`${count} drops`, () =>
+    drops().length >= before + count ? drops().slice(before) : undefined,
+  );
+}
+
+/** Runs a Discord slash command as `user` in `channelId` and returns what the invoker was shown. */
+async function discordCommand(
+  channelId: string,
+  user: FakeUser,
+  name: string,
+  options?: Array<{ name: string; type: number; value: string | boolean }>,
+): Promise<string> {
+  const interaction = discord.sendInteraction({
+    name,
+    user,
+    channel_id: channelId,
+    ...(options ? { options } : {}),
+  });
+  const answer = await until(`the answer to /${name}`, () => {
+    const { original } = discord.interactionReplies(interaction.id);
+    if (original && original.content !== '') return original.content;
+    const data = discord.interactionResponse(interaction.id)?.data as { content?: string } | undefined;
+    return data?.content;
+  });
+  return answer;
+}
+
+function memoryLogger() {
+  return createLogger(
+    'info',
+    new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(JSON.parse(line));
+        done();
+      },
+    }),
+  );
+}
+
+async function startWith(env: Record<string, string>, prefix: string): Promise<void> {
+  const config = loadConfig({
+    OPENAI_BASE_URL: model.url,
+    MODEL: 'gpt-4o-mini',
+    SYSTEM_PROMPT: DEFAULT_PROMPT,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: prefix,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...env,
+  });
+  parley = await startParley(config, { logger: memoryLogger() });
+  url = `http://127.0.0.1:${parley.httpPort}/slack/events`;
+}
+
+beforeAll(async () => {
+  [model, redis, api, discord] = await Promise.all([
+    startFakeOpenAI(),
+    startTestRedis(),
+    startFakeSlackApi({
+      identity: { teamId: FIXTURE.team, userId: FIXTURE.botUserId, botId: FIXTURE.botId },
+    }),
+    startFakeDiscord(),
+  ]);
+  for (const [id, name] of [
+    [FIXTURE.user, 'Alice'],
+    [SLACK_ADMIN, 'Ada'],
+    [SLACK_DENIED, 'Mallory'],
+  ]) {
+    api.users.set(id!, { id: id!, name: name!.toLowerCase(), profile: { display_name: name } });
+  }
+  people.alice = discord.alice;
+  people.admin = discord.user('ada', { globalName: 'Ada' });
+  people.mallory = discord.user('mallory', { globalName: 'Mallory' });
+  ids.channel = discord.addTextChannel('open');
+  ids.closed = discord.addTextChannel('closed');
+  ids.flood = discord.addTextChannel('flood');
+  ids.openThread = discord.addThread('open thread', ids.channel);
+  ids.closedThread = discord.addThread('closed thread', ids.closed);
+});
+
+afterAll(async () => {
+  await Promise.all([model?.close(), redis?.close(), api?.close(), discord?.close()]);
+});
+
+describe('access rules, admins and the channel cap, end to end (Slack and Discord)', () => {
+  beforeAll(async () => {
+    await startWith(
+      {
+        SLACK_BOT_TOKEN: 'xoxb-access',
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_API_URL: api.url,
+        DISCORD_TOKEN: discord.token,
+        DISCORD_API_URL: discord.apiUrl,
+        DENIED_USERS: `${SLACK_DENIED},${people.mallory.id}`,
+        ALLOWED_CHANNELS: [
+          'C0OPEN',
+          'C0FLOOD',
+          'C0FLOOD2',
+          'D0OPEN',
+          ids.channel,
+          ids.flood,
+          discord.dmChannelOf(people.alice),
+        ].join(','),
+        ALLOWED_SLACK_WORKSPACES: FIXTURE.team,
+        ALLOWED_DISCORD_GUILDS: discord.guildId,
+        ADMIN_USERS: `${SLACK_ADMIN},${people.admin.id}`,
+        CHANNEL_REPLIES_PER_MINUTE: String(CAP),
+      },
+      'access-e2e',
+    );
+  });
+
+  afterAll(async () => {
+    await parley?.stop({ timeoutMs: 5_000 });
+  });
+
+  async function mention(
+    channel: string,
+    text: string,
+    options: { user?: string; team?: string; ts?: string } = {},
+  ) {
+    const ts = options.ts ?? nextTs();
+    const team = options.team ?? FIXTURE.team;
+    const envelope = appMention(
+      { channel, ts, team, user: options.user ?? FIXTURE.user, text: `${BOT} ${text}` },
+      { team_id: team },
+    );
+    expect((await sendSlackEvent(url, envelope, signed)).status).toBe(200);
+    return ts;
+  }
+
+  /** Runs a Slack slash command as `user` and returns the private answer. */
+  async function slash(channel: string, user: string, command: string, text = ''): Promise<string> {
+    const responseUrl = api.responseUrl();
+    const response = await sendSlashCommand(
+      url,
+      slashCommand(command, text, { channel_id: channel, user_id: user, response_url: responseUrl }),
+      signed,
+    );
+    expect(response.status).toBe(200);
+    if (response.body !== '') return String((response.json as { text?: string }).text);
+    const path = new URL(responseUrl).pathname;
+    const answer = await until(`the answer to ${command}`, () =>
+      api.responses.find((posted) => posted.path === path),
+    );
+    return String(answer.body.text);
+  }
+
+  it('Slack: denied users, channels, DMs and workspaces get no model call and no reply; each drop is logged', async () => {
+    const before = drops().length;
+    const deniedUserTs = await mention('C0OPEN', 'denied user speaking', { user: SLACK_DENIED });
+    const closedTs = await mention('C0CLOSED', 'closed channel speaking');
+    const otherTeamTs = await mention('C0OPEN', 'other workspace speaking', { team: 'T0ELSEWHERE' });
+    await sendSlackEvent(url, directMessage({ channel: 'D0CLOSED', text: 'closed DM speaking' }), signed);
+    await sendSlackEvent(
+      url,
+      directMessage({ channel: 'D0OPEN', user: SLACK_DENIED, text: 'denied DM speaking' }),
+      signed,
+    );
+
+    const dropped = await newDrops(before, 5);
+    expect(dropped.map((drop) => drop.reason).sort()).toEqual(
+      [
+        'channel not allowed',
+        'channel not allowed',
+        'user denied',
+        'user denied',
+        'workspace not allowed',
+      ].sort(),
+    );
+    // Allowed people in allowed places are answered meanwhile.
+    const openTs = await mention('C0OPEN', 'allowed speaking');
+    await sendSlackEvent(url, directMessage({ channel: 'D0OPEN', text: 'allowed DM speaking' }), signed);
+    await until('both answers', () =>
+      api.messagesIn('C0OPEN', openTs).length > 0 && api.messagesIn('D0OPEN').length > 0 ? true : undefined,
+    );
+    await settle();
+
+    for (const text of [
+      'denied user speaking',
+      'closed channel speaking',
+      'other workspace speaking',
+      'closed DM speaking',
+      'denied DM speaking',
+    ]) {
+      expect(modelSaw(text), text).toBe(false);
+    }
+    expect(modelSaw('allowed speaking')).toBe(true);
+    expect(api.messagesIn('C0OPEN', deniedUserTs)).toEqual([]);
+    expect(api.messagesIn('C0CLOSED', closedTs)).toEqual([]);
+    expect(api.messagesIn('C0OPEN', otherTeamTs)).toEqual([]);
+    expect(api.messagesIn('D0CLOSED')).toEqual([]);
+    expect(api.messagesIn('D0OPEN').every((message) => !message.text.includes('denied'))).toBe(true);
+  });
+
+  it('Slack: a denied user cannot reset, clear or read anything through commands', async () => {
+    const ts = await mention('C0OPEN', 'remember PERSIMMON');
+    await until('the answer', () => (api.messagesIn('C0OPEN', ts).length > 0 ? true : undefined));
+    await settle();
+    const session = `slack:${FIXTURE.team}:C0OPEN:${ts}`;
+    const before = drops().length;
+    // see report: a dropped `/reset` is still acknowledged with "Done — cleared", and a dropped `/forget confirm`
+    // gets no answer at all; only the effect (nothing queued, nothing deleted) is checked here.
+    for (const [command, text] of [
+      ['/reset', ''],
+      ['/forget', 'confirm'],
+    ] as const) {
+      const response = await sendSlashCommand(
+        url,
+        slashCommand(command, text, {
+          channel_id: 'C0OPEN',
+          user_id: SLACK_DENIED,
+          response_url: api.responseUrl(),
+        }),
+        signed,
+      );
+      expect(response.status).toBe(200);
+    }
+    const dropped = await newDrops(before, 2);
+    expect(dropped.every((drop) => drop.reason === 'user denied')).toBe(true);
+    await settle();
+    expect(await parley.store.count(session)).toBe(2);
+    // "@bot reset" in the thread is dropped too, and gets no confirmation.
+    const ephemerals = api.callsTo('chat.postEphemeral').length;
+    await mention('C0OPEN', 'reset', { user: SLACK_DENIED, ts: nextTs() });
+    await newDrops(before + 2, 1);
+    await settle();
+    expect(api.callsTo('chat.postEphemeral').length).toBe(ephemerals);
+    expect(await parley.store.count(session)).toBe(2);
+  });
+
+  it('Slack: only an admin sets the persona; anyone can view it; a non-admin cannot forget the channel', async () => {
+    expect(await slash('C0OPEN', FIXTURE.user, '/persona', 'You are a mutineer.')).toMatch(
+      /Only admins can use `persona`/,
+    );
+    expect(await slash('C0OPEN', SLACK_ADMIN, '/persona', 'You are a pirate.')).toMatch(/Persona set/);
+    expect(await slash('C0OPEN', FIXTURE.user, '/persona')).toContain('You are a pirate.');
+    // The same by mention in a thread.
+    const root = await mention('C0OPEN', 'hello captain');
+    await until('the answer', () => (api.messagesIn('C0OPEN', root).length > 0 ? true : undefined));
+    await settle();
+    expect(model.requests.at(-1)?.body.messages[0]).toEqual({ role: 'system', content: 'You are a pirate.' });
+    const ephemerals = api.callsTo('chat.postEphemeral').length;
+    await mention('C0OPEN', 'persona You are a mutineer.', { ts: nextTs() });
+    const refused = await until('the refusal', () => api.callsTo('chat.postEphemeral')[ephemerals]);
+    expect(String(refused.body.text)).toMatch(/Only admins/);
+    await settle();
+
+    expect(await slash('C0OPEN', FIXTURE.user, '/forget', 'confirm')).toMatch(/Only admins can use `forget`/);
+    expect(await parley.store.count(`slack:${FIXTURE.team}:C0OPEN:${root}`)).toBe(2);
+    expect((await parley.store.getMeta(`slack:${FIXTURE.team}:C0OPEN`)).persona).toBe('You are a pirate.');
+    expect(modelSaw('mutineer')).toBe(false);
+  });
+
+  it(`Slack: the channel cap answers ${CAP} of 6 quick mentions, per channel, and leaves commands alone`, async () => {
+    const before = drops().length;
+    const roots: string[] = [];
+    for (let index = 0; index < 6; index++) roots.push(await mention('C0FLOOD', `flood ${index}`));
+    const dropped = await newDrops(before, 6 - CAP);
+    expect(dropped.every((drop) => drop.reason === 'channel rate cap reached')).toBe(true);
+    const other = await mention('C0FLOOD2', 'another channel');
+    await until('the answers', () =>
+      roots.filter((ts) => api.messagesIn('C0FLOOD', ts).length > 0).length === CAP &&
+      api.messagesIn('C0FLOOD2', other).length > 0
+        ? true
+        : undefined,
+    );
+    expect(await slash('C0FLOOD', FIXTURE.user, '/usage')).toMatch(/this channel today/);
+    await settle();
+    expect(roots.map((ts) => api.messagesIn('C0FLOOD', ts).length)).toEqual([1, 1, 1, 0, 0, 0]);
+    expect([0, 1, 2, 3, 4, 5].map((index) => modelSaw(`flood ${index}`))).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('Discord: denied users and channels (and threads in them) get no model call and no reply', async () => {
+    const before = drops().length;
+    discord.sendMessageCreate({
+      channel_id: ids.channel,
+      author: people.mallory,
+      content: `${discord.mention} mallory in the open`,
+    });
+    discord.sendMessageCreate({ author: people.mallory, dm: true, content: 'mallory in a DM' });
+    discord.sendMessageCreate({
+      channel_id: ids.closed,
+      content: `${discord.mention} alice in the closed channel`,
+    });
+    discord.sendMessageCreate({
+      channel_id: ids.closedThread,
+      content: `${discord.mention} alice in a closed thread`,
+    });
+    discord.sendMessageCreate({ author: people.admin, dm: true, content: 'a DM not on the list' });
+    const dropped = await newDrops(before, 5);
+    expect(dropped.map((drop) => drop.reason).sort()).toEqual(
+      [
+        'channel not allowed',
+        'channel not allowed',
+        'channel not allowed',
+        'user denied',
+        'user denied',
+      ].sort(),
+    );
+    // Allowed: the open channel, a thread in it (its parent is on the list) and Alice's DM.
+    discord.sendMessageCreate({ channel_id: ids.channel, content: `${discord.mention} alice in the open` });
+    discord.sendMessageCreate({
+      channel_id: ids.openThread,
+      content: `${discord.mention} alice in an open thread`,
+    });
+    discord.sendMessageCreate({ author: people.alice, dm: true, content: 'alice in her DM' });
+    const aliceDm = discord.dmChannelOf(people.alice);
+    await until('the three answers', () =>
+      [ids.channel, ids.openThread, aliceDm].every((channel) => discord.messagesIn(channel).length > 0)
+        ? true
+        : undefined,
+    );
+    await settle();
+    for (const text of [
+      'mallory in the open',
+      'mallory in a DM',
+      'closed channel',
+      'closed thread',
+      'a DM not on the list',
+    ]) {
+      expect(modelSaw(text), text).toBe(false);
+    }
+    expect(discord.messagesIn(ids.closed)).toEqual([]);
+    expect(discord.messagesIn(ids.closedThread)).toEqual([]);
+    expect(discord.messagesIn(discord.dmChannelOf(people.mallory))).toEqual([]);
+    expect(discord.messagesIn(ids.channel).map((message) => message.content)).toEqual([
+      'Echo: Alice: alice in the open',
+    ]);
+  });
+
+  it('Discord: a denied user is refused commands; only an admin sets the persona; anyone can view it', async () => {
+    expect(await discordCommand(ids.channel, people.mallory, 'usage')).toBe(COMMAND_REFUSED);
+    const text = (value: string) => [{ name: 'text', type: 3, value }];
+    expect(await discordCommand(ids.channel, people.alice, 'persona', text('You are a mutineer.'))).toMatch(
+      /Only admins/,
+    );
+    expect(await discordCommand(ids.channel, people.admin, 'persona', text('You are a parrot.'))).toMatch(
+      /Persona set/,
+    );
+    expect(await discordCommand(ids.openThread, people.alice, 'persona')).toContain('You are a parrot.');
+    const confirm = [{ name: 'confirm', type: 5, value: true }];
+    expect(await discordCommand(ids.channel, people.alice, 'forget', confirm)).toMatch(
+      /Only admins can use `forget`/,
+    );
+    // see report: the denied user's `/reset` is answered "Memory cleared" although it was dropped; the effect:
+    const dropsBefore = drops().length;
+    await discordCommand(ids.channel, people.mallory, 'reset');
+    expect((await newDrops(dropsBefore, 1))[0]?.reason).toBe('user denied');
+    await settle();
+    expect(await parley.store.count(`discord:${discord.guildId}:${ids.channel}`)).toBe(2);
+
+    const before = discord.messagesIn(ids.openThread).length;
+    discord.sendMessageCreate({ channel_id: ids.openThread, content: `${discord.mention} who are you?` });
+    await until('the answer', () => (discord.messagesIn(ids.openThread).length > before ? true : undefined));
+    await settle();
+    expect(model.requests.at(-1)?.body.messages[0]).toEqual({ role: 'system', content: 'You are a parrot.' });
+  });
+
+  it(`Discord: the channel cap answers ${CAP} of 6 quick mentions`, async () => {
+    const before = drops().length;
+    for (let index = 0; index < 6; index++) {
+      discord.sendMessageCreate({
+        channel_id: ids.flood,
+        content: `${discord.mention} discord flood ${index}`,
+      });
+    }
+    const dropped = await newDrops(before, 6 - CAP);
+    expect(dropped.every((drop) => drop.reason === 'channel rate cap reached')).toBe(true);
+    await until('the answers', () => (discord.messagesIn(ids.flood).length >= CAP ? true : undefined));
+    await settle();
+    expect(discord.messagesIn(ids.flood)).toHaveLength(CAP);
+    expect([0, 1, 2, 3, 4, 5].map((index) => modelSaw(`discord flood ${index}`))).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
+  });
+});
+
+describe('ALLOWED_DISCORD_GUILDS without the guild (a Discord-only process)', () => {
+  beforeAll(async () => {
+    model.reset();
+    await startWith(
+      {
+        DISCORD_TOKEN: discord.token,
+        DISCORD_API_URL: discord.apiUrl,
+        ALLOWED_DISCORD_GUILDS: '123456789012345678',
+      },
+      'access-guild-e2e',
+    );
+  });
+
+  afterAll(async () => {
+    await parley?.stop({ timeoutMs: 5_000 });
+  });
+
+  it("drops the other guild's mentions and commands, and still answers DMs", async () => {
+    const before = drops().length;
+    const channelReplies = discord.messagesIn(ids.channel).length;
+    discord.sendMessageCreate({
+      channel_id: ids.channel,
+      content: `${discord.mention} from an unlisted guild`,
+    });
+    discord.sendMessageCreate({ channel_id: ids.openThread, content: `${discord.mention} from its thread` });
+    const dropped = await newDrops(before, 2);
+    expect(dropped.map((drop) => drop.reason)).toEqual(['guild not allowed', 'guild not allowed']);
+    expect(await discordCommand(ids.channel, people.admin, 'usage')).toBe(COMMAND_REFUSED);
+
+    const bob = discord.user('bob', { globalName: 'Bob' });
+    const sent = discord.sendMessageCreate({ author: bob, dm: true, content: 'a DM is in no guild' });
+    await until('the DM answer', () => (discord.messagesIn(sent.channel_id).length > 0 ? true : undefined));
+    await settle();
+    expect(model.requests).toHaveLength(1);
+    expect(modelSaw('a DM is in no guild')).toBe(true);
+    expect(discord.messagesIn(ids.channel)).toHaveLength(channelReplies);
+  });
+});
