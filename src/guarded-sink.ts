@@ -31,7 +31,7 @@ export function createGuardedSink(sink: TurnSink, options: GuardedSinkOptions): 
           { sessionId: turn.sessionId, platform: turn.target.platform, reason: decision.reason },
           'turn dropped by access rules',
         );
-        return { accepted: false, seq: undefined };
+        return { accepted: false, seq: undefined, declined: decision.reason };
       }
       if (options.sessionRotate === 'daily') {
         const day = new Date(turn.receivedAt || now()).toISOString().slice(0, 10).replaceAll('-', '');

@@ -7,6 +7,8 @@ export interface EnqueueResult {
   accepted: boolean;
   /** The turn's sequence number in its session, when accepted. */
   seq: number | undefined;
+  /** Set when the access rules refused the turn (not a duplicate): why. Adapters tell the user, never "done". */
+  declined?: string;
 }
 
 /** Where adapters (ingress) hand turns over. */

@@ -82,6 +82,11 @@ async function handleQueuedCommand(
   if (!accepted) await interaction.editReply({ content: COMMAND_REFUSED });
 }
 
+function resetAnswer(outcome: 'done' | 'declined' | 'failed'): string {
+  if (outcome === 'done') return RESET_DONE;
+  return outcome === 'declined' ? COMMAND_REFUSED : RESET_FAILED;
+}
+
 async function handleReset(
   interaction: ChatInputCommandInteraction,
   turn: Turn,
@@ -89,7 +94,7 @@ async function handleReset(
 ): Promise<void> {
   const { logger } = options;
   const enqueued = options.sink.enqueue(turn).then(
-    () => 'done' as const,
+    (result) => (result.declined ? ('declined' as const) : ('done' as const)),
     (error: unknown) => {
       logger.error({ err: error, sessionId: turn.sessionId }, 'discord /reset could not be queued');
       return 'failed' as const;
@@ -103,13 +108,9 @@ async function handleReset(
   clearTimeout(timer);
   if (first === 'slow') {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const outcome = await enqueued;
-    await interaction.editReply({ content: outcome === 'done' ? RESET_DONE : RESET_FAILED });
+    await interaction.editReply({ content: resetAnswer(await enqueued) });
   } else {
-    await interaction.reply({
-      content: first === 'done' ? RESET_DONE : RESET_FAILED,
-      flags: MessageFlags.Ephemeral,
-    });
+    await interaction.reply({ content: resetAnswer(first), flags: MessageFlags.Ephemeral });
   }
   logger.info(
     { sessionId: turn.sessionId, turnId: turn.id, deferred: first === 'slow' },

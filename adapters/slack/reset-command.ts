@@ -105,6 +105,7 @@ export async function handleResetCommand(
   );
   if (outcome === 'failed')
     return { text: 'Sorry, I could not reset right now — please try again in a moment.' };
+  if (outcome === 'declined') return { text: NOT_ALLOWED };
   options.logger.info({ sessionId: turn.sessionId, outcome }, 'reset requested by command');
   if (outcome === 'timeout') return { text: 'Resetting… this may take a moment.', turn };
   return {
@@ -117,12 +118,18 @@ export async function handleResetCommand(
   };
 }
 
+/** The answer to someone the access rules leave out: nothing was done. */
+export const NOT_ALLOWED = 'Sorry, I cannot do that for you here — nothing was changed.';
+
 /** How an enqueue within Slack's 3 s went, and how it ends when it took longer. */
 export interface TimedEnqueue {
-  /** `ok`, `failed` (already reported through `onError`), or `timeout` while the enqueue goes on. */
-  outcome: 'ok' | 'failed' | 'timeout';
+  /**
+   * `ok`, `declined` (the access rules refused it), `failed` (already reported through `onError`), or
+   * `timeout` while the enqueue goes on.
+   */
+  outcome: 'ok' | 'declined' | 'failed' | 'timeout';
   /** Settles with the final result, also after a timeout. */
-  settled: Promise<'ok' | 'failed'>;
+  settled: Promise<'ok' | 'declined' | 'failed'>;
 }
 
 /** Enqueues a turn, but waits at most `budgetMs` for it (Slack wants a command's answer within 3 s). */
@@ -137,7 +144,7 @@ export async function enqueueWithin(
     timer = setTimeout(() => resolve('timeout'), budgetMs);
   });
   const settled = sink.enqueue(turn).then(
-    () => 'ok' as const,
+    (result) => (result.declined ? ('declined' as const) : ('ok' as const)),
     (error: unknown) => {
       onError(error);
       return 'failed' as const;

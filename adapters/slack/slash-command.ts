@@ -2,7 +2,13 @@ import type { Logger } from '../../src/logger.ts';
 import type { Turn } from '../../src/turn.ts';
 import type { TurnSink } from '../../src/turn-queue.ts';
 import { type ParsedCommand, parseSlashCommand } from './command-text.ts';
-import { ENQUEUE_BUDGET_MS, enqueueWithin, handleResetCommand, type SlashCommand } from './reset-command.ts';
+import {
+  ENQUEUE_BUDGET_MS,
+  enqueueWithin,
+  handleResetCommand,
+  NOT_ALLOWED,
+  type SlashCommand,
+} from './reset-command.ts';
 import { postToResponseUrl } from './response-url.ts';
 import type { SlackSessionScope } from './slack-session-id.ts';
 import { slackSessionId } from './slack-session-id.ts';
@@ -118,12 +124,14 @@ export async function handleSlashCommand(
   );
   logger.info({ ...log, outcome }, 'slash command queued');
   if (outcome === 'failed') return { text: COMMAND_FAILED };
+  if (outcome === 'declined') return { text: NOT_ALLOWED };
   if (outcome === 'timeout') {
     const responseUrl = turn.target.invoker?.responseUrl;
     void settled.then(async (result) => {
-      if (result !== 'failed' || responseUrl === undefined) return;
-      await postToResponseUrl(responseUrl, { response_type: 'ephemeral', text: COMMAND_FAILED }).catch(
-        (error: unknown) => logger.warn({ err: error, ...log }, 'could not report the failed slash command'),
+      if (result === 'ok' || responseUrl === undefined) return;
+      const text = result === 'declined' ? NOT_ALLOWED : COMMAND_FAILED;
+      await postToResponseUrl(responseUrl, { response_type: 'ephemeral', text }).catch((error: unknown) =>
+        logger.warn({ err: error, ...log }, 'could not report the failed slash command'),
       );
     });
     return { text: COMMAND_PENDING, turn };

@@ -256,8 +256,7 @@ describe('access rules, admins and the channel cap, end to end (Slack and Discor
     await settle();
     const session = `slack:${FIXTURE.team}:C0OPEN:${ts}`;
     const before = drops().length;
-    // see report: a dropped `/reset` is still acknowledged with "Done — cleared", and a dropped `/forget confirm`
-    // gets no answer at all; only the effect (nothing queued, nothing deleted) is checked here.
+    // Refused commands say so (never "done"), and change nothing.
     for (const [command, text] of [
       ['/reset', ''],
       ['/forget', 'confirm'],
@@ -272,6 +271,7 @@ describe('access rules, admins and the channel cap, end to end (Slack and Discor
         signed,
       );
       expect(response.status).toBe(200);
+      expect(response.body).toContain('Sorry, I cannot do that for you here');
     }
     const dropped = await newDrops(before, 2);
     expect(dropped.every((drop) => drop.reason === 'user denied')).toBe(true);
@@ -407,9 +407,9 @@ describe('access rules, admins and the channel cap, end to end (Slack and Discor
     expect(await discordCommand(ids.channel, people.alice, 'forget', confirm)).toMatch(
       /Only admins can use `forget`/,
     );
-    // see report: the denied user's `/reset` is answered "Memory cleared" although it was dropped; the effect:
+    // A denied user's `/reset` is refused, not confirmed, and clears nothing.
     const dropsBefore = drops().length;
-    await discordCommand(ids.channel, people.mallory, 'reset');
+    expect(await discordCommand(ids.channel, people.mallory, 'reset')).toBe(COMMAND_REFUSED);
     expect((await newDrops(dropsBefore, 1))[0]?.reason).toBe('user denied');
     await settle();
     expect(await parley.store.count(`discord:${discord.guildId}:${ids.channel}`)).toBe(2);

@@ -86,6 +86,7 @@ describe('guarded sink', () => {
     expect(await sink.enqueue(turn({ author: { id: 'U9', name: 'Mallory' } }))).toEqual({
       accepted: false,
       seq: undefined,
+      declined: 'user denied',
     });
     await sink.enqueue(turn());
     await sink.enqueue(turn({ receivedAt: Date.UTC(2026, 10, 23, 0, 1) }));
