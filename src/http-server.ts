@@ -77,6 +77,10 @@ export async function startHttpServer(
       else response.end();
     });
   });
+  // A request that never completes (a client that stalls, a handler that never answers) must not hold a
+  // connection, or a shutdown, for Node's default five minutes.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -87,6 +91,8 @@ export async function startHttpServer(
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // Requests still open after a grace period are cut, so stopping never hangs on one.
+        setTimeout(() => server.closeAllConnections(), 2_000).unref();
       }),
   };
 }

@@ -71,6 +71,9 @@ async function main(): Promise<void> {
     await parley.stop({ timeoutMs: 15_000 });
     process.exit(0);
   };
+  // A library promise that rejects with nobody listening (e.g. Bolt on a signed but absurd body) is a bug to
+  // log, not a reason to drop every conversation in flight.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 

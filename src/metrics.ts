@@ -90,10 +90,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     registry,
     turnDone(outcome, receivedAt) {
       turns.inc({ outcome });
-      endToEnd.observe(Math.max(0, Date.now() - receivedAt) / 1000);
+      // A turn without a valid receipt time must not break its processing over a metric.
+      if (Number.isFinite(receivedAt)) endToEnd.observe(Math.max(0, Date.now() - receivedAt) / 1000);
     },
     turnStarted(waitedMs) {
-      queueWait.observe(Math.max(0, waitedMs) / 1000);
+      if (Number.isFinite(waitedMs)) queueWait.observe(Math.max(0, waitedMs) / 1000);
     },
     modelCall(model, seconds, usage, costUsd) {
       modelLatency.observe({ model }, seconds);

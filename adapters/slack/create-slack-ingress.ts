@@ -57,6 +57,20 @@ export function createSlackIngress(options: SlackIngressOptions): PlatformIngres
       signingSecret: config.signingSecret,
       endpoints: SLACK_EVENTS_PATH,
       logger: slackLogger,
+      // Bolt answers 500 when its own middleware trips over an odd (but correctly signed) event, and Slack
+      // would retry it: log and drop it with a 200 instead. Authorization failures keep their 401.
+      processEventErrorHandler: async ({ error, response }) => {
+        if (response.headersSent) return false;
+        if (error instanceof Error && error.name === 'AuthorizationError') {
+          response.writeHead(401);
+          response.end();
+          return true;
+        }
+        logger.warn({ err: error }, 'dropping a Slack event that Bolt could not process');
+        response.writeHead(200);
+        response.end();
+        return true;
+      },
     });
     receiver = httpReceiver;
   }

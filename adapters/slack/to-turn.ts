@@ -55,6 +55,7 @@ const str = (value: unknown): string | undefined =>
   typeof value === 'string' && value.length > 0 ? value : undefined;
 
 const SAFE = /^[A-Za-z0-9._-]+$/;
+const SLACK_TS = /^\d{1,12}(\.\d{1,9})?$/;
 
 /** Milliseconds since epoch of a Slack `ts` (`1700000000.000100`). */
 export function tsToMillis(ts: string): number {
@@ -101,6 +102,8 @@ export function toTurn(event: SlackMessageEvent, options: ToTurnOptions): Turn |
   if (![channel, ts, team].every((part) => SAFE.test(part)) || (threadTs && !SAFE.test(threadTs))) {
     return ignore('malformed ids');
   }
+  // Slack timestamps are `seconds.micros`; anything else would give the turn no time (NaN).
+  if (!SLACK_TS.test(ts) || (threadTs && !SLACK_TS.test(threadTs))) return ignore('malformed ts');
 
   const isDirectMessage = event.channel_type === 'im' || isDirectMessageChannel(channel);
   const mentioned = mentionsUser(rawText, options.botUserId);
