@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { DiscordAPIError, HTTPError, RateLimitError, REST, type RESTOptions } from 'discord.js';
 import { PlatformError } from '../../src/errors.ts';
 
@@ -7,6 +8,22 @@ export const DEFAULT_DISCORD_API_URL = 'https://discord.com/api';
 /** The REST base as @discordjs/rest wants it: no trailing slash (it appends `/v10/...`). */
 export function restApiBase(apiUrl: string | undefined): string {
   return (apiUrl ?? DEFAULT_DISCORD_API_URL).replace(/\/+$/, '');
+}
+
+/**
+ * An HTTP agent from the undici that @discordjs/rest itself uses. Without one it sends through the
+ * process-wide dispatcher, which another library (Slack's Socket Mode client, on a newer undici) may have
+ * replaced — and multipart uploads (`/export` files) then fail inside the mismatched dispatcher.
+ */
+function restAgent(): RESTOptions['agent'] {
+  try {
+    const fromRest = createRequire(createRequire(import.meta.url).resolve('@discordjs/rest'));
+    const { Agent } = fromRest('undici') as { Agent: new () => NonNullable<RESTOptions['agent']> };
+    return new Agent();
+  } catch {
+    // An install layout without a resolvable copy: fall back to the library's default.
+    return null;
+  }
 }
 
 /** Tuning of the REST client; the defaults suit production. */
@@ -35,6 +52,7 @@ export function createDiscordRest(
     retries: options.retries ?? 3,
     timeout: options.timeoutMs ?? 15_000,
     rejectOnRateLimit: (rateLimit) => rateLimit.retryAfter > maxWait,
+    agent: restAgent(),
   };
   return new REST(restOptions).setToken(token);
 }

@@ -1,3 +1,6 @@
+// Loading the Slack adapter too, as a process with both platforms does: its HTTP stack replaces the
+// process-wide dispatcher, which Discord's REST client (file uploads for /export) must not depend on.
+import '../../adapters/slack/index.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningParley, startParley } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
