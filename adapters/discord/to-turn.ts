@@ -59,6 +59,8 @@ function stripMention(content: string, botUserId: string): string {
  * guild channel or thread. Returns null for everything else (own messages, other bots when ignored,
  * system messages, nothing to say). The turn id is the message id, so a redelivered message is queued once.
  */
+const SAFE_ID = /^[A-Za-z0-9._-]+$/;
+
 export function toTurn(message: MessageLike, context: ToTurnContext): Turn | null {
   if (message.author.id === context.botUserId) return null;
   if (message.system) return null;
@@ -73,6 +75,9 @@ export function toTurn(message: MessageLike, context: ToTurnContext): Turn | nul
     .filter((line) => line !== '')
     .join('\n');
   if (text === '') return null;
+  // Real Discord ids are snowflakes; anything else cannot name a session (and is not from Discord).
+  const ids = [message.id, message.channelId, message.guildId ?? 'dm'];
+  if (!ids.every((id) => typeof id === 'string' && SAFE_ID.test(id))) return null;
 
   const target: ReplyTarget = { platform: 'discord', channelId: message.channelId };
   if (message.guildId !== null) {
