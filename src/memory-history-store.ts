@@ -1,3 +1,4 @@
+import { checkCount, checkSeq, checkUsage, limit, retentionMs, sumTokens } from './history-checks.ts';
 import type {
   Compaction,
   HistoryStore,
@@ -192,7 +193,7 @@ export function createMemoryHistoryStore(options: MemoryHistoryStoreOptions = {}
       if (!Number.isSafeInteger(droppedTokens) || droppedTokens < 0) {
         throw new RangeError(`droppedTokens must be a non-negative integer, got ${droppedTokens}`);
       }
-      const costMicroUsd = compaction.usage ? checkUsage(compaction.usage) : 0;
+      const costMicroUsd = compaction.usage ? checkUsage(compaction.usage).costMicroUsd : 0;
       const state = existing(sessionId);
       const stillThere = state?.messages[dropCount - 1];
       // Compared as serialised, exactly as the Redis store compares the stored bytes.
@@ -235,7 +236,7 @@ export function createMemoryHistoryStore(options: MemoryHistoryStoreOptions = {}
     async commitTurn(sessionId: string, commit: TurnCommit): Promise<boolean> {
       // Validate everything before touching state, so a bad commit changes nothing (as the Lua script).
       checkSeq(commit.seq);
-      const costMicroUsd = commit.usage ? checkUsage(commit.usage) : 0;
+      const costMicroUsd = commit.usage ? checkUsage(commit.usage).costMicroUsd : 0;
       const addedTokens = sumTokens(commit.messages);
       const messages = structuredClone(commit.messages);
       if (now() - lastSweep >= SWEEP_INTERVAL_MS) sweep();
@@ -306,65 +307,4 @@ function newestWithin(messages: StoredMessage[], { maxTokens, maxMessages }: Loa
     start -= 1;
   }
   return messages.slice(start);
-}
-
-/** A load limit; absent means none. */
-function limit(name: string, value: number | undefined): number {
-  if (value === undefined) return Number.POSITIVE_INFINITY;
-  if (Number.isNaN(value)) throw new RangeError(`${name} must be a number, got NaN`);
-  return value;
-}
-
-/** A count argument (`loadOldest`, `listSessions`): a whole number; negative means none. */
-function checkCount(name: string, value: number): number {
-  if (Number.isNaN(value)) throw new RangeError(`${name} must be a number, got NaN`);
-  return Math.max(0, Math.floor(value));
-}
-
-function checkSeq(seq: number): void {
-  if (!Number.isSafeInteger(seq) || seq < 1) {
-    throw new RangeError(`turn seq must be a positive integer, got ${seq}`);
-  }
-}
-
-/** Sum of the messages' tokens; each must be a non-negative integer (Redis keeps the sum with HINCRBY). */
-function sumTokens(messages: readonly StoredMessage[]): number {
-  let sum = 0;
-  for (const message of messages) {
-    if (!Number.isSafeInteger(message.tokens) || message.tokens < 0) {
-      throw new RangeError(`message tokens must be a non-negative integer, got ${message.tokens}`);
-    }
-    sum += message.tokens;
-  }
-  return sum;
-}
-
-/** Checks a usage delta and returns its cost in micro-USD (0 when the price is unknown). */
-function checkUsage(usage: UsageDelta): number {
-  for (const field of ['promptTokens', 'completionTokens'] as const) {
-    const value = usage[field];
-    if (!Number.isSafeInteger(value) || value < 0) {
-      throw new RangeError(`usage.${field} must be a non-negative integer, got ${value}`);
-    }
-  }
-  if (usage.costUsd === null) return 0;
-  if (!Number.isFinite(usage.costUsd) || usage.costUsd < 0) {
-    throw new RangeError(`usage.costUsd must be a non-negative number or null, got ${usage.costUsd}`);
-  }
-  return Math.round(usage.costUsd * 1_000_000);
-}
-
-/** Retention in ms (`historyTtlMs` wins); 0 means none. */
-function retentionMs({ historyTtlDays, historyTtlMs }: MemoryHistoryStoreOptions): number {
-  if (historyTtlMs !== undefined) {
-    if (!Number.isSafeInteger(historyTtlMs) || historyTtlMs < 1) {
-      throw new RangeError(`historyTtlMs must be a positive integer, got ${historyTtlMs}`);
-    }
-    return historyTtlMs;
-  }
-  if (historyTtlDays === undefined) return 0;
-  if (!Number.isFinite(historyTtlDays) || historyTtlDays <= 0) {
-    throw new RangeError(`historyTtlDays must be a positive number, got ${historyTtlDays}`);
-  }
-  return Math.max(1, Math.round(historyTtlDays * 86_400_000));
 }

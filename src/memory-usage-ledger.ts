@@ -1,4 +1,5 @@
-import type { UsageDelta, UsageTotals } from './history-store.ts';
+import { checkUsage } from './history-checks.ts';
+import type { UsageTotals } from './history-store.ts';
 import { type UsageLedger, type UsageReport, usageDay } from './usage-ledger.ts';
 
 /** Options of `createMemoryUsageLedger`. */
@@ -41,7 +42,7 @@ export function createMemoryUsageLedger(options: MemoryUsageLedgerOptions = {}):
 
   return {
     async record({ scopeId, userId, at, usage }): Promise<void> {
-      const delta = checkUsage(usage);
+      const delta: Counters = { ...checkUsage(usage), calls: 1 };
       const dayName = usageDay(at);
       for (const day of [...days.keys()]) liveDay(day);
       const day = liveDay(dayName) ?? { expiresAt: 0, scopes: new Map(), users: new Map() };
@@ -83,24 +84,5 @@ function toTotals(counters: Counters | undefined): UsageTotals {
     completionTokens: counters?.completionTokens ?? 0,
     costUsd: (counters?.costMicroUsd ?? 0) / 1_000_000,
     calls: counters?.calls ?? 0,
-  };
-}
-
-/** Checks one call's usage and converts it to counters (cost in micro-USD, 0 when the price is unknown). */
-function checkUsage(usage: UsageDelta): Counters {
-  for (const field of ['promptTokens', 'completionTokens'] as const) {
-    const value = usage[field];
-    if (!Number.isSafeInteger(value) || value < 0) {
-      throw new RangeError(`usage.${field} must be a non-negative integer, got ${value}`);
-    }
-  }
-  if (usage.costUsd !== null && (!Number.isFinite(usage.costUsd) || usage.costUsd < 0)) {
-    throw new RangeError(`usage.costUsd must be a non-negative number or null, got ${usage.costUsd}`);
-  }
-  return {
-    promptTokens: usage.promptTokens,
-    completionTokens: usage.completionTokens,
-    costMicroUsd: usage.costUsd === null ? 0 : Math.round(usage.costUsd * 1_000_000),
-    calls: 1,
   };
 }

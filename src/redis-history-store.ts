@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { checkCount, checkSeq, checkUsage, limit, retentionMs, sumTokens } from './history-checks.ts';
 import type {
   Compaction,
   HistoryStore,
@@ -10,16 +11,10 @@ import type {
 } from './history-store.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import {
-  checkCount,
-  checkSeq,
   checkTransaction,
-  checkUsage,
   integerField,
   isStoredMessage,
-  limit,
-  retentionMs,
   serialize,
-  sumTokens,
   type TransactionResult,
 } from './redis-history-codec.ts';
 import { createRedisHistoryIndex } from './redis-history-index.ts';

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { UsageDelta, UsageTotals } from './history-store.ts';
+import { checkUsage } from './history-checks.ts';
+import type { UsageTotals } from './history-store.ts';
+import { checkTransaction } from './redis-history-codec.ts';
 import { type UsageLedger, type UsageReport, usageDay } from './usage-ledger.ts';
 
 /** Options of `createRedisUsageLedger`. */
@@ -37,7 +39,8 @@ export function createRedisUsageLedger(options: RedisUsageLedgerOptions): UsageL
 
   return {
     async record({ scopeId, userId, at, usage }): Promise<void> {
-      const delta = checkUsage(usage);
+      const { promptTokens, completionTokens, costMicroUsd } = checkUsage(usage);
+      const delta = [promptTokens, completionTokens, costMicroUsd, 1];
       const dayName = usageDay(at);
       const day = dayKey(dayName);
       const transaction = redis.multi();
@@ -103,28 +106,4 @@ function toTotals(values: (string | null)[]): UsageTotals {
     return Number.isFinite(parsed) ? parsed : 0;
   }) as [number, number, number, number];
   return { promptTokens, completionTokens, costUsd: costMicroUsd / 1_000_000, calls };
-}
-
-/** Checks one call's usage and returns the increments in `COUNTERS` order (cost in micro-USD). */
-function checkUsage(usage: UsageDelta): [number, number, number, number] {
-  for (const field of ['promptTokens', 'completionTokens'] as const) {
-    const value = usage[field];
-    if (!Number.isSafeInteger(value) || value < 0) {
-      throw new RangeError(`usage.${field} must be a non-negative integer, got ${value}`);
-    }
-  }
-  if (usage.costUsd !== null && (!Number.isFinite(usage.costUsd) || usage.costUsd < 0)) {
-    throw new RangeError(`usage.costUsd must be a non-negative number or null, got ${usage.costUsd}`);
-  }
-  const costMicroUsd = usage.costUsd === null ? 0 : Math.round(usage.costUsd * 1_000_000);
-  return [usage.promptTokens, usage.completionTokens, costMicroUsd, 1];
-}
-
-type TransactionResult = [error: Error | null, result: unknown][] | null;
-
-/** Throws the first error of a MULTI/EXEC (ioredis reports per-command errors in the result). */
-function checkTransaction(results: TransactionResult): NonNullable<TransactionResult> {
-  if (!results) throw new Error('redis transaction was aborted');
-  for (const [error] of results) if (error) throw error;
-  return results;
 }
