@@ -54,6 +54,19 @@ let run: { startedAt: number; cpuBefore: number; expect: number; peakRss: number
 let profiler: Session | undefined;
 let parley: RunningParley | undefined;
 
+/** Median time of a few forced full collections, ms (NaN without --expose-gc). */
+function fullGcMs(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return Number.NaN;
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    gc();
+    runs.push(performance.now() - started);
+  }
+  return summarize(runs).p50;
+}
+
 function summarizeModelCalls(): WorkerRunResult['modelCalls'] {
   const calls = [...modelTimes.values()];
   const starts = calls.map((call) => call.start);
@@ -148,11 +161,15 @@ const commands: Record<string, (args: never) => Promise<unknown>> = {
     return null;
   },
 
-  /** Builds the tokenizer (as a worker does on its first turn) and reports RSS before and after. */
+  /**
+   * Builds the tokenizer (as a worker does on its first turn) and reports RSS, and how long a full garbage
+   * collection takes, before and after: its tables stay live on the V8 heap, so every major GC marks them.
+   */
   async loadTokenizer(args: { model: string }) {
     const before = process.memoryUsage.rss();
+    const gcBeforeMs = fullGcMs();
     getTokenCounter(args.model).count('warm');
-    return { beforeBytes: before, afterBytes: process.memoryUsage.rss() };
+    return { beforeBytes: before, afterBytes: process.memoryUsage.rss(), gcBeforeMs, gcAfterMs: fullGcMs() };
   },
 
   /** RSS, V8 heap in use and CPU so far; with `gc`, after a full collection. */

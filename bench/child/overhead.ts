@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import { benchTurn, SHORT_TEXT } from '../lib/bench-turns.ts';
 import { sessionIds } from '../lib/enqueue-turns.ts';
 import {
@@ -32,6 +32,12 @@ export interface OverheadResult {
   toCommit: number[];
   /** The model call as the worker saw it (SDK + HTTP + fake). */
   model: number[];
+  /** When each turn was enqueued, ms after the first measured one (to find periodic stalls). */
+  at: number[];
+  /** Garbage-collection pauses during the measured run: start (same clock as `at`) and duration, ms. */
+  gcPauses: Array<{ at: number; ms: number }>;
+  /** Event-loop delay during the measured run (sampled every 5 ms): p99 and max, ms. */
+  loopDelay: { p99: number; max: number };
   /** Where the overhead goes: phases of each turn, ms. */
   phases: {
     /** Start of `enqueue` → it returned (ingress side: Lua script, SADD, wake-up job). */
@@ -75,13 +81,25 @@ export async function runOverhead(options: OverheadOptions, recorder: TurnRecord
   await run(0, warmRounds * options.sessions);
   recorder.reset({ detail: true });
   modelTimes.clear();
+  const gcPauses: Array<{ start: number; ms: number }> = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcPauses.push({ start: entry.startTime, ms: entry.duration });
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const first = 1_000_000;
   await run(first, options.turns);
+  gcObserver.disconnect();
+  loopDelay.disable();
 
   const result: OverheadResult = {
     toReply: [],
     toCommit: [],
     model: [],
+    at: [],
+    loopDelay: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+    gcPauses: gcPauses.map((pause) => ({ at: pause.start - (enqueuedAt.get(first) ?? 0), ms: pause.ms })),
     phases: { enqueue: [], pickup: [], beforeModel: [], afterModel: [], commit: [] },
   };
   for (let turnId = first; turnId < first + options.turns; turnId++) {
@@ -91,6 +109,7 @@ export async function runOverhead(options: OverheadOptions, recorder: TurnRecord
     if (!times || start === undefined || model === undefined || times.committedAt === undefined) continue;
     const modelMs = model.end - model.start;
     result.model.push(modelMs);
+    result.at.push(start - (enqueuedAt.get(first) ?? start));
     result.toReply.push(times.repliedAt - start - modelMs);
     result.toCommit.push(times.committedAt - start - modelMs);
     result.phases.enqueue.push((enqueueDone.get(turnId) ?? Number.NaN) - start);
