@@ -32,8 +32,9 @@ export function formatTable(rows: readonly ResultRow[]): string {
   const widths = COLUMNS.map((column) =>
     Math.max(HEADERS[column].length, ...rows.map((row) => row[column].length)),
   );
+  // A pipe inside a cell would split it in Markdown.
   const line = (row: ResultRow) =>
-    `| ${COLUMNS.map((column, i) => row[column].padEnd(widths[i]!)).join(' | ')} |`;
+    `| ${COLUMNS.map((column, i) => row[column].replaceAll('|', '/').padEnd(widths[i]!)).join(' | ')} |`;
   const rule = `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`;
   return [line(HEADERS), rule, ...rows.map(line)].join('\n');
 }

@@ -96,8 +96,8 @@ export const overheadScenario: Scenario = async (context: BenchContext) => {
       },
       {
         scenario: label,
-        metric: 'p50 phases: enqueue call | enqueue→processor start | →model | model→reply | reply→commit',
-        ours: `${phase('enqueue')} | ${phase('pickup')} | ${phase('beforeModel')} | ${phase('afterModel')} | ${phase('commit')} ms`,
+        metric: 'p50 phases: enqueue call; enqueue→processor start; →model; model→reply; reply→commit',
+        ours: `${phase('enqueue')}; ${phase('pickup')}; ${phase('beforeModel')}; ${phase('afterModel')}; ${phase('commit')} ms`,
         reference: `${num(raw.p50, 2)} ms raw add→process`,
         ratio: '—',
         target: '—',
