@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { killOnExit } from './kill-on-exit.ts';
 import { processCpuMs } from './process-cpu.ts';
 
 /** A measured child process (bench/child/child-main.ts) driven over IPC. */
@@ -30,7 +31,13 @@ export async function startBenchChild(options: {
     execArgv: ['--import', 'tsx', '--expose-gc', ...(options.nodeOptions ?? [])],
     stdio: ['ignore', 'ignore', log, 'ipc'],
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const forget = killOnExit(child.pid!);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      forget();
+      resolve();
+    }),
+  );
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   const ready = new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { startTestRedis, type TestRedis } from '../../test/helpers/redis-server.ts';
+import { killOnExit } from './kill-on-exit.ts';
 
 /** A redis-server of the benchmark's own (free loopback port, no persistence) with the probes it needs. */
 export interface BenchRedis {
@@ -36,6 +37,7 @@ export async function startBenchRedis(): Promise<BenchRedis> {
   const server: TestRedis = await startTestRedis();
   const client = server.client();
   const info = async (section: string) => parseInfo(await client.info(section));
+  const forget = killOnExit(Number((await info('server')).process_id));
   return {
     url: server.url,
     client,
@@ -56,6 +58,7 @@ export async function startBenchRedis(): Promise<BenchRedis> {
     async close() {
       client.disconnect();
       await server.close();
+      forget();
     },
   };
 }

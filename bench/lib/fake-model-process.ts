@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { killOnExit } from './kill-on-exit.ts';
 import { processCpuMs } from './process-cpu.ts';
 
 /** The fake OpenAI-compatible server running in a process of its own. */
@@ -33,7 +34,13 @@ export async function startFakeModelProcess(options: { latencyMs?: number } = {}
     ],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const forget = killOnExit(child.pid!);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      forget();
+      resolve();
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     const timer = setTimeout(() => reject(new Error('fake model did not start within 20 s')), 20_000);
