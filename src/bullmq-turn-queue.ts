@@ -96,7 +96,16 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
   // The queue's keys carry their own hash tag, apart from the session keys.
   const bullPrefix = `${prefix}:{q}`;
   const queue = new Queue<DrainData>(QUEUE_NAME, { connection: redis, prefix: bullPrefix });
-  queue.on('error', (error) => logger.warn({ err: error }, 'queue connection error'));
+  // While Redis is down every reconnect attempt raises an error here; one line per 30 s tells the story.
+  const warnAtMostEvery30s = (message: string) => {
+    let last = 0;
+    return (error: Error) => {
+      if (Date.now() - last < 30_000) return;
+      last = Date.now();
+      logger.warn({ err: error }, message);
+    };
+  };
+  queue.on('error', warnAtMostEvery30s('queue connection error'));
   let worker: Worker<DrainData> | undefined;
   let sweeper: NodeJS.Timeout | undefined;
   let closing = false;
@@ -215,7 +224,7 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
         maxStalledCount: 1_000,
       });
       // Connection trouble, and lock errors of a drain that outlived its lock (its job has a new owner).
-      worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
+      worker.on('error', warnAtMostEvery30s('worker error'));
       worker.on('failed', (job, error) =>
         logger.error({ sessionId: job?.data.sessionId, err: error }, 'drain failed'),
       );

@@ -132,8 +132,11 @@ export function createInProcessTurnQueue(options: InProcessTurnQueueOptions): Tu
     forgetIdleSessions();
   };
 
+  // The sweep walks every session, so it runs at most once a minute rather than after every slice.
+  let lastSweep = 0;
   const forgetIdleSessions = () => {
-    if (sessions.size < 1_000) return;
+    if (sessions.size < 1_000 || Date.now() - lastSweep < 60_000) return;
+    lastSweep = Date.now();
     const cutoff = Date.now() - dedupWindowMs;
     for (const [sessionId, state] of sessions) {
       if (state.entries.length === 0 && !state.scheduled && state.lastActivity < cutoff)

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { UsageCounters } from './history-checks.ts';
 
 /**
  * Lua shared by the session scripts. KEYS are always the session's `history` list and `meta` hash (one hash
@@ -161,12 +162,8 @@ end
 return scopeId
 `;
 
-/** Usage to add, with cost already in integer micro-USD. */
-export interface ScriptUsage {
-  promptTokens: number;
-  completionTokens: number;
-  costMicroUsd: number;
-}
+/** Usage to add, with cost already in integer micro-USD (as `checkUsage` returns it). */
+type ScriptUsage = UsageCounters;
 
 /** Arguments of the commit script after its two keys. */
 export interface CommitTurnArguments {
