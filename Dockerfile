@@ -10,4 +10,4 @@ COPY bin ./bin
 USER node
 EXPOSE 3000
 # tsx runs the TypeScript sources directly; the same entry point serves every role (PARLEY_ROLE).
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "--import", "tsx", "src/app/main.ts"]

@@ -1,4 +1,4 @@
-import type { Turn } from '../src/turn.ts';
+import type { Turn } from '../src/turn/turn.ts';
 import type { ChatCompletionRequestBody, WireChatMessage } from '../test/fakes/fake-openai-server.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { HistoryStore } from '../src/history-store.ts';
+import type { HistoryStore } from '../src/history/history-store.ts';
 import type { PlatformMessage } from '../test/fakes/fake-chat-platform.ts';
 import { expectedSoakReply, soakChannelId, soakSessionId, soakTurnId } from './soak-turns.ts';
 

@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline';
-import type { Logger } from '../../src/logger.ts';
-import { sessionId as buildSessionId, toSafePart } from '../../src/session-id.ts';
-import { COMMAND_NAMES, type CommandName, type Turn } from '../../src/turn.ts';
-import type { TurnQueue } from '../../src/turn-queue.ts';
+import type { Logger } from '../../src/app/logger.ts';
+import type { TurnQueue } from '../../src/queue/turn-queue.ts';
+import { sessionId as buildSessionId, toSafePart } from '../../src/turn/session-id.ts';
+import { COMMAND_NAMES, type CommandName, type Turn } from '../../src/turn/turn.ts';
 import type { ConsoleReplyChannel } from './console-reply-channel.ts';
 
 /** Options of the terminal chat. */

@@ -1,7 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatCost } from '../../src/commands/format-usage.ts';
-import type { CommandResponse, ReplyChannel, ReplyDetails, ReplyStream } from '../../src/reply-channel.ts';
+import type {
+  CommandResponse,
+  ReplyChannel,
+  ReplyDetails,
+  ReplyStream,
+} from '../../src/turn/reply-channel.ts';
 
 /** The console's sending side: prints the reply as it streams, then its tokens and cost. */
 export interface ConsoleReplyChannel extends ReplyChannel {

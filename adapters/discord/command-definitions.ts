@@ -8,8 +8,8 @@ import {
   type RESTPutAPIApplicationCommandsJSONBody,
   Routes,
 } from 'discord.js';
+import type { Logger } from '../../src/app/logger.ts';
 import { MAX_PERSONA_LENGTH } from '../../src/commands/run-command.ts';
-import type { Logger } from '../../src/logger.ts';
 
 const command = (
   name: string,

@@ -1,7 +1,7 @@
 import { type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
-import type { Logger } from '../../src/logger.ts';
-import type { Turn } from '../../src/turn.ts';
-import type { TurnSink } from '../../src/turn-queue.ts';
+import type { Logger } from '../../src/app/logger.ts';
+import type { TurnSink } from '../../src/queue/turn-queue.ts';
+import type { Turn } from '../../src/turn/turn.ts';
 import { toPlatformError } from './discord-rest.ts';
 import { interactionToTurn } from './interaction-to-turn.ts';
 

@@ -9,9 +9,9 @@ import {
   type RESTPostAPIWebhookWithTokenJSONBody,
   Routes,
 } from 'discord.js';
-import type { Logger } from '../../src/logger.ts';
-import type { CommandResponse } from '../../src/reply-channel.ts';
-import type { ReplyTarget } from '../../src/turn.ts';
+import type { Logger } from '../../src/app/logger.ts';
+import type { CommandResponse } from '../../src/turn/reply-channel.ts';
+import type { ReplyTarget } from '../../src/turn/turn.ts';
 import { toPlatformError } from './discord-rest.ts';
 import { DISCORD_MESSAGE_LIMIT, splitMessage } from './split-message.ts';
 

@@ -11,11 +11,11 @@ import {
   Partials,
   ThreadAutoArchiveDuration,
 } from 'discord.js';
-import type { Config } from '../../src/config.ts';
-import { PlatformError } from '../../src/errors.ts';
-import type { Logger } from '../../src/logger.ts';
-import type { PlatformIngress } from '../../src/platform-adapter.ts';
-import type { TurnSink } from '../../src/turn-queue.ts';
+import type { Config } from '../../src/app/config.ts';
+import { PlatformError } from '../../src/app/errors.ts';
+import type { Logger } from '../../src/app/logger.ts';
+import type { TurnSink } from '../../src/queue/turn-queue.ts';
+import type { PlatformIngress } from '../../src/turn/platform-ingress.ts';
 import { registerCommands } from './command-definitions.ts';
 import { handleCommand } from './commands.ts';
 import { restApiBase, toPlatformError } from './discord-rest.ts';

@@ -1,6 +1,6 @@
-import type { Config } from '../../src/config.ts';
-import type { Logger } from '../../src/logger.ts';
-import type { ReplyChannel } from '../../src/reply-channel.ts';
+import type { Config } from '../../src/app/config.ts';
+import type { Logger } from '../../src/app/logger.ts';
+import type { ReplyChannel } from '../../src/turn/reply-channel.ts';
 import { respondToInvoker } from './discord-command-response.ts';
 import { createDiscordReplyStream, type ReplyStreamTimings } from './discord-reply-stream.ts';
 import { createDiscordRest, type DiscordRestOptions } from './discord-rest.ts';

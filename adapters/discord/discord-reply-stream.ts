@@ -5,9 +5,9 @@ import {
   type RESTPostAPIChannelMessageJSONBody,
   Routes,
 } from 'discord.js';
-import type { Logger } from '../../src/logger.ts';
-import type { OpenReplyOptions, PostedMessage, ReplyStream } from '../../src/reply-channel.ts';
-import type { ReplyTarget } from '../../src/turn.ts';
+import type { Logger } from '../../src/app/logger.ts';
+import type { OpenReplyOptions, PostedMessage, ReplyStream } from '../../src/turn/reply-channel.ts';
+import type { ReplyTarget } from '../../src/turn/turn.ts';
 import { isUnknownMessage, toPlatformError } from './discord-rest.ts';
 import { createLatestThrottle } from './latest-throttle.ts';
 import { splitMessage } from './split-message.ts';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { DiscordAPIError, HTTPError, RateLimitError, REST, type RESTOptions } from 'discord.js';
-import { PlatformError } from '../../src/errors.ts';
+import { PlatformError } from '../../src/app/errors.ts';
 
 /** Discord's REST base when DISCORD_API_URL is not set. */
 export const DEFAULT_DISCORD_API_URL = 'https://discord.com/api';

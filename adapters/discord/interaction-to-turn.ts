@@ -1,5 +1,5 @@
-import { sessionId } from '../../src/session-id.ts';
-import { COMMAND_NAMES, type CommandName, type ReplyTarget, type Turn } from '../../src/turn.ts';
+import { sessionId } from '../../src/turn/session-id.ts';
+import { COMMAND_NAMES, type CommandName, type ReplyTarget, type Turn } from '../../src/turn/turn.ts';
 import { scopeSessionId } from './to-turn.ts';
 
 /** One option value of a slash command use, as discord.js gives it (`interaction.options.data`). */

@@ -1,5 +1,5 @@
-import { sessionId } from '../../src/session-id.ts';
-import type { ReplyTarget, Turn } from '../../src/turn.ts';
+import { sessionId } from '../../src/turn/session-id.ts';
+import type { ReplyTarget, Turn } from '../../src/turn/turn.ts';
 
 /** The parts of a discord.js `Message` a turn is made of (a `Message` satisfies it). */
 export interface MessageLike {

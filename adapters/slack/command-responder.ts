@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
-import type { Logger } from '../../src/logger.ts';
-import type { CommandResponse } from '../../src/reply-channel.ts';
-import type { ReplyTarget } from '../../src/turn.ts';
+import type { Logger } from '../../src/app/logger.ts';
+import type { CommandResponse } from '../../src/turn/reply-channel.ts';
+import type { ReplyTarget } from '../../src/turn/turn.ts';
 import { markdownToMrkdwn } from './markdown-to-mrkdwn.ts';
 import { isTrustedResponseUrl, postToResponseUrl } from './response-url.ts';
 import { slackErrorCode, toPlatformError } from './slack-errors.ts';

@@ -1,4 +1,4 @@
-import { COMMAND_NAMES, type CommandName } from '../../src/turn.ts';
+import { COMMAND_NAMES, type CommandName } from '../../src/turn/turn.ts';
 
 /** A chat command as written: its name and everything after it. */
 export interface ParsedCommand {

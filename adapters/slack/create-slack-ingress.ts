@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
-import type { Config } from '../../src/config.ts';
-import type { Logger } from '../../src/logger.ts';
-import type { HttpRoute, PlatformIngress } from '../../src/platform-adapter.ts';
-import type { TurnSink } from '../../src/turn-queue.ts';
+import type { Config } from '../../src/app/config.ts';
+import type { Logger } from '../../src/app/logger.ts';
+import type { TurnSink } from '../../src/queue/turn-queue.ts';
+import type { HttpRoute, PlatformIngress } from '../../src/turn/platform-ingress.ts';
 import { createMessageHandler, type IncomingSlackEvent } from './message-handler.ts';
 import { type SlackRetryPolicy, slackClientOptions } from './slack-client-options.ts';
 import { toPlatformError } from './slack-errors.ts';

@@ -1,7 +1,7 @@
 import { webApi } from '@slack/bolt';
-import type { Config } from '../../src/config.ts';
-import type { Logger } from '../../src/logger.ts';
-import type { ReplyChannel } from '../../src/reply-channel.ts';
+import type { Config } from '../../src/app/config.ts';
+import type { Logger } from '../../src/app/logger.ts';
+import type { ReplyChannel } from '../../src/turn/reply-channel.ts';
 import { createCommandResponder } from './command-responder.ts';
 import { type SlackRetryPolicy, slackClientOptions } from './slack-client-options.ts';
 import { toSlackLogger } from './slack-logger.ts';

@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
-import type { Logger } from '../../src/logger.ts';
-import type { Turn } from '../../src/turn.ts';
-import type { TurnSink } from '../../src/turn-queue.ts';
+import type { Logger } from '../../src/app/logger.ts';
+import type { TurnSink } from '../../src/queue/turn-queue.ts';
+import type { Turn } from '../../src/turn/turn.ts';
 import { createRecentSet } from './recent-set.ts';
 import { resetConfirmation } from './reset-command.ts';
 import { isDirectMessageChannel, parseSlackSessionId, type SlackSessionScope } from './slack-session-id.ts';

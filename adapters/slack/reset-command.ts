@@ -1,6 +1,6 @@
-import type { Logger } from '../../src/logger.ts';
-import type { Turn } from '../../src/turn.ts';
-import type { TurnSink } from '../../src/turn-queue.ts';
+import type { Logger } from '../../src/app/logger.ts';
+import type { TurnSink } from '../../src/queue/turn-queue.ts';
+import type { Turn } from '../../src/turn/turn.ts';
 import { isDirectMessageChannel, type SlackSessionScope, slackSessionId } from './slack-session-id.ts';
 
 /** The fields of a slash command payload that Parley reads. Untrusted: every field is checked. */

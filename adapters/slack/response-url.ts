@@ -1,4 +1,4 @@
-import { PlatformError } from '../../src/errors.ts';
+import { PlatformError } from '../../src/app/errors.ts';
 
 /** A message posted to a slash command's `response_url`. */
 export interface ResponseUrlMessage {

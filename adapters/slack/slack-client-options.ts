@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import type { Config } from '../../src/config.ts';
+import type { Config } from '../../src/app/config.ts';
 
 /** Retry policy of Slack Web API calls (p-retry options as the WebClient takes them). */
 export type SlackRetryPolicy = NonNullable<webApi.WebClientOptions['retryConfig']>;

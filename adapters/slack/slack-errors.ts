@@ -1,4 +1,4 @@
-import { PlatformError } from '../../src/errors.ts';
+import { PlatformError } from '../../src/app/errors.ts';
 
 /** Slack error codes that say "try again later" (everything else, e.g. `channel_not_found`, will not improve). */
 const RETRYABLE_CODES = new Set([

@@ -1,5 +1,5 @@
 import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
-import type { Logger } from '../../src/logger.ts';
+import type { Logger } from '../../src/app/logger.ts';
 
 function levelOf(logger: Logger): LogLevel {
   const level = logger.levelVal;

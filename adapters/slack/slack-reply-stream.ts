@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
-import type { Logger } from '../../src/logger.ts';
-import type { OpenReplyOptions, PostedMessage, ReplyStream } from '../../src/reply-channel.ts';
-import type { ReplyTarget } from '../../src/turn.ts';
+import type { Logger } from '../../src/app/logger.ts';
+import type { OpenReplyOptions, PostedMessage, ReplyStream } from '../../src/turn/reply-channel.ts';
+import type { ReplyTarget } from '../../src/turn/turn.ts';
 import { markdownToMrkdwn } from './markdown-to-mrkdwn.ts';
 import { slackErrorCode, toPlatformError } from './slack-errors.ts';
 import { SLACK_MESSAGE_LIMIT, splitMessage } from './split-message.ts';

@@ -1,4 +1,4 @@
-import { parseSessionId, sessionId } from '../../src/session-id.ts';
+import { parseSessionId, sessionId } from '../../src/turn/session-id.ts';
 
 /** Where a Slack conversation lives: a workspace, a channel (or DM) and, for threads, the thread's root `ts`. */
 export interface SlackConversation {

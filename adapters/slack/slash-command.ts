@@ -1,6 +1,6 @@
-import type { Logger } from '../../src/logger.ts';
-import type { Turn } from '../../src/turn.ts';
-import type { TurnSink } from '../../src/turn-queue.ts';
+import type { Logger } from '../../src/app/logger.ts';
+import type { TurnSink } from '../../src/queue/turn-queue.ts';
+import type { Turn } from '../../src/turn/turn.ts';
 import { type ParsedCommand, parseSlashCommand } from './command-text.ts';
 import {
   ENQUEUE_BUDGET_MS,

@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
-import type { Logger } from '../../src/logger.ts';
-import type { ContextMessage } from '../../src/turn.ts';
+import type { Logger } from '../../src/app/logger.ts';
+import type { ContextMessage } from '../../src/turn/turn.ts';
 import { mentionedUserIds, slackTextToPlain } from './slack-text.ts';
 import { tsToMillis } from './to-turn.ts';
 import type { UserDirectory } from './user-directory.ts';

@@ -1,4 +1,4 @@
-import type { ReplyTarget, Turn } from '../../src/turn.ts';
+import type { ReplyTarget, Turn } from '../../src/turn/turn.ts';
 import { parseCommandText } from './command-text.ts';
 import {
   conversationOf,

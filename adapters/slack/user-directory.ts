@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import type { Logger } from '../../src/logger.ts';
+import type { Logger } from '../../src/app/logger.ts';
 
 /** Display names of Slack users, looked up with `users.info` and cached. */
 export interface UserDirectory {

@@ -6,10 +6,10 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
-import { type RunningParley, startParley } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
-import { getTokenCounter } from '../../src/token-counter.ts';
+import { loadConfig } from '../../src/app/config.ts';
+import { createLogger } from '../../src/app/logger.ts';
+import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
+import { getTokenCounter } from '../../src/model/token-counter.ts';
 import { SHORT_TEXT } from '../lib/bench-turns.ts';
 import { enqueueTurns, sessionIds } from '../lib/enqueue-turns.ts';
 import { ownCpuMs } from '../lib/process-cpu.ts';

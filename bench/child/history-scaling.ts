@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../../src/config.ts';
-import type { StoredMessage } from '../../src/history-store.ts';
+import { loadConfig } from '../../src/app/config.ts';
+import type { StoredMessage } from '../../src/history/history-store.ts';
+import { historyKeys } from '../../src/history/redis/history-keys.ts';
+import { createRedisHistoryStore } from '../../src/history/redis/redis-history-store.ts';
+import { encodingForModel, getTokenCounter, getTokenizer } from '../../src/model/token-counter.ts';
 import { assemblePrompt } from '../../src/prompt/assemble-prompt.ts';
 import { renderContent, toStoredMessage } from '../../src/prompt/render-message.ts';
-import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
-import { sessionKeys } from '../../src/redis-keys.ts';
-import { encodingForModel, getTokenCounter, getTokenizer } from '../../src/token-counter.ts';
 import { replyText, seededRandom, userText } from '../lib/bench-text.ts';
 import { ownCpuMs } from '../lib/process-cpu.ts';
 import { summarize } from '../lib/stats.ts';
@@ -112,7 +112,7 @@ export async function runHistoryScaling(options: HistoryScalingOptions): Promise
   // What most tutorials do: fetch everything, count every message again, drop from the front until it fits.
   const naive = async (sessionId: string): Promise<number> => {
     const content = userText(random);
-    const raw = await redis.lrange(sessionKeys(options.prefix, sessionId).history, 0, -1);
+    const raw = await redis.lrange(historyKeys(options.prefix, sessionId).history, 0, -1);
     const history = raw.map((entry) => JSON.parse(entry) as StoredMessage);
     const system = TUTORIAL_TOKENS_PER_MESSAGE + tokenizer.encode(config.model.systemPrompt).length;
     const fresh = TUTORIAL_TOKENS_PER_MESSAGE + tokenizer.encode(`Alice: ${content}`).length;

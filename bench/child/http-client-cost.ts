@@ -1,5 +1,5 @@
 import { Agent, request as httpRequest } from 'node:http';
-import { createOpenAIModelClient } from '../../src/openai-model-client.ts';
+import { createOpenAIModelClient } from '../../src/model/openai-model-client.ts';
 import { ownCpuMs } from '../lib/process-cpu.ts';
 
 /** CPU per streamed completion request of each way of calling the same endpoint, ms. */

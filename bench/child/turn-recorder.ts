@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { ReplyChannel, ReplyStream } from '../../src/reply-channel.ts';
-import type { ReplyTarget } from '../../src/turn.ts';
+import type { ReplyChannel, ReplyStream } from '../../src/turn/reply-channel.ts';
+import type { ReplyTarget } from '../../src/turn/turn.ts';
 
 /** Per-turn timestamps (performance.now() of this process), kept only when details are asked for. */
 export interface TurnTimes {

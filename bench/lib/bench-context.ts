@@ -1,11 +1,11 @@
 import { Queue } from 'bullmq';
-import { createBullTurnQueue } from '../../src/bullmq-turn-queue.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createGuardedSink } from '../../src/guarded-sink.ts';
-import type { HistoryStore } from '../../src/history-store.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
-import type { TurnQueue, TurnSink } from '../../src/turn-queue.ts';
+import { createGuardedSink } from '../../src/access/guarded-sink.ts';
+import { loadConfig } from '../../src/app/config.ts';
+import { silentLogger } from '../../src/app/logger.ts';
+import type { HistoryStore } from '../../src/history/history-store.ts';
+import { createRedisHistoryStore } from '../../src/history/redis/redis-history-store.ts';
+import { createBullTurnQueue } from '../../src/queue/bullmq/bullmq-turn-queue.ts';
+import type { TurnQueue, TurnSink } from '../../src/queue/turn-queue.ts';
 import { RAW_QUEUE } from '../child/raw-bullmq.ts';
 import { type BenchChild, startBenchChild } from './bench-child.ts';
 import type { BenchRedis } from './bench-redis.ts';

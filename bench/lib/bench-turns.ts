@@ -1,4 +1,4 @@
-import type { Turn } from '../../src/turn.ts';
+import type { Turn } from '../../src/turn/turn.ts';
 
 /**
  * A turn as an adapter would hand it over, addressed to the bench's recording reply channel (platform

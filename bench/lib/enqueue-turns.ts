@@ -1,4 +1,4 @@
-import type { TurnSink } from '../../src/turn-queue.ts';
+import type { TurnSink } from '../../src/queue/turn-queue.ts';
 import { benchTurn } from './bench-turns.ts';
 
 /** What to enqueue: `turnsPerSession` turns for each session, in order per session. */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { StoredMessage } from '../../src/history-store.ts';
-import { sessionKeys } from '../../src/redis-keys.ts';
+import type { StoredMessage } from '../../src/history/history-store.ts';
+import { historyKeys } from '../../src/history/redis/history-keys.ts';
 
 /** What the committed histories show. */
 export interface OrderCheck {
@@ -27,7 +27,7 @@ export async function verifyCommitOrder(
   for (let from = 0; from < sessionIds.length; from += 100) {
     const batch = sessionIds.slice(from, from + 100);
     const pipeline = redis.pipeline();
-    for (const sessionId of batch) pipeline.lrange(sessionKeys(prefix, sessionId).history, 0, -1);
+    for (const sessionId of batch) pipeline.lrange(historyKeys(prefix, sessionId).history, 0, -1);
     const results = (await pipeline.exec()) ?? [];
     for (const [error, raw] of results) {
       if (error) throw error;

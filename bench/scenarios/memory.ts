@@ -1,6 +1,6 @@
-import type { StoredMessage } from '../../src/history-store.ts';
+import type { StoredMessage } from '../../src/history/history-store.ts';
+import { getTokenCounter } from '../../src/model/token-counter.ts';
 import { toStoredMessage } from '../../src/prompt/render-message.ts';
-import { getTokenCounter } from '../../src/token-counter.ts';
 import type { WorkerRunResult } from '../child/child-main.ts';
 import { type BenchContext, createProducer, newChild, type Scenario } from '../lib/bench-context.ts';
 import { replyText, seededRandom, userText } from '../lib/bench-text.ts';

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { loadEnvFile, loadStorageConfig } from '../app/config.ts';
+import { ConfigError } from '../app/errors.ts';
 import { exportSession } from '../commands/session-export.ts';
-import { loadEnvFile, loadStorageConfig } from '../config.ts';
-import { ConfigError } from '../errors.ts';
-import { createRedisHistoryStore } from '../redis-history-store.ts';
+import { createRedisHistoryStore } from '../history/redis/redis-history-store.ts';
 import {
   checkSessionId,
   forkSession,

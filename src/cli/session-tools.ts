@@ -1,6 +1,6 @@
 import { exportSession, parseSessionExport, type SessionExport } from '../commands/session-export.ts';
-import type { HistoryStore, SessionListing } from '../history-store.ts';
-import { parseSessionId } from '../session-id.ts';
+import type { HistoryStore, SessionListing } from '../history/history-store.ts';
+import { parseSessionId } from '../turn/session-id.ts';
 
 /** Raised for a CLI request that cannot be carried out; the message says why. */
 export class SessionToolError extends Error {}

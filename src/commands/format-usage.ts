@@ -1,4 +1,4 @@
-import type { UsageTotals } from '../history-store.ts';
+import type { UsageTotals } from '../history/history-store.ts';
 
 /** `$0.000123`, `$1.2345`, or a note that the price is unknown. */
 export function formatCost(costUsd: number | null): string {

@@ -1,7 +1,7 @@
-import type { HistoryStore, TurnCommit } from '../history-store.ts';
-import type { CommandResponse } from '../reply-channel.ts';
-import type { CommandName, Turn } from '../turn.ts';
-import type { UsageLedger } from '../usage-ledger.ts';
+import type { HistoryStore, TurnCommit } from '../history/history-store.ts';
+import type { CommandResponse } from '../turn/reply-channel.ts';
+import type { CommandName, Turn } from '../turn/turn.ts';
+import type { UsageLedger } from '../usage/usage-ledger.ts';
 import { formatTotals } from './format-usage.ts';
 import { exportSession } from './session-export.ts';
 

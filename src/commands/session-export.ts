@@ -1,4 +1,4 @@
-import type { HistoryStore, StoredMessage, UsageTotals } from '../history-store.ts';
+import type { HistoryStore, StoredMessage, UsageTotals } from '../history/history-store.ts';
 
 /** Format tag of exported sessions; bumped on incompatible changes. */
 export const EXPORT_FORMAT = 'parley.session.v1';

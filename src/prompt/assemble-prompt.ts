@@ -1,6 +1,6 @@
-import type { StoredMessage } from '../history-store.ts';
-import type { ChatMessage } from '../model-client.ts';
-import { REPLY_PRIMING_TOKENS, type TokenCounter } from '../token-counter.ts';
+import type { StoredMessage } from '../history/history-store.ts';
+import type { ChatMessage } from '../model/model-client.ts';
+import { REPLY_PRIMING_TOKENS, type TokenCounter } from '../model/token-counter.ts';
 import { cachedCount } from './cached-count.ts';
 import {
   MERGE_SEPARATOR,

@@ -1,4 +1,4 @@
-import type { TokenCounter } from '../token-counter.ts';
+import type { TokenCounter } from '../model/token-counter.ts';
 
 /** Texts remembered per counter; the system prompts and summaries in use at once are few. */
 const MAX_ENTRIES = 64;

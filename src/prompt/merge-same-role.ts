@@ -1,5 +1,5 @@
-import type { ChatMessage } from '../model-client.ts';
-import type { TokenCounter } from '../token-counter.ts';
+import type { ChatMessage } from '../model/model-client.ts';
+import type { TokenCounter } from '../model/token-counter.ts';
 
 /** Separator between messages merged into one. */
 export const MERGE_SEPARATOR = '\n\n';

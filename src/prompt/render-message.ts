@@ -1,6 +1,6 @@
-import type { StoredMessage } from '../history-store.ts';
-import type { TokenCounter } from '../token-counter.ts';
-import type { Author } from '../turn.ts';
+import type { StoredMessage } from '../history/history-store.ts';
+import type { TokenCounter } from '../model/token-counter.ts';
+import type { Author } from '../turn/turn.ts';
 
 /** Longest display name shown to the model, in code points. */
 export const MAX_DISPLAY_NAME_LENGTH = 64;

@@ -1,4 +1,4 @@
-import type { TokenCounter } from '../token-counter.ts';
+import type { TokenCounter } from '../model/token-counter.ts';
 
 /** The visible note left where text was cut out. */
 export function truncationMarker(omittedTokens: number): string {

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { HistoryStore, SessionMeta, StoredMessage, TurnCommit } from '../../src/history-store.ts';
+import type {
+  HistoryStore,
+  SessionMeta,
+  StoredMessage,
+  TurnCommit,
+} from '../../src/history/history-store.ts';
 
 /** Options every store factory accepts (retention and an injectable clock). */
 export interface HistoryStoreTestOptions {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredMessage } from '../../src/history-store.ts';
-import { createMemoryHistoryStore } from '../../src/memory-history-store.ts';
-import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
+import type { StoredMessage } from '../../src/history/history-store.ts';
+import { createMemoryHistoryStore } from '../../src/history/memory-history-store.ts';
+import { createRedisHistoryStore } from '../../src/history/redis/redis-history-store.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
 import { historyStoreContract } from './history-store.contract.ts';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PostedMessage } from '../../src/reply-channel.ts';
-import type { Turn } from '../../src/turn.ts';
-import type { TurnJob, TurnProcessor, TurnQueue } from '../../src/turn-queue.ts';
+import type { TurnJob, TurnProcessor, TurnQueue } from '../../src/queue/turn-queue.ts';
+import type { PostedMessage } from '../../src/turn/reply-channel.ts';
+import type { Turn } from '../../src/turn/turn.ts';
 
 /** What a contract test needs from an implementation. */
 export interface QueueUnderTest {

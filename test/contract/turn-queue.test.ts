@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { createBullTurnQueue } from '../../src/bullmq-turn-queue.ts';
-import { createInProcessTurnQueue } from '../../src/in-process-turn-queue.ts';
-import { silentLogger } from '../../src/logger.ts';
+import { silentLogger } from '../../src/app/logger.ts';
+import { createBullTurnQueue } from '../../src/queue/bullmq/bullmq-turn-queue.ts';
+import { createInProcessTurnQueue } from '../../src/queue/in-process-turn-queue.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
 import { turnQueueContract } from './turn-queue.contract.ts';
 

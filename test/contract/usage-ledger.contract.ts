@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { UsageDelta, UsageTotals } from '../../src/history-store.ts';
-import type { UsageLedger } from '../../src/usage-ledger.ts';
+import type { UsageDelta, UsageTotals } from '../../src/history/history-store.ts';
+import type { UsageLedger } from '../../src/usage/usage-ledger.ts';
 
 /** Builds a fresh, empty ledger for one test, reading time from `now`. */
 export type UsageLedgerFactory = (now: () => number) => UsageLedger | Promise<UsageLedger>;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryUsageLedger } from '../../src/memory-usage-ledger.ts';
-import { createRedisUsageLedger } from '../../src/redis-usage-ledger.ts';
+import { createMemoryUsageLedger } from '../../src/usage/memory-usage-ledger.ts';
+import { createRedisUsageLedger } from '../../src/usage/redis-usage-ledger.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
 import { usageLedgerContract } from './usage-ledger.contract.ts';
 

@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_REFUSED } from '../../adapters/discord/commands.ts';
-import { type RunningParley, startParley } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
+import { loadConfig } from '../../src/app/config.ts';
+import { createLogger } from '../../src/app/logger.ts';
+import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
 import { type FakeDiscord, type FakeUser, startFakeDiscord } from '../fakes/fake-discord.ts';
 import { type FakeOpenAI, startFakeOpenAI, type WireChatMessage } from '../fakes/fake-openai-server.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.ts';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HistoryStore, StoredMessage } from '../../src/history-store.ts';
-import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
+import type { HistoryStore, StoredMessage } from '../../src/history/history-store.ts';
+import { createRedisHistoryStore } from '../../src/history/redis/redis-history-store.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
 
 const run = promisify(execFile);

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningParley, startParley } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { silentLogger } from '../../src/logger.ts';
+import { loadConfig } from '../../src/app/config.ts';
+import { silentLogger } from '../../src/app/logger.ts';
+import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
 import { type FakeOpenAI, startFakeOpenAI, type WireChatMessage } from '../fakes/fake-openai-server.ts';
 import { scriptedTerminal } from '../helpers/chat-session.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
@@ -90,7 +90,7 @@ function runTerminalProcess(session: string, lines: string[], env: Record<string
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/main.ts', '--console', '--session', session],
+      ['--import', 'tsx', 'src/app/main.ts', '--console', '--session', session],
       {
         env: { ...process.env, ...env },
         stdio: ['pipe', 'pipe', 'pipe'],

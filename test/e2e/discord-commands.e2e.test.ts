@@ -2,9 +2,9 @@
 // process-wide dispatcher, which Discord's REST client (file uploads for /export) must not depend on.
 import '../../adapters/slack/index.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningParley, startParley } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { silentLogger } from '../../src/logger.ts';
+import { loadConfig } from '../../src/app/config.ts';
+import { silentLogger } from '../../src/app/logger.ts';
+import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
 import {
   type FakeDiscord,
   type FakeMessage,

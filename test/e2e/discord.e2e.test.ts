@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RESET_DONE } from '../../adapters/discord/commands.ts';
-import { type RunningParley, startParley } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { silentLogger } from '../../src/logger.ts';
+import { loadConfig } from '../../src/app/config.ts';
+import { silentLogger } from '../../src/app/logger.ts';
+import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
 import { type FakeDiscord, type FakeMessage, startFakeDiscord } from '../fakes/fake-discord.ts';
 import { type FakeOpenAI, startFakeOpenAI, type WireChatMessage } from '../fakes/fake-openai-server.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';

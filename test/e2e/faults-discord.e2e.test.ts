@@ -1,12 +1,12 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningParley, startParley } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import type { HistoryStore } from '../../src/history-store.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
-import { sessionKeys } from '../../src/redis-keys.ts';
-import { sessionId as makeSessionId } from '../../src/session-id.ts';
+import { loadConfig } from '../../src/app/config.ts';
+import { silentLogger } from '../../src/app/logger.ts';
+import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
+import type { HistoryStore } from '../../src/history/history-store.ts';
+import { createRedisHistoryStore } from '../../src/history/redis/redis-history-store.ts';
+import { mailboxKeys } from '../../src/queue/bullmq/mailbox-keys.ts';
+import { sessionId as makeSessionId } from '../../src/turn/session-id.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/fake-discord.ts';
 import {
   type ChatCompletionRequestBody,
@@ -108,7 +108,7 @@ async function waitUntil(what: string, condition: () => Promise<boolean> | boole
 function conversation(name: string) {
   const channelId = discord.addTextChannel(`faults-${name}`);
   const sessionId = makeSessionId('discord', discord.guildId, channelId);
-  const keys = sessionKeys(PREFIX, sessionId);
+  const keys = mailboxKeys(PREFIX, sessionId);
   const questions: string[] = [];
   return {
     name,
@@ -157,7 +157,7 @@ async function expectAnsweredOnce(chat: Conversation): Promise<void> {
       `assistant: ${expectedAnswer(chat.name, index + 1)}`,
     ]).flat(),
   );
-  const { mailbox } = sessionKeys(PREFIX, chat.sessionId);
+  const { mailbox } = mailboxKeys(PREFIX, chat.sessionId);
   await waitUntil(`${chat.name}: mailbox drained`, async () => (await client.llen(mailbox)) === 0, 5_000);
 }
 

@@ -1,13 +1,13 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningParley, startParley } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { ModelError } from '../../src/errors.ts';
-import type { HistoryStore } from '../../src/history-store.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
-import { sessionKeys } from '../../src/redis-keys.ts';
-import { modelFailureText } from '../../src/turn-processor.ts';
+import { loadConfig } from '../../src/app/config.ts';
+import { ModelError } from '../../src/app/errors.ts';
+import { silentLogger } from '../../src/app/logger.ts';
+import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
+import type { HistoryStore } from '../../src/history/history-store.ts';
+import { createRedisHistoryStore } from '../../src/history/redis/redis-history-store.ts';
+import { mailboxKeys } from '../../src/queue/bullmq/mailbox-keys.ts';
+import { modelFailureText } from '../../src/turn/turn-processor.ts';
 import {
   type ChatCompletionRequestBody,
   type FakeOpenAI,
@@ -136,7 +136,7 @@ async function waitUntil(what: string, condition: () => Promise<boolean> | boole
 function thread(name: string) {
   const root = nextTs();
   const sessionId = `slack:${FIXTURE.team}:${FIXTURE.channel}:${root}`;
-  const keys = sessionKeys(PREFIX, sessionId);
+  const keys = mailboxKeys(PREFIX, sessionId);
   let sent = 0;
   return {
     name,
@@ -214,7 +214,7 @@ async function expectThread(conversation: Thread, outcomes: Outcome[]): Promise<
   expect(history).toEqual(wantedHistory);
   expect(await store.committedSeq(conversation.sessionId)).toBe(conversation.sent());
   // The committed turn leaves the mailbox right after its commit.
-  const { mailbox } = sessionKeys(PREFIX, conversation.sessionId);
+  const { mailbox } = mailboxKeys(PREFIX, conversation.sessionId);
   await waitUntil(`${name}: mailbox drained`, async () => (await client.llen(mailbox)) === 0, 5_000);
 }
 

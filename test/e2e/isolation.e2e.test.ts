@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MessageLike, toTurn } from '../../adapters/discord/to-turn.ts';
-import { type RunningParley, startParley } from '../../src/app.ts';
+import { loadConfig } from '../../src/app/config.ts';
+import { silentLogger } from '../../src/app/logger.ts';
+import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
 import { exportSession } from '../../src/commands/session-export.ts';
-import { loadConfig } from '../../src/config.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { SUMMARY_INSTRUCTIONS } from '../../src/summarize.ts';
+import { SUMMARY_INSTRUCTIONS } from '../../src/history/summarize.ts';
 import { type FakeDiscord, snowflake, startFakeDiscord } from '../fakes/fake-discord.ts';
 import {
   type ChatCompletionRequestBody,

@@ -14,13 +14,13 @@ afterAll(async () => {
   await redis?.close();
 });
 
-/** `npm start` as a process: node with tsx on src/main.ts, a clean environment plus `env`. */
+/** `npm start` as a process: node with tsx on src/app/main.ts, a clean environment plus `env`. */
 function start(env: Record<string, string>): {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number>;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/main.ts'], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningParley, startParley } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { silentLogger } from '../../src/logger.ts';
+import { loadConfig } from '../../src/app/config.ts';
+import { silentLogger } from '../../src/app/logger.ts';
+import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
 import { type FakeOpenAI, startFakeOpenAI, type WireChatMessage } from '../fakes/fake-openai-server.ts';
 import { type FakeMessage, type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { sendSlackEvent, sendSlashCommand } from '../fakes/slack-signing.ts';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PostedMessage, ReplyChannel, ReplyStream } from '../../src/reply-channel.ts';
+import type { PostedMessage, ReplyChannel, ReplyStream } from '../../src/turn/reply-channel.ts';
 
 /**
  * A recording chat platform on 127.0.0.1 (real HTTP) plus the `ReplyChannel` that talks to it, so replies

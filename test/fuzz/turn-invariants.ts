@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import { parseSessionId } from '../../src/session-id.ts';
-import { COMMAND_NAMES, type Platform, type Turn } from '../../src/turn.ts';
+import { parseSessionId } from '../../src/turn/session-id.ts';
+import { COMMAND_NAMES, type Platform, type Turn } from '../../src/turn/turn.ts';
 
 const SAFE_PART = /^[A-Za-z0-9._-]+$/;
 

@@ -13,14 +13,14 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { createBullTurnQueue } from '../../src/bullmq-turn-queue.ts';
-import { emptyUsage } from '../../src/history-store.ts';
-import { createLogger } from '../../src/logger.ts';
-import { createOpenAIModelClient } from '../../src/openai-model-client.ts';
-import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
-import { getTokenCounter } from '../../src/token-counter.ts';
-import { createTurnProcessor } from '../../src/turn-processor.ts';
-import type { UsageLedger } from '../../src/usage-ledger.ts';
+import { createLogger } from '../../src/app/logger.ts';
+import { emptyUsage } from '../../src/history/history-store.ts';
+import { createRedisHistoryStore } from '../../src/history/redis/redis-history-store.ts';
+import { createOpenAIModelClient } from '../../src/model/openai-model-client.ts';
+import { getTokenCounter } from '../../src/model/token-counter.ts';
+import { createBullTurnQueue } from '../../src/queue/bullmq/bullmq-turn-queue.ts';
+import { createTurnProcessor } from '../../src/turn/turn-processor.ts';
+import type { UsageLedger } from '../../src/usage/usage-ledger.ts';
 import { createHttpReplyChannel } from '../fakes/fake-chat-platform.ts';
 
 const { values } = parseArgs({

@@ -1,8 +1,11 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ModelError } from '../../src/errors.ts';
-import type { ModelClient } from '../../src/model-client.ts';
-import { createOpenAIModelClient, type OpenAIModelClientOptions } from '../../src/openai-model-client.ts';
+import { ModelError } from '../../src/app/errors.ts';
+import type { ModelClient } from '../../src/model/model-client.ts';
+import {
+  createOpenAIModelClient,
+  type OpenAIModelClientOptions,
+} from '../../src/model/openai-model-client.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
 
 const API_KEY = 'sk-test-0123456789abcdef';

@@ -1,10 +1,10 @@
 import { inspect } from 'node:util';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ModelError, PreviousResponseLostError } from '../../src/errors.ts';
-import type { ChatMessage, ModelClient } from '../../src/model-client.ts';
-import type { OpenAIModelClientOptions } from '../../src/openai-model-client.ts';
-import { createOpenAIResponsesModelClient } from '../../src/openai-responses-model-client.ts';
+import { ModelError, PreviousResponseLostError } from '../../src/app/errors.ts';
+import type { ChatMessage, ModelClient } from '../../src/model/model-client.ts';
+import type { OpenAIModelClientOptions } from '../../src/model/openai-model-client.ts';
+import { createOpenAIResponsesModelClient } from '../../src/model/openai-responses-model-client.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
 
 const API_KEY = 'sk-test-0123456789abcdef';

@@ -2,13 +2,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type Command, Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it, onTestFailed, vi } from 'vitest';
-import { createBullTurnQueue } from '../../src/bullmq-turn-queue.ts';
-import type { HistoryStore } from '../../src/history-store.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
-import { sessionKeys } from '../../src/redis-keys.ts';
-import type { Turn } from '../../src/turn.ts';
-import type { TurnQueue } from '../../src/turn-queue.ts';
+import { silentLogger } from '../../src/app/logger.ts';
+import type { HistoryStore } from '../../src/history/history-store.ts';
+import { historyKeys } from '../../src/history/redis/history-keys.ts';
+import { createRedisHistoryStore } from '../../src/history/redis/redis-history-store.ts';
+import { createBullTurnQueue } from '../../src/queue/bullmq/bullmq-turn-queue.ts';
+import { mailboxKeys } from '../../src/queue/bullmq/mailbox-keys.ts';
+import type { TurnQueue } from '../../src/queue/turn-queue.ts';
+import type { Turn } from '../../src/turn/turn.ts';
 import {
   type FakeChatPlatform,
   type PlatformMessage,
@@ -244,7 +245,7 @@ async function enqueueInterleaved(
 async function committedTotal(rig: Rig, sessions: number): Promise<number> {
   const pipeline = rig.client.pipeline();
   for (let session = 1; session <= sessions; session++) {
-    pipeline.hget(sessionKeys(rig.prefix, rig.names.sessionId(session)).meta, 'committedSeq');
+    pipeline.hget(historyKeys(rig.prefix, rig.names.sessionId(session)).meta, 'committedSeq');
   }
   const results = (await pipeline.exec()) ?? [];
   return results.reduce((sum, [, value]) => sum + Number(value ?? 0), 0);
@@ -545,7 +546,7 @@ describe.sequential('BullMQ turn queue across processes', () => {
     // An ingress whose connection fails the first command after the turn landed in its mailbox.
     const flaky = new Redis(rig.redis.url, { maxRetriesPerRequest: null });
     cleanups.push(async () => flaky.disconnect());
-    const mailbox = sessionKeys(rig.prefix, rig.names.sessionId(1)).mailbox;
+    const mailbox = mailboxKeys(rig.prefix, rig.names.sessionId(1)).mailbox;
     const sendCommand = flaky.sendCommand.bind(flaky);
     let failNext = false;
     vi.spyOn(flaky, 'sendCommand').mockImplementation((command: Command, ...rest) => {

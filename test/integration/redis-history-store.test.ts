@@ -3,11 +3,10 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Command, Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { HistoryStore, StoredMessage } from '../../src/history-store.ts';
-import type { Logger } from '../../src/logger.ts';
-import { historyIndexKeys } from '../../src/redis-history-keys.ts';
-import { createRedisHistoryStore } from '../../src/redis-history-store.ts';
-import { sessionKeys } from '../../src/redis-keys.ts';
+import type { Logger } from '../../src/app/logger.ts';
+import type { HistoryStore, StoredMessage } from '../../src/history/history-store.ts';
+import { historyIndexKeys, historyKeys } from '../../src/history/redis/history-keys.ts';
+import { createRedisHistoryStore } from '../../src/history/redis/redis-history-store.ts';
 import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
 
 function message(content: string, tokens = 10, role: StoredMessage['role'] = 'user'): StoredMessage {
@@ -88,13 +87,13 @@ describe('Redis history store on a plain server', () => {
     const index = historyIndexKeys(prefix);
     expect(await client.zrange(index.sessions, 0, -1)).toEqual(['slack:T:C', 'slack:T:C:1.1']);
     expect(await client.smembers(index.scope('slack:T:C'))).toEqual(['slack:T:C:1.1']);
-    expect(await client.hgetall(sessionKeys(prefix, 'slack:T:C:1.1').meta)).toMatchObject({
+    expect(await client.hgetall(historyKeys(prefix, 'slack:T:C:1.1').meta)).toMatchObject({
       scopeId: 'slack:T:C',
       responseId: 'resp_1',
       historyTokens: '0',
     });
-    expect(await client.hgetall(sessionKeys(prefix, 'discord:dm:42').meta)).toEqual({ historyTokens: '10' });
-    const layout = sessionKeys(prefix, 'slack:T:C');
+    expect(await client.hgetall(historyKeys(prefix, 'discord:dm:42').meta)).toEqual({ historyTokens: '10' });
+    const layout = historyKeys(prefix, 'slack:T:C');
     expect(await client.type(layout.history)).toBe('list');
     expect(await client.type(layout.meta)).toBe('hash');
     const entries = await client.lrange(layout.history, 0, -1);
@@ -171,7 +170,7 @@ describe('Redis history store on a plain server', () => {
     const prefix = newPrefix();
     const store = track(createRedisHistoryStore({ redis: client, prefix, logger }));
     const sid = 'console:corrupt';
-    const { history } = sessionKeys(prefix, sid);
+    const { history } = historyKeys(prefix, sid);
     await store.append(sid, [message('one'), message('two')]);
     await client.rpush(history, '{"role":"user","content":"secret text', '42', '{"role":"robot"}');
     await store.append(sid, [message('three')]);
@@ -200,7 +199,7 @@ describe('Redis history store on a plain server', () => {
   it('propagates Redis errors and leaves the session untouched when a commit fails', async () => {
     const prefix = newPrefix();
     const store = track(createRedisHistoryStore({ redis: client, prefix }));
-    const keys = sessionKeys(prefix, 'slack:T:C');
+    const keys = historyKeys(prefix, 'slack:T:C');
     await client.set(keys.history, 'not a list');
     await expect(store.load('slack:T:C')).rejects.toThrow(/WRONGTYPE/);
     await expect(store.load('slack:T:C', { maxMessages: 2 })).rejects.toThrow(/WRONGTYPE/);
@@ -232,7 +231,7 @@ describe('Redis history store on a plain server', () => {
     const ttlMs = 600_000;
     const store = track(createRedisHistoryStore({ redis: client, prefix, historyTtlMs: ttlMs }));
     const sid = 'slack:T:C:5.5';
-    const { history, meta } = sessionKeys(prefix, sid);
+    const { history, meta } = historyKeys(prefix, sid);
     const index = historyIndexKeys(prefix);
     const expectFreshTtl = async (key: string) => {
       const remaining = await client.pttl(key);
@@ -296,7 +295,7 @@ describe('Redis history store on a plain server', () => {
     const prefix = newPrefix();
     const store = track(createRedisHistoryStore({ redis: client, prefix }));
     const sid = 'console:corrupt-meta';
-    const { history, meta } = sessionKeys(prefix, sid);
+    const { history, meta } = historyKeys(prefix, sid);
     await store.append(sid, [message('kept')]);
     await client.hset(meta, 'historyTokens', 'lots');
     const stored = async () => ({
@@ -349,7 +348,7 @@ describe('Redis history store on a plain server', () => {
     expect(await store.load(sid)).toEqual(odd.slice(2));
 
     // loadOldest skips a corrupt entry as load does; the compaction it would lead to is refused, not misapplied.
-    const { history } = sessionKeys(prefix, 'console:corrupt-head');
+    const { history } = historyKeys(prefix, 'console:corrupt-head');
     await client.rpush(history, 'garbage', JSON.stringify(message('one')), JSON.stringify(message('two')));
     const parsed = await store.loadOldest('console:corrupt-head', 2);
     expect(parsed.map((stored) => stored.content)).toEqual(['one']);

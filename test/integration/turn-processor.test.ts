@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HistoryStore } from '../../src/history-store.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { createMemoryHistoryStore } from '../../src/memory-history-store.ts';
-import { createMemoryUsageLedger } from '../../src/memory-usage-ledger.ts';
-import { createOpenAIModelClient } from '../../src/openai-model-client.ts';
-import type { PostedMessage, ReplyChannel, ReplyDetails } from '../../src/reply-channel.ts';
-import { getTokenCounter } from '../../src/token-counter.ts';
-import type { Turn } from '../../src/turn.ts';
-import { createTurnProcessor } from '../../src/turn-processor.ts';
-import type { TurnJob } from '../../src/turn-queue.ts';
+import { silentLogger } from '../../src/app/logger.ts';
+import type { HistoryStore } from '../../src/history/history-store.ts';
+import { createMemoryHistoryStore } from '../../src/history/memory-history-store.ts';
+import { createOpenAIModelClient } from '../../src/model/openai-model-client.ts';
+import { getTokenCounter } from '../../src/model/token-counter.ts';
+import type { TurnJob } from '../../src/queue/turn-queue.ts';
+import type { PostedMessage, ReplyChannel, ReplyDetails } from '../../src/turn/reply-channel.ts';
+import type { Turn } from '../../src/turn/turn.ts';
+import { createTurnProcessor } from '../../src/turn/turn-processor.ts';
+import { createMemoryUsageLedger } from '../../src/usage/memory-usage-ledger.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
 
 let model: FakeOpenAI;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordReplyChannel } from '../../../adapters/discord/index.ts';
-import { PlatformError } from '../../../src/errors.ts';
-import { silentLogger } from '../../../src/logger.ts';
-import type { ReplyChannel } from '../../../src/reply-channel.ts';
-import type { ReplyTarget } from '../../../src/turn.ts';
+import { PlatformError } from '../../../src/app/errors.ts';
+import { silentLogger } from '../../../src/app/logger.ts';
+import type { ReplyChannel } from '../../../src/turn/reply-channel.ts';
+import type { ReplyTarget } from '../../../src/turn/turn.ts';
 import { type FakeDiscord, startFakeDiscord } from '../../fakes/fake-discord.ts';
 
 const WEBHOOK_EDIT = 'PATCH /webhooks/:app/:token/messages/@original';

@@ -8,11 +8,11 @@ import {
   RESET_FAILED,
 } from '../../../adapters/discord/commands.ts';
 import { createDiscordIngress } from '../../../adapters/discord/index.ts';
-import type { Config } from '../../../src/config.ts';
-import { PlatformError } from '../../../src/errors.ts';
-import { createLogger } from '../../../src/logger.ts';
-import type { PlatformIngress } from '../../../src/platform-adapter.ts';
-import type { Turn } from '../../../src/turn.ts';
+import type { Config } from '../../../src/app/config.ts';
+import { PlatformError } from '../../../src/app/errors.ts';
+import { createLogger } from '../../../src/app/logger.ts';
+import type { PlatformIngress } from '../../../src/turn/platform-ingress.ts';
+import type { Turn } from '../../../src/turn/turn.ts';
 import { type FakeDiscord, startFakeDiscord } from '../../fakes/fake-discord.ts';
 import { createRecordingSink, type RecordingSink } from './recording-sink.ts';
 

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordReplyChannel } from '../../../adapters/discord/index.ts';
-import { PlatformError } from '../../../src/errors.ts';
-import { silentLogger } from '../../../src/logger.ts';
-import type { PostedMessage, ReplyChannel } from '../../../src/reply-channel.ts';
-import type { ReplyTarget } from '../../../src/turn.ts';
+import { PlatformError } from '../../../src/app/errors.ts';
+import { silentLogger } from '../../../src/app/logger.ts';
+import type { PostedMessage, ReplyChannel } from '../../../src/turn/reply-channel.ts';
+import type { ReplyTarget } from '../../../src/turn/turn.ts';
 import { type FakeDiscord, snowflake, startFakeDiscord } from '../../fakes/fake-discord.ts';
 
 const longReply = readFileSync(new URL('../../fixtures/discord/long-reply.md', import.meta.url), 'utf8');

@@ -1,5 +1,5 @@
-import type { Turn } from '../../../src/turn.ts';
-import type { EnqueueResult, TurnSink } from '../../../src/turn-queue.ts';
+import type { EnqueueResult, TurnSink } from '../../../src/queue/turn-queue.ts';
+import type { Turn } from '../../../src/turn/turn.ts';
 
 /** A TurnSink that keeps every turn and lets tests wait for one, slow enqueueing down, or make it fail. */
 export interface RecordingSink extends TurnSink {

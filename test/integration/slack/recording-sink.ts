@@ -1,5 +1,5 @@
-import type { Turn } from '../../../src/turn.ts';
-import type { EnqueueResult, TurnSink } from '../../../src/turn-queue.ts';
+import type { EnqueueResult, TurnSink } from '../../../src/queue/turn-queue.ts';
+import type { Turn } from '../../../src/turn/turn.ts';
 
 /** A TurnSink that records every turn handed to it and, like the real queues, accepts each id once per session. */
 export interface RecordingSink extends TurnSink {

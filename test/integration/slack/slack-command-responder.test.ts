@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackReplyChannel } from '../../../adapters/slack/index.ts';
-import { PlatformError } from '../../../src/errors.ts';
-import { silentLogger } from '../../../src/logger.ts';
-import type { CommandResponse, ReplyChannel } from '../../../src/reply-channel.ts';
-import type { ReplyTarget } from '../../../src/turn.ts';
+import { PlatformError } from '../../../src/app/errors.ts';
+import { silentLogger } from '../../../src/app/logger.ts';
+import type { CommandResponse, ReplyChannel } from '../../../src/turn/reply-channel.ts';
+import type { ReplyTarget } from '../../../src/turn/turn.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../../fakes/fake-slack-api.ts';
 
 let api: FakeSlackApi;

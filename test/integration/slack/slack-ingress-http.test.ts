@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackIngress } from '../../../adapters/slack/index.ts';
-import { silentLogger } from '../../../src/logger.ts';
-import type { PlatformIngress } from '../../../src/platform-adapter.ts';
+import { silentLogger } from '../../../src/app/logger.ts';
+import type { PlatformIngress } from '../../../src/turn/platform-ingress.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../../fakes/fake-slack-api.ts';
 import { sendSigned, sendSlackEvent, sendSlashCommand } from '../../fakes/slack-signing.ts';
 import {

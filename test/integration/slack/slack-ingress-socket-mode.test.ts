@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackIngress } from '../../../adapters/slack/index.ts';
-import { silentLogger } from '../../../src/logger.ts';
-import type { PlatformIngress } from '../../../src/platform-adapter.ts';
+import { silentLogger } from '../../../src/app/logger.ts';
+import type { PlatformIngress } from '../../../src/turn/platform-ingress.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../../fakes/fake-slack-api.ts';
 import { type FakeSlackSocketMode, startFakeSlackSocketMode } from '../../fakes/fake-slack-socket-mode.ts';
 import { appMention, directMessage, FIXTURE, slashCommand, slashReset } from '../../fixtures/slack/events.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredMessage } from '../../../src/history-store.ts';
+import type { StoredMessage } from '../../../src/history/history-store.ts';
+import { createTokenCounter, getTokenCounter, getTokenizer } from '../../../src/model/token-counter.ts';
 import { type AssemblePromptInput, assemblePrompt } from '../../../src/prompt/assemble-prompt.ts';
 import { toStoredMessage } from '../../../src/prompt/render-message.ts';
-import { createTokenCounter, getTokenCounter, getTokenizer } from '../../../src/token-counter.ts';
 
 // The work of one turn must not grow with the history: measured by what is encoded and which stored
 // messages are read, never by time.

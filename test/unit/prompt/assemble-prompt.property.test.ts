@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredMessage } from '../../../src/history-store.ts';
-import type { ChatMessage } from '../../../src/model-client.ts';
+import type { StoredMessage } from '../../../src/history/history-store.ts';
+import type { ChatMessage } from '../../../src/model/model-client.ts';
+import { getTokenCounter, type TokenCounter } from '../../../src/model/token-counter.ts';
 import { assemblePrompt, SUMMARY_PREFIX } from '../../../src/prompt/assemble-prompt.ts';
 import { MERGE_SEPARATOR } from '../../../src/prompt/merge-same-role.ts';
 import { isBlank, renderContent, toStoredMessage } from '../../../src/prompt/render-message.ts';
-import { getTokenCounter, type TokenCounter } from '../../../src/token-counter.ts';
 
 // Randomised conversations against the invariants of prompt assembly. Seeded, so a failure names the
 // case that reproduces it: set CASE below to that number to replay it alone.

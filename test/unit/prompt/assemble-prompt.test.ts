@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredMessage } from '../../../src/history-store.ts';
+import type { StoredMessage } from '../../../src/history/history-store.ts';
+import {
+  createTokenCounter,
+  getTokenCounter,
+  getTokenizer,
+  type TokenCounter,
+} from '../../../src/model/token-counter.ts';
 import {
   type AssemblePromptInput,
   assemblePrompt,
@@ -7,12 +13,6 @@ import {
 } from '../../../src/prompt/assemble-prompt.ts';
 import { toStoredMessage } from '../../../src/prompt/render-message.ts';
 import { TRUNCATION_MARKER_PATTERN } from '../../../src/prompt/truncate.ts';
-import {
-  createTokenCounter,
-  getTokenCounter,
-  getTokenizer,
-  type TokenCounter,
-} from '../../../src/token-counter.ts';
 
 const counter = getTokenCounter('gpt-4o-mini');
 const SYSTEM = 'You are a test bot.';

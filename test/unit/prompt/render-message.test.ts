@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { getTokenCounter } from '../../../src/model/token-counter.ts';
 import {
   displayName,
   isBlank,
@@ -6,7 +7,6 @@ import {
   renderContent,
   toStoredMessage,
 } from '../../../src/prompt/render-message.ts';
-import { getTokenCounter } from '../../../src/token-counter.ts';
 
 const counter = getTokenCounter('gpt-4o-mini');
 const alice = { id: 'U1', name: 'Alice' };

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { getTokenCounter } from '../../../src/model/token-counter.ts';
 import {
   TRUNCATION_MARKER_PATTERN,
   truncateWithMarker,
   truncationMarker,
 } from '../../../src/prompt/truncate.ts';
-import { getTokenCounter } from '../../../src/token-counter.ts';
 
 const counter = getTokenCounter('gpt-4o-mini');
 const question = 'Why does the deploy fail with exit code 137? Log below.\n';

@@ -1,0 +1,143 @@
+import type { Author } from '../turn/turn.ts';
+
+/** One message of a session's stored conversation. */
+export interface StoredMessage {
+  /** `user` for people, `assistant` for the bot's replies. */
+  role: 'user' | 'assistant';
+  /** The text as written (for users: without any speaker prefix). */
+  content: string;
+  /** Who wrote it (users only; the bot's replies have none). */
+  author?: Author;
+  /** When it was written, ms since epoch. */
+  at: number;
+  /** Its cost in the prompt as rendered by prompt assembly, counted once when written (see token-counter.ts). */
+  tokens: number;
+}
+
+/** Tokens and money spent, as added up per session. */
+export interface UsageTotals {
+  /** Prompt (input) tokens. */
+  promptTokens: number;
+  /** Completion (output) tokens. */
+  completionTokens: number;
+  /** Cost in USD; 0 when the model's price is unknown. */
+  costUsd: number;
+  /** Model calls made. */
+  calls: number;
+}
+
+/** One reply's usage, added to the totals. */
+export interface UsageDelta {
+  /** Prompt (input) tokens. */
+  promptTokens: number;
+  /** Completion (output) tokens. */
+  completionTokens: number;
+  /** Cost in USD, `null` when the model's price is unknown. */
+  costUsd: number | null;
+}
+
+/** Per-session facts kept beside the history. */
+export interface SessionMeta {
+  /** Channel persona (system prompt override), if set. */
+  persona?: string;
+  /** Rolling summary of turns no longer in the live history, if any. */
+  summary?: string;
+  /** Usage totals since the session began (survive `/reset`). */
+  usage: UsageTotals;
+  /** Last time a turn was committed, ms since epoch (0 if never). */
+  lastActiveAt: number;
+  /** Sum of the stored messages' `tokens` (drives rolling summaries without reading the history). */
+  historyTokens: number;
+  /** Responses API mode: the response the next turn continues, if any. */
+  responseId?: string;
+}
+
+/** What one processed turn writes, atomically. */
+export interface TurnCommit {
+  /** The turn's sequence number in its session; a commit with a seq not above the last committed one is ignored. */
+  seq: number;
+  /** Clear history and summary first (the `/reset` turn). */
+  clear?: boolean;
+  /** Messages to append (the user's message, and the reply when there is one). */
+  messages: StoredMessage[];
+  /** Usage of the model call, when one was made. */
+  usage?: UsageDelta;
+  /** Drop everything stored for the session first — history, summary, persona, usage — except `committedSeq`. */
+  forget?: boolean;
+  /** Channel-level session this one belongs to (indexed for `sessionsInScope`). */
+  scopeId?: string;
+  /** Responses API mode: the response to continue next (`null` drops it). */
+  responseId?: string | null;
+}
+
+/** What a summary compaction replaces, checked atomically against what is stored. */
+export interface Compaction {
+  /** How many of the oldest messages the summary covers (they are dropped). */
+  dropCount: number;
+  /** The last of them as it was read: the compaction is refused if the stored one differs. */
+  lastDropped: StoredMessage;
+  /** Sum of their `tokens`. */
+  droppedTokens: number;
+  /** The new summary (covering the old summary and the dropped messages). */
+  summary: string;
+  /** Usage of the summarizing model call. */
+  usage?: UsageDelta;
+}
+
+/** A stored session, as listed. */
+export interface SessionListing {
+  /** Session ID. */
+  sessionId: string;
+  /** Last committed turn, ms since epoch. */
+  lastActiveAt: number;
+}
+
+/** Options of `HistoryStore.load`. */
+export interface LoadOptions {
+  /** Return only the newest messages whose `tokens` add up to at most this. */
+  maxTokens?: number;
+  /** Return at most this many of the newest messages. */
+  maxMessages?: number;
+}
+
+/** Where conversations live. Implementations: memory (embedded default) and Redis. */
+export interface HistoryStore {
+  /** Newest messages of a session, oldest first; reads only as far back as the limits need. */
+  load(sessionId: string, options?: LoadOptions): Promise<StoredMessage[]>;
+  /** Appends messages outside the turn flow (imports, thread backfill). */
+  append(sessionId: string, messages: StoredMessage[]): Promise<void>;
+  /** Replaces the whole history (summary compaction, import). */
+  replace(sessionId: string, messages: StoredMessage[]): Promise<void>;
+  /** Deletes the history and summary (not usage totals or persona). */
+  clear(sessionId: string): Promise<void>;
+  /** Number of stored messages. */
+  count(sessionId: string): Promise<number>;
+  /** Session meta; defaults (zero usage) for an unknown session. */
+  getMeta(sessionId: string): Promise<SessionMeta>;
+  /** Sets or (with `null`) removes the persona, summary and/or response id. */
+  setMeta(
+    sessionId: string,
+    patch: { persona?: string | null; summary?: string | null; responseId?: string | null },
+  ): Promise<void>;
+  /** The `count` oldest messages, oldest first (input of a rolling summary). */
+  loadOldest(sessionId: string, count: number): Promise<StoredMessage[]>;
+  /** Replaces the oldest messages by a summary, atomically; false (and nothing changed) if they changed meanwhile. */
+  compact(sessionId: string, compaction: Compaction): Promise<boolean>;
+  /** Deletes everything stored for the session (history, meta, index entries) except its committed seq. */
+  forget(sessionId: string): Promise<void>;
+  /** Stored sessions, most recently active first; sessions idle past the retention period are not listed. */
+  listSessions(options?: { limit?: number }): Promise<SessionListing[]>;
+  /** The sessions committed with this `scopeId` (a channel's threads), plus the scope's own session if stored. */
+  sessionsInScope(scopeId: string): Promise<string[]>;
+  /** Applies one turn's result atomically and at most once per `seq`; returns false if already applied. */
+  commitTurn(sessionId: string, commit: TurnCommit): Promise<boolean>;
+  /** Highest committed turn seq of the session (0 if none). */
+  committedSeq(sessionId: string): Promise<number>;
+  /** Releases connections. */
+  close(): Promise<void>;
+}
+
+/** Usage totals of a session that never spent anything. */
+export function emptyUsage(): UsageTotals {
+  return { promptTokens: 0, completionTokens: 0, costUsd: 0, calls: 0 };
+}

@@ -1,0 +1,34 @@
+/**
+ * Redis key layout of the BullMQ turn queue's per-session side: the mailbox and what keeps it exactly-once.
+ * These keys share the session's hash tag (`sessionKeyBase`) with its history keys; the queue's own keys
+ * (pending set, BullMQ's) carry the tag `{q}` and are never mixed with session keys in one script.
+ */
+import { sessionKeyBase } from '../../turn/session-id.ts';
+
+/** Keys of one session's mailbox. */
+export interface MailboxKeys {
+  /** List of JSON `{seq, turn}` waiting to be processed, head first. */
+  mailbox: string;
+  /** Counter: last sequence number handed out. */
+  seq: string;
+  /** Hash: seq -> JSON `PostedMessage[]` already posted for that turn. */
+  replies: string;
+  /** Key marking an event id as already enqueued. */
+  dedup(eventId: string): string;
+}
+
+/** Mailbox keys of one session under `prefix` (default `parley`). */
+export function mailboxKeys(prefix: string, sessionId: string): MailboxKeys {
+  const base = sessionKeyBase(prefix, sessionId);
+  return {
+    mailbox: `${base}:mailbox`,
+    seq: `${base}:seq`,
+    replies: `${base}:replies`,
+    dedup: (eventId: string) => `${base}:dedup:${eventId}`,
+  };
+}
+
+/** Set of sessions with turns waiting (the sweeper's to-do list). Not session-tagged. */
+export function pendingSessionsKey(prefix: string): string {
+  return `${prefix}:{q}:pending`;
+}

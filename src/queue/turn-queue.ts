@@ -1,0 +1,52 @@
+import type { PostedMessage } from '../turn/reply-channel.ts';
+import type { Turn } from '../turn/turn.ts';
+
+/** What `enqueue` did with a turn. */
+export interface EnqueueResult {
+  /** False when a turn with the same id was already enqueued (a platform retry): nothing was added. */
+  accepted: boolean;
+  /** The turn's sequence number in its session, when accepted. */
+  seq: number | undefined;
+  /** Set when the access rules refused the turn (not a duplicate): why. Adapters tell the user, never "done". */
+  declined?: string;
+}
+
+/** Where adapters (ingress) hand turns over. */
+export interface TurnSink {
+  /** Durably accepts a turn for in-order processing; idempotent on `turn.id` per session. */
+  enqueue(turn: Turn): Promise<EnqueueResult>;
+}
+
+/** One turn handed to the processor. */
+export interface TurnJob {
+  /** The turn. */
+  turn: Turn;
+  /** Its sequence number within the session (1, 2, …). */
+  seq: number;
+  /** Runs of this turn so far, this one included (1 on the first run; crashed runs count too). */
+  attempt: number;
+  /** Runs allowed: on the last one the processor must settle the turn (report and commit it as failed) rather than throw. */
+  maxAttempts: number;
+  /** Messages an earlier, interrupted run of this same turn already posted (edit them, do not post again). */
+  previousReplies: PostedMessage[];
+  /** Records the messages posted for this turn so a re-run finds them. */
+  recordReplies(posted: PostedMessage[]): Promise<void>;
+}
+
+/**
+ * Processes one turn completely, including committing it to the history store with `seq`.
+ * It does not throw for model failures (it reports them to the user and commits the turn as failed);
+ * a throw means "try this turn again later" and the session waits. From `attempt >= maxAttempts` on it
+ * must settle the turn, so a poison turn cannot block its session forever.
+ */
+export type TurnProcessor = (job: TurnJob) => Promise<void>;
+
+/** Queue of turns, strictly ordered per session, parallel across sessions. In-process and BullMQ. */
+export interface TurnQueue extends TurnSink {
+  /** Starts processing (worker role). */
+  process(processor: TurnProcessor): Promise<void>;
+  /** Turns accepted but not yet processed, across all sessions (for health and tests). */
+  pendingCount(): Promise<number>;
+  /** Stops taking work, lets in-flight turns finish within `timeoutMs`, and closes connections. */
+  close(options?: { timeoutMs?: number }): Promise<void>;
+}

@@ -1,0 +1,30 @@
+import type { UsageDelta, UsageTotals } from '../history/history-store.ts';
+
+/** Usage of a channel and of a user, today (UTC) and in total. */
+export interface UsageReport {
+  /** The channel-level scope (a channel, a DM, a console session). */
+  scope: { today: UsageTotals; total: UsageTotals };
+  /** The user across every channel. */
+  user: { today: UsageTotals; total: UsageTotals };
+}
+
+/** Tokens and cost per channel and per user, by UTC day: for `/usage` and daily budgets. */
+export interface UsageLedger {
+  /** Adds one model call's usage. */
+  record(entry: { scopeId: string; userId: string; at: number; usage: UsageDelta }): Promise<void>;
+  /** Usage of a scope and a user on the day of `at` and in total. */
+  read(query: { scopeId: string; userId: string; at: number }): Promise<UsageReport>;
+  /** Drops a scope's usage (`/forget`). */
+  forgetScope(scopeId: string): Promise<void>;
+}
+
+/** `2026-11-22` for a time in ms since epoch (UTC). */
+export function usageDay(at: number): string {
+  return new Date(at).toISOString().slice(0, 10);
+}
+
+/** The next UTC midnight after `at`, when daily budgets reset. */
+export function nextUtcMidnight(at: number): Date {
+  const day = new Date(at);
+  return new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1));
+}

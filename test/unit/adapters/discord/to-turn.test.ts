@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type MessageLike,
+  moveToThread,
+  scopeSessionId,
+  threadName,
+  toTurn,
+} from '../../../../adapters/discord/to-turn.ts';
+import { parseSessionId } from '../../../../src/turn/session-id.ts';
+
+const BOT = '900000000000000001';
+const GUILD = '800000000000000001';
+const CHANNEL = '700000000000000001';
+const CATEGORY = '710000000000000001';
+const context = { botUserId: BOT, ignoreBots: true };
+
+function message(
+  overrides: Partial<MessageLike> & {
+    mentionsBot?: boolean;
+    thread?: boolean;
+    parentId?: string | null;
+  } = {},
+): MessageLike {
+  const { mentionsBot = false, thread = false, parentId = null, ...rest } = overrides;
+  return {
+    id: '600000000000000001',
+    content: 'hello',
+    system: false,
+    createdTimestamp: 1_700_000_000_000,
+    guildId: null,
+    channelId: CHANNEL,
+    webhookId: null,
+    author: { id: '500000000000000001', bot: false, username: 'alice_w', globalName: 'Alice' },
+    member: null,
+    mentions: { users: { has: (id: string) => mentionsBot && id === BOT } },
+    attachments: { size: 0, values: () => [] },
+    channel: { isThread: () => thread, parentId },
+    ...rest,
+  };
+}
+
+describe('toTurn', () => {
+  it('turns any DM into a turn of the DM session, without a reply reference', () => {
+    const turn = toTurn(message(), context);
+    expect(turn).toEqual({
+      id: '600000000000000001',
+      sessionId: `discord:dm:${CHANNEL}`,
+      scopeId: `discord:dm:${CHANNEL}`,
+      kind: 'message',
+      author: { id: '500000000000000001', name: 'Alice' },
+      text: 'hello',
+      target: { platform: 'discord', channelId: CHANNEL },
+      receivedAt: 1_700_000_000_000,
+    });
+    expect(parseSessionId(turn!.sessionId)).toEqual({ platform: 'discord', parts: ['dm', CHANNEL] });
+  });
+
+  it('answers a guild mention in the channel session, strips the mention and references the message', () => {
+    const turn = toTurn(
+      message({ guildId: GUILD, content: `<@${BOT}> what is Redis? <@!${BOT}>`, mentionsBot: true }),
+      context,
+    );
+    expect(turn?.sessionId).toBe(`discord:${GUILD}:${CHANNEL}`);
+    expect(turn?.scopeId).toBe(turn?.sessionId);
+    expect(turn?.text).toBe('what is Redis?');
+    expect(turn?.target).toEqual({
+      platform: 'discord',
+      channelId: CHANNEL,
+      workspaceId: GUILD,
+      replyToMessageId: '600000000000000001',
+    });
+  });
+
+  it('ignores guild messages that do not mention the bot', () => {
+    expect(toTurn(message({ guildId: GUILD, content: 'just chatting' }), context)).toBeNull();
+  });
+
+  it('gives a thread its own session and names the thread in the target', () => {
+    const thread = '700000000000000999';
+    const turn = toTurn(
+      message({
+        guildId: GUILD,
+        channelId: thread,
+        content: `<@${BOT}> hi`,
+        mentionsBot: true,
+        thread: true,
+        parentId: CHANNEL,
+      }),
+      context,
+    );
+    expect(turn?.sessionId).toBe(`discord:${GUILD}:${thread}`);
+    // Persona, budget and /forget of the channel cover its threads.
+    expect(turn?.scopeId).toBe(`discord:${GUILD}:${CHANNEL}`);
+    expect(turn?.target.threadId).toBe(thread);
+    expect(turn?.target.channelId).toBe(thread);
+  });
+
+  it('keeps a channel inside a category its own scope (a channel parent is a category, not a scope)', () => {
+    const turn = toTurn(
+      message({ guildId: GUILD, content: `<@${BOT}> hi`, mentionsBot: true, parentId: CATEGORY }),
+      context,
+    );
+    expect(turn?.scopeId).toBe(`discord:${GUILD}:${CHANNEL}`);
+  });
+
+  it('names the author by server nickname, then global name, then username', () => {
+    const inGuild = { guildId: GUILD, content: `<@${BOT}> hi`, mentionsBot: true };
+    expect(toTurn(message({ ...inGuild, member: { displayName: 'Ally' } }), context)?.author.name).toBe(
+      'Ally',
+    );
+    expect(toTurn(message(inGuild), context)?.author.name).toBe('Alice');
+    const plain = { id: '1', bot: false, username: 'alice_w', globalName: null };
+    expect(toTurn(message({ author: plain }), context)?.author.name).toBe('alice_w');
+  });
+
+  it('ignores its own messages, system messages and empty ones', () => {
+    const own = { id: BOT, bot: true, username: 'parley', globalName: null };
+    expect(toTurn(message({ author: own }), context)).toBeNull();
+    expect(toTurn(message({ system: true }), context)).toBeNull();
+    expect(toTurn(message({ content: '   ' }), context)).toBeNull();
+    expect(toTurn(message({ guildId: GUILD, content: `<@${BOT}>`, mentionsBot: true }), context)).toBeNull();
+  });
+
+  it('ignores other bots and webhooks unless told not to', () => {
+    const otherBot = { id: '42', bot: true, username: 'helper', globalName: null };
+    expect(toTurn(message({ author: otherBot }), context)).toBeNull();
+    expect(toTurn(message({ webhookId: '77' }), context)).toBeNull();
+    expect(toTurn(message({ author: otherBot }), { ...context, ignoreBots: false })?.text).toBe('hello');
+  });
+
+  it('names attachments so a message with only a file is still a turn', () => {
+    const files = [{ name: 'diagram.png' }, { name: 'notes.txt' }];
+    const turn = toTurn(message({ content: '', attachments: { size: 2, values: () => files } }), context);
+    expect(turn?.text).toBe('[attachment: diagram.png]\n[attachment: notes.txt]');
+  });
+});
+
+describe('moveToThread', () => {
+  it('moves a guild turn into the thread started on it', () => {
+    const turn = toTurn(message({ guildId: GUILD, content: `<@${BOT}> hi`, mentionsBot: true }), context)!;
+    const moved = moveToThread(turn, '600000000000000001');
+    expect(moved.sessionId).toBe(`discord:${GUILD}:600000000000000001`);
+    expect(moved.target).toEqual({
+      platform: 'discord',
+      channelId: '600000000000000001',
+      threadId: '600000000000000001',
+      workspaceId: GUILD,
+    });
+    expect(moved.id).toBe(turn.id);
+    // The channel the question was asked in stays the scope of the thread started on it.
+    expect(moved.scopeId).toBe(`discord:${GUILD}:${CHANNEL}`);
+  });
+
+  it('refuses a DM turn', () => {
+    expect(() => moveToThread(toTurn(message(), context)!, '1')).toThrow();
+  });
+});
+
+describe('threadName', () => {
+  it('uses the first line, shortened', () => {
+    expect(threadName('How do I scale?\nmore')).toBe('How do I scale?');
+    expect(threadName('x'.repeat(200))).toHaveLength(80);
+    expect(threadName('  ')).toBe('Parley');
+  });
+});
+
+describe('scopeSessionId', () => {
+  it('is the parent channel for a thread, the session itself otherwise', () => {
+    const thread = { isThread: () => true, parentId: CHANNEL };
+    expect(scopeSessionId(GUILD, '1', thread)).toBe(`discord:${GUILD}:${CHANNEL}`);
+    expect(scopeSessionId(GUILD, CHANNEL, { isThread: () => false, parentId: CATEGORY })).toBe(
+      `discord:${GUILD}:${CHANNEL}`,
+    );
+    expect(scopeSessionId(null, CHANNEL, null)).toBe(`discord:dm:${CHANNEL}`);
+    // An uncached channel: the session itself is the safest scope.
+    expect(scopeSessionId(GUILD, CHANNEL, null)).toBe(`discord:${GUILD}:${CHANNEL}`);
+  });
+});
