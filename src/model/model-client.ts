@@ -1,3 +1,13 @@
+/**
+ * The model seam: `ModelClient` runs one chat completion and promises a whole, non-empty reply (streamed to
+ * `onDelta` as it is written) with usage and cost, or a `ModelError` whose `isRetryable` tells the queue whether
+ * to try again; never half a reply. Beside it: `openai-model-client.ts` (Chat Completions) and
+ * `openai-responses-model-client.ts` (Responses API, chaining turns server-side), which share the stream's
+ * life in `stream-completion.ts` and read their protocols in `chat-completion-reader.ts` and
+ * `responses-stream-reader.ts`; `openai-errors.ts` maps failures; `token-counter.ts` counts prompts the way
+ * the API bills them.
+ */
+
 /** A message as sent to an OpenAI-compatible chat completions endpoint. */
 export interface ChatMessage {
   /** Speaker role. */

@@ -41,6 +41,35 @@ export function abortedError(reason: unknown): ModelError {
   return new ModelError('The model request was aborted', { isRetryable: true, cause: reason });
 }
 
+/** The error for a stream that ended cleanly but never said the reply was finished. */
+export function unfinishedStreamError(endpoint: string): ModelError {
+  // Retryable: a proxy or server cut the stream short; a complete reply may well come next time.
+  return new ModelError(`The model stream from ${endpoint} ended before the reply was finished`, {
+    isRetryable: true,
+  });
+}
+
+/** The error for a reply the endpoint's content filter stopped: the same prompt would be stopped again. */
+export function contentFilterError(): ModelError {
+  return new ModelError(`The endpoint's content filter stopped the reply`, { isRetryable: false });
+}
+
+/**
+ * The error for a reply with no text (chat platforms reject empty messages): retryable, except when the token
+ * cap was spent before any text (`length`). `reported` says whether the endpoint itself gave the finish reason,
+ * in which case the message names it.
+ */
+export function emptyReplyError(finishReason: string, reported: boolean): ModelError {
+  if (finishReason === 'length') {
+    return new ModelError(
+      'The model used its whole reply budget without writing any text; raise MAX_REPLY_TOKENS',
+      { isRetryable: false },
+    );
+  }
+  const detail = reported ? ` (finish reason ${finishReason})` : '';
+  return new ModelError(`The model returned an empty reply${detail}`, { isRetryable: true });
+}
+
 /** The host of a base URL, for messages that must not carry paths or credentials. */
 export function describeEndpoint(baseUrl: string): string {
   try {

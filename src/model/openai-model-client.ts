@@ -1,8 +1,8 @@
-import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
-import { ModelError } from '../app/errors.ts';
 import type { Logger } from '../app/logger.ts';
 import { costOf } from '../usage/prices.ts';
+import { createChatCompletionReader } from './chat-completion-reader.ts';
+import { createOpenAISdk } from './create-openai-sdk.ts';
 import type {
   ChatMessage,
   CompletionRequest,
@@ -10,13 +10,8 @@ import type {
   CompletionUsage,
   ModelClient,
 } from './model-client.ts';
-import {
-  abortedError,
-  capRetryAfter,
-  describeEndpoint,
-  secretRedactor,
-  toModelError,
-} from './openai-errors.ts';
+import { describeEndpoint, secretRedactor } from './openai-errors.ts';
+import { streamCompletion } from './stream-completion.ts';
 
 /** Options of `createOpenAIModelClient`. */
 export interface OpenAIModelClientOptions {
@@ -66,21 +61,12 @@ export const defaultEstimate = (text: string) => Math.ceil(text.length / 4);
  * that breaks after it started is not retried here but reported as a retryable `ModelError`, because the
  * caller may already have shown part of it. A reply with no text at all is an error too (chat platforms
  * reject empty messages): retryable, except when the token cap was spent before any text (`length`).
+ * The stream's life is `streamCompletion`'s; what its chunks mean is `createChatCompletionReader`'s.
  */
 export function createOpenAIModelClient(options: OpenAIModelClientOptions): ModelClient {
   const estimate = options.estimateTokens ?? defaultEstimate;
   const baseUrl = options.baseUrl ?? OPENAI_BASE_URL;
-  const sdk = new OpenAI({
-    apiKey: options.apiKey ?? 'not-needed',
-    // Explicit, so a stray OPENAI_BASE_URL in the environment cannot override the parsed configuration.
-    baseURL: baseUrl,
-    timeout: options.timeoutMs,
-    maxRetries: options.maxRetries,
-    fetch: capRetryAfter(options.maxRetryAfterSeconds ?? 60),
-    ...(options.logger
-      ? { logger: options.logger.child({ component: 'openai-sdk' }), logLevel: 'warn' }
-      : {}),
-  });
+  const sdk = createOpenAISdk(options, baseUrl);
   const reasoningModel = REASONING_MODEL.test(options.model);
   const tokenLimitParameter =
     options.tokenLimitParameter ?? (reasoningModel ? 'max_completion_tokens' : 'max_tokens');
@@ -89,129 +75,66 @@ export function createOpenAIModelClient(options: OpenAIModelClientOptions): Mode
 
   async function complete(request: CompletionRequest): Promise<CompletionResult> {
     const started = Date.now();
-    const controller = new AbortController();
-    const outerSignal = request.signal;
-    const onOuterAbort = () => controller.abort(outerSignal?.reason);
-    if (outerSignal?.aborted) throw abortedError(outerSignal.reason);
-    outerSignal?.addEventListener('abort', onOuterAbort, { once: true });
+    const reply = await streamCompletion(
+      {
+        open: (signal) =>
+          sdk.chat.completions.create(toRequestBody(request, options, tokenLimitParameter, reasoningModel), {
+            signal,
+          }),
+        signal: request.signal,
+        onDelta: request.onDelta,
+        timeoutMs: options.timeoutMs,
+        endpoint,
+        redact,
+        onFailure: (error) =>
+          options.logger?.debug(
+            {
+              status: error.status,
+              isRetryable: error.isRetryable,
+              durationMs: Date.now() - started,
+              err: error.message,
+            },
+            'model completion failed',
+          ),
+      },
+      createChatCompletionReader(options.model, endpoint),
+    );
 
-    let idleTimedOut = false;
-    let idleTimer: NodeJS.Timeout | undefined;
-    let callbackError: { error: unknown } | undefined;
-    try {
-      const body: ChatCompletionCreateParamsStreaming = {
-        model: options.model,
-        messages: request.messages,
-        stream: true,
-        stream_options: { include_usage: true },
-        [tokenLimitParameter]: request.maxTokens ?? options.maxReplyTokens,
-      };
-      if (options.temperature !== undefined && !reasoningModel) body.temperature = options.temperature;
-
-      const stream = await sdk.chat.completions.create(body, { signal: controller.signal });
-
-      // The SDK's timeout ends when the response headers arrive; a stream that goes quiet afterwards would
-      // otherwise hold the turn forever.
-      idleTimer = setTimeout(() => {
-        idleTimedOut = true;
-        controller.abort();
-      }, options.timeoutMs);
-
-      let text = '';
-      let refusal = '';
-      let finishReason: string | null = null;
-      let answeredModel = options.model;
-      let reported: CompletionUsage | undefined;
-      for await (const chunk of stream) {
-        idleTimer.refresh();
-        if (chunk.model) answeredModel = chunk.model;
-        if (chunk.usage) {
-          reported = {
-            promptTokens: chunk.usage.prompt_tokens,
-            completionTokens: chunk.usage.completion_tokens,
-          };
-        }
-        const choice = chunk.choices.find((candidate) => candidate.index === 0);
-        if (!choice) continue;
-        const delta = choice.delta?.content;
-        if (delta) {
-          text += delta;
-          try {
-            request.onDelta?.(delta);
-          } catch (error) {
-            callbackError = { error };
-            controller.abort();
-            break;
-          }
-        }
-        if (choice.delta?.refusal) refusal += choice.delta.refusal;
-        if (choice.finish_reason) finishReason = choice.finish_reason;
-      }
-      clearTimeout(idleTimer);
-
-      // The SDK ends the iteration quietly on abort, so each way of stopping early is checked here.
-      if (callbackError) throw callbackError.error;
-      if (outerSignal?.aborted) throw abortedError(outerSignal.reason);
-      if (idleTimedOut) {
-        throw new ModelError(`The model stream from ${endpoint} stalled for ${options.timeoutMs} ms`, {
-          isRetryable: true,
-        });
-      }
-      if (finishReason === null) {
-        throw new ModelError(`The model stream from ${endpoint} ended before the reply was finished`, {
-          isRetryable: true,
-        });
-      }
-      if (finishReason === 'content_filter') {
-        throw new ModelError(`The endpoint's content filter stopped the reply`, { isRetryable: false });
-      }
-      if (text === '' && refusal !== '') text = refusal;
-      if (text === '') {
-        throw finishReason === 'length'
-          ? new ModelError(
-              'The model used its whole reply budget without writing any text; raise MAX_REPLY_TOKENS',
-              { isRetryable: false },
-            )
-          : new ModelError(`The model returned an empty reply (finish reason ${finishReason})`, {
-              isRetryable: true,
-            });
-      }
-
-      const usage = reported ?? estimateUsage(request.messages, text, estimate);
-      const costUsd = costOf(answeredModel, usage) ?? costOf(options.model, usage);
-      options.logger?.debug(
-        {
-          model: answeredModel,
-          promptTokens: usage.promptTokens,
-          completionTokens: usage.completionTokens,
-          usageEstimated: reported === undefined,
-          costUsd,
-          finishReason,
-          durationMs: Date.now() - started,
-        },
-        'model completion finished',
-      );
-      return { text, usage, costUsd, model: answeredModel, finishReason };
-    } catch (error) {
-      if (callbackError && error === callbackError.error) throw error;
-      const modelError = toModelError(error, { endpoint, timeoutMs: options.timeoutMs, redact, outerSignal });
-      options.logger?.debug(
-        {
-          status: modelError.status,
-          isRetryable: modelError.isRetryable,
-          durationMs: Date.now() - started,
-          err: modelError.message,
-        },
-        'model completion failed',
-      );
-      throw modelError;
-    } finally {
-      clearTimeout(idleTimer);
-      outerSignal?.removeEventListener('abort', onOuterAbort);
-    }
+    const usage = reply.usage ?? estimateUsage(request.messages, reply.text, estimate);
+    const costUsd = costOf(reply.model, usage) ?? costOf(options.model, usage);
+    options.logger?.debug(
+      {
+        model: reply.model,
+        promptTokens: usage.promptTokens,
+        completionTokens: usage.completionTokens,
+        usageEstimated: reply.usage === undefined,
+        costUsd,
+        finishReason: reply.finishReason,
+        durationMs: Date.now() - started,
+      },
+      'model completion finished',
+    );
+    return { text: reply.text, usage, costUsd, model: reply.model, finishReason: reply.finishReason };
   }
 
   return { model: options.model, chainsResponses: false, complete };
+}
+
+function toRequestBody(
+  request: CompletionRequest,
+  options: OpenAIModelClientOptions,
+  tokenLimitParameter: 'max_tokens' | 'max_completion_tokens',
+  reasoningModel: boolean,
+): ChatCompletionCreateParamsStreaming {
+  const body: ChatCompletionCreateParamsStreaming = {
+    model: options.model,
+    messages: request.messages,
+    stream: true,
+    stream_options: { include_usage: true },
+    [tokenLimitParameter]: request.maxTokens ?? options.maxReplyTokens,
+  };
+  if (options.temperature !== undefined && !reasoningModel) body.temperature = options.temperature;
+  return body;
 }
 
 function estimateUsage(

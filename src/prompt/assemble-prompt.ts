@@ -1,26 +1,30 @@
+/**
+ * Prompt assembly: what is sent to the model for a turn. `assemblePrompt` promises a prompt within
+ * the context budget (unless even the minimum does not fit, then flagged `overBudget`), built in a
+ * fixed priority order, with same-role neighbours merged so roles alternate, and exact token counts
+ * in the model's encoding without re-encoding the stored history. Beside it: `conversation-picker.ts`
+ * (which history fits), `merge-same-role.ts`, `render-message.ts` (how a stored message reads),
+ * `truncate.ts` (cutting with a visible marker) and `cached-count.ts`.
+ */
+
 import type { StoredMessage } from '../history/history-store.ts';
 import type { ChatMessage } from '../model/model-client.ts';
 import { REPLY_PRIMING_TOKENS, type TokenCounter } from '../model/token-counter.ts';
 import { cachedCount } from './cached-count.ts';
+import { ConversationPicker } from './conversation-picker.ts';
 import {
-  MERGE_SEPARATOR,
+  type MergedRun,
   mergeSameRole,
   type PromptPart,
   recountRun,
   runToMessage,
 } from './merge-same-role.ts';
-import { isBlank, renderContent } from './render-message.ts';
+import { isBlank } from './render-message.ts';
 import { truncateWithMarker } from './truncate.ts';
 
 /** Opens the system message that carries the rolling summary. */
 export const SUMMARY_PREFIX = 'Summary of the earlier conversation: ';
 
-/**
- * Tokens reserved per merge on top of the separator. Merging saves a message's overhead (4 tokens)
- * and adds the separator (1), and where two texts meet BPE may shift a token or two; the merged
- * text is recounted anyway, so this only makes the rare re-fit below unnecessary.
- */
-const MERGE_MARGIN_TOKENS = 2;
 /** A summary cut to fewer content tokens than this is left out instead. */
 const MIN_SUMMARY_TOKENS = 32;
 
@@ -71,112 +75,119 @@ export interface AssembledPrompt {
 export function assemblePrompt(input: AssemblePromptInput): AssembledPrompt {
   const { counter, history, pending } = input;
   const available = input.maxContextTokens - input.maxReplyTokens - REPLY_PRIMING_TOKENS;
-  let truncated = false;
-  let blanks = 0;
 
   // System prompt and newest message: always sent, cut when they do not fit together.
-  const systemText =
-    input.persona !== undefined && input.persona.trim() !== '' ? input.persona : input.systemPrompt;
-  const systemOverhead = counter.messageOverhead('system');
-  const systemContentTokens = systemText.trim() === '' ? 0 : cachedCount(counter, systemText);
-  const systemCost = systemContentTokens === 0 ? 0 : systemOverhead + systemContentTokens;
-
-  let newestIndex = pending.length - 1;
-  while (newestIndex >= 0 && isBlank(pending[newestIndex]!)) newestIndex--;
-  blanks += pending.length - 1 - newestIndex;
+  const newestIndex = lastNonBlankIndex(pending);
   const newest = newestIndex >= 0 ? pending[newestIndex]! : undefined;
-  const newestCost = newest?.tokens ?? 0;
+  const system = fitSystemPrompt(input, available, newest?.tokens ?? 0);
+  const picker = new ConversationPicker(counter, available - (system.message?.tokens ?? 0));
+  picker.blanks += pending.length - 1 - newestIndex;
+  const newestCut = newest ? picker.pickNewest(newest) : false;
 
-  let systemAllowance = systemCost;
-  if (systemCost + newestCost > available) {
-    systemAllowance = Math.min(systemCost, Math.max(available - newestCost, Math.floor(available / 2)));
-  }
-  let system: { text: string; tokens: number } | undefined;
-  if (systemCost > 0) {
-    const cut = truncateWithMarker(
-      counter,
-      systemText,
-      Math.max(1, systemAllowance - systemOverhead),
-      'head',
-      systemContentTokens,
-    );
-    truncated ||= cut.truncated;
-    system = { text: cut.text, tokens: systemOverhead + cut.tokens };
-  }
-  let remaining = available - (system?.tokens ?? 0);
-
-  // Newest first; reversed (oldest first) at the end.
-  const picked: PromptPart[] = [];
-  if (newest) {
-    const overhead = counter.messageOverhead(newest.role);
-    const cut = truncateWithMarker(
-      counter,
-      renderContent(newest),
-      Math.max(1, remaining - overhead),
-      'head-tail',
-      newest.tokens - overhead,
-    );
-    truncated ||= cut.truncated;
-    picked.push({ role: newest.role, text: cut.text, tokens: overhead + cut.tokens });
-    remaining -= overhead + cut.tokens;
-  }
-
-  // What adding an older message costs: its own cost, or — when it merges with the oldest one
-  // picked so far — its content, a separator and a margin instead of a second message overhead.
-  const separatorTokens = cachedCount(counter, MERGE_SEPARATOR);
-  const marginalCost = (message: StoredMessage): number => {
-    if (picked.at(-1)?.role !== message.role) return message.tokens;
-    const content = Math.max(0, message.tokens - counter.messageOverhead(message.role));
-    return content + separatorTokens + MERGE_MARGIN_TOKENS;
-  };
-  /** Picks `message` if it fits; false when it does not (and nothing older may be picked). */
-  const pick = (message: StoredMessage): boolean => {
-    if (isBlank(message)) {
-      blanks++;
-      return true;
-    }
-    const cost = marginalCost(message);
-    if (cost > remaining) return false;
-    picked.push({ role: message.role, text: renderContent(message), tokens: message.tokens });
-    remaining -= cost;
-    return true;
-  };
-
-  let full = false;
-  for (let index = newestIndex - 1; index >= 0 && !full; index--) full = !pick(pending[index]!);
-
-  let summary: { text: string; tokens: number } | undefined;
-  if (input.summary !== undefined && input.summary.trim() !== '') {
-    const text = SUMMARY_PREFIX + input.summary;
-    const contentTokens = cachedCount(counter, text);
-    const contentAllowance = remaining - systemOverhead;
-    if (systemOverhead + contentTokens <= remaining) {
-      summary = { text, tokens: systemOverhead + contentTokens };
-    } else if (contentAllowance >= MIN_SUMMARY_TOKENS) {
-      const cut = truncateWithMarker(counter, text, contentAllowance, 'head-tail', contentTokens);
-      summary = { text: cut.text, tokens: systemOverhead + cut.tokens };
-    }
-    truncated ||= summary === undefined || summary.text !== text;
-    remaining -= summary?.tokens ?? 0;
-  }
-
+  // Then older pending messages, the summary, and history from the newest back.
+  picker.pickOlder(pending, newestIndex - 1, 0);
+  const summary = fitSummary(counter, input.summary, picker.remaining);
+  picker.remaining -= summary.message?.tokens ?? 0;
   const oldestConsidered =
     input.maxHistoryMessages === undefined ? 0 : Math.max(0, history.length - input.maxHistoryMessages);
-  for (let index = history.length - 1; index >= oldestConsidered && !full; index--) {
-    full = !pick(history[index]!);
-  }
+  picker.pickOlder(history, history.length - 1, oldestConsidered);
 
-  // Merge same-role runs and recount them; in the rare case a merge cost more than its margin,
-  // give up the oldest picked messages until the prompt fits (the newest message alone always does).
-  picked.reverse();
-  const runs = mergeSameRole(picked, counter);
-  const fixedTokens = REPLY_PRIMING_TOKENS + (system?.tokens ?? 0) + (summary?.tokens ?? 0);
+  const fixedTokens = REPLY_PRIMING_TOKENS + (system.message?.tokens ?? 0) + (summary.message?.tokens ?? 0);
   const budget = available + REPLY_PRIMING_TOKENS;
+  const conversation = mergeWithinBudget(picker.picked.toReversed(), counter, fixedTokens, budget);
+
+  const messages: ChatMessage[] = [];
+  if (system.message) messages.push({ role: 'system', content: system.message.text });
+  if (summary.message) messages.push({ role: 'system', content: summary.message.text });
+  for (const run of conversation.runs) messages.push(runToMessage(run));
+
+  return {
+    messages,
+    promptTokens: conversation.promptTokens,
+    droppedMessages: history.length + pending.length - conversation.kept - picker.blanks,
+    truncated: system.truncated || newestCut || summary.truncated,
+    overBudget: conversation.promptTokens > budget,
+  };
+}
+
+/** A system message fitted to its allowance: cut, whole, or left out. */
+interface FittedSystemMessage {
+  /** The message's text and exact cost (overhead included); `undefined` when it is not sent. */
+  message: { text: string; tokens: number } | undefined;
+  /** Whether its text was cut or the message left out for lack of room. */
+  truncated: boolean;
+}
+
+/** Index of the newest pending message that is not blank, or -1. */
+function lastNonBlankIndex(pending: readonly StoredMessage[]): number {
+  let index = pending.length - 1;
+  while (index >= 0 && isBlank(pending[index]!)) index--;
+  return index;
+}
+
+/**
+ * The persona (or the default system prompt), cut to leave room for the newest message; when the
+ * two do not fit together it still keeps no less than half the budget. Blank, it is not sent.
+ */
+function fitSystemPrompt(
+  input: AssemblePromptInput,
+  available: number,
+  newestCost: number,
+): FittedSystemMessage {
+  const { counter } = input;
+  const text =
+    input.persona !== undefined && input.persona.trim() !== '' ? input.persona : input.systemPrompt;
+  const overhead = counter.messageOverhead('system');
+  const contentTokens = text.trim() === '' ? 0 : cachedCount(counter, text);
+  if (contentTokens === 0) return { message: undefined, truncated: false };
+  const cost = overhead + contentTokens;
+  const allowance =
+    cost + newestCost > available
+      ? Math.min(cost, Math.max(available - newestCost, Math.floor(available / 2)))
+      : cost;
+  const cut = truncateWithMarker(counter, text, Math.max(1, allowance - overhead), 'head', contentTokens);
+  return { message: { text: cut.text, tokens: overhead + cut.tokens }, truncated: cut.truncated };
+}
+
+/** The summary message within `remaining` tokens: whole, cut, or left out when too little of it would remain. */
+function fitSummary(
+  counter: TokenCounter,
+  summary: string | undefined,
+  remaining: number,
+): FittedSystemMessage {
+  if (summary === undefined || summary.trim() === '') return { message: undefined, truncated: false };
+  const text = SUMMARY_PREFIX + summary;
+  const overhead = counter.messageOverhead('system');
+  const contentTokens = cachedCount(counter, text);
+  const contentAllowance = remaining - overhead;
+  let message: FittedSystemMessage['message'];
+  if (overhead + contentTokens <= remaining) {
+    message = { text, tokens: overhead + contentTokens };
+  } else if (contentAllowance >= MIN_SUMMARY_TOKENS) {
+    const cut = truncateWithMarker(counter, text, contentAllowance, 'head-tail', contentTokens);
+    message = { text: cut.text, tokens: overhead + cut.tokens };
+  }
+  return { message, truncated: message === undefined || message.text !== text };
+}
+
+/**
+ * Merges same-role runs of `picked` (oldest first) and recounts them; in the rare case a merge cost
+ * more than its margin, gives up the oldest parts until the prompt fits (the newest message alone
+ * always does). `kept` is how many parts remain.
+ */
+function mergeWithinBudget(
+  picked: readonly PromptPart[],
+  counter: TokenCounter,
+  fixedTokens: number,
+  budget: number,
+): { runs: MergedRun[]; kept: number; promptTokens: number } {
+  const runs = mergeSameRole(picked, counter);
+  let kept = picked.length;
   let promptTokens = fixedTokens + runs.reduce((sum, run) => sum + run.tokens, 0);
-  while (promptTokens > budget && picked.length > 1) {
+  while (promptTokens > budget && kept > 1) {
     const first = runs[0]!;
     first.parts.shift();
-    picked.shift();
+    kept--;
     promptTokens -= first.tokens;
     if (first.parts.length === 0) runs.shift();
     else {
@@ -184,17 +195,5 @@ export function assemblePrompt(input: AssemblePromptInput): AssembledPrompt {
       promptTokens += first.tokens;
     }
   }
-
-  const messages: ChatMessage[] = [];
-  if (system) messages.push({ role: 'system', content: system.text });
-  if (summary) messages.push({ role: 'system', content: summary.text });
-  for (const run of runs) messages.push(runToMessage(run));
-
-  return {
-    messages,
-    promptTokens,
-    droppedMessages: history.length + pending.length - picked.length - blanks,
-    truncated,
-    overBudget: promptTokens > budget,
-  };
+  return { runs, kept, promptTokens };
 }
