@@ -1,19 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
-import { createGuardedSink } from '../../src/access/guarded-sink.ts';
 import { loadConfig } from '../../src/app/config.ts';
 import { createLogger } from '../../src/app/logger.ts';
-import { createMetrics } from '../../src/app/metrics.ts';
+import { createWorkerPipeline } from '../../src/app/worker-pipeline.ts';
 import type { HistoryStore } from '../../src/history/history-store.ts';
-import { createRedisHistoryStore } from '../../src/history/redis/redis-history-store.ts';
 import type { ModelClient } from '../../src/model/model-client.ts';
-import { createOpenAIModelClient } from '../../src/model/openai-model-client.ts';
-import { createOpenAIResponsesModelClient } from '../../src/model/openai-responses-model-client.ts';
-import { getTokenCounter } from '../../src/model/token-counter.ts';
-import { createBullTurnQueue } from '../../src/queue/bullmq/bullmq-turn-queue.ts';
 import type { TurnQueue, TurnSink } from '../../src/queue/turn-queue.ts';
-import { createTurnProcessor } from '../../src/turn/turn-processor.ts';
-import { createRedisUsageLedger } from '../../src/usage/redis-usage-ledger.ts';
 import { turnIdIn } from '../lib/bench-turns.ts';
 import { countTraffic, type RedisTraffic } from './redis-traffic.ts';
 import type { TurnRecorder } from './turn-recorder.ts';
@@ -101,10 +92,9 @@ function timeModel(inner: ModelClient, modelTimes: Map<number, ModelCallTimes>):
 }
 
 /**
- * Composes a worker from the product's parts as `src/app.ts` does with `REDIS_URL` set (one shared connection
- * with `maxRetriesPerRequest: null`, Redis history store and usage ledger, BullMQ turn queue, metrics, the
- * configured OpenAI client, turn processor, and the adapters' guarded sink for enqueueing). The only
- * difference: the reply channel is the in-process recorder, which `startParley` has no way to take.
+ * A bench worker built by the product's own `createWorkerPipeline` from the product's configuration parser
+ * (`REDIS_URL` set, role `worker`), so it is exactly what `startParley` runs. The only differences: the reply
+ * channel is the in-process recorder, and the model may be the in-process stub or wrapped to time its calls.
  */
 export function createBenchPipeline(
   options: PipelineOptions,
@@ -123,85 +113,28 @@ export function createBenchPipeline(
     WORKER_CONCURRENCY: String(options.concurrency),
     LOG_LEVEL: options.logLevel ?? 'info',
   });
-  const logger = createLogger(config.logLevel);
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, connectionName: 'parley' });
-  redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection lost; reconnecting'));
-  const traffic = countTraffic(redis);
-  const store = createRedisHistoryStore({
-    redis,
-    prefix: config.redisPrefix,
-    logger,
-    historyTtlDays: config.historyTtlDays,
-  });
-  const ledger = createRedisUsageLedger({ redis, prefix: config.redisPrefix });
-  const queue = createBullTurnQueue({
-    redis,
-    prefix: config.redisPrefix,
-    concurrency: config.workerConcurrency,
-    committedSeq: (sessionId) => store.committedSeq(sessionId),
-    maxAttempts: config.turnMaxAttempts,
-    lockDurationMs: config.turnLockMs,
-    logger,
-  });
-  const metrics = createMetrics();
-  metrics.watchQueueDepth(() => queue.pendingCount());
-  const createModel =
-    config.modelApi === 'responses' ? createOpenAIResponsesModelClient : createOpenAIModelClient;
-  let model: ModelClient =
-    options.model === 'stub'
-      ? createStubModel(config.model.name)
-      : createModel({
-          apiKey: config.model.apiKey,
-          baseUrl: config.model.baseUrl,
-          model: config.model.name,
-          temperature: config.model.temperature,
-          maxReplyTokens: config.model.maxReplyTokens,
-          timeoutMs: config.model.timeoutMs,
-          maxRetries: config.model.maxRetries,
-          logger,
-        });
-  if (modelTimes) model = timeModel(model, modelTimes);
-  const processor = createTurnProcessor({
-    store,
-    model,
-    counter: getTokenCounter(config.model.name),
+  const pipeline = createWorkerPipeline(config, {
+    logger: createLogger(config.logLevel),
     replyChannels: { console: recorder.channel },
-    prompt: {
-      systemPrompt: config.model.systemPrompt,
-      maxContextTokens: config.model.maxContextTokens,
-      maxReplyTokens: config.model.maxReplyTokens,
-      maxHistoryMessages: config.model.maxHistoryMessages,
+    model: (configured) => {
+      const model = options.model === 'stub' ? createStubModel(config.model.name) : configured();
+      return modelTimes ? timeModel(model, modelTimes) : model;
     },
-    modelAttempts: config.turnMaxAttempts,
-    ledger,
-    summary: config.summary.enabled ? { threshold: config.summary.threshold } : undefined,
-    budgets: config.budgets,
-    admin: { users: config.access.adminUsers, commands: config.access.adminCommands },
-    logger,
-    metrics,
   });
-
-  const sink = createGuardedSink(queue, {
-    access: config.access,
-    sessionRotate: config.sessionRotate,
-    logger,
-  });
-
+  const traffic = countTraffic(pipeline.redis!);
   return {
     traffic,
-    sink,
-    queue,
-    store,
+    sink: pipeline.sink,
+    queue: pipeline.queue,
+    store: pipeline.store,
     start: () =>
-      queue.process(async (job) => {
-        recorder.started(job.turn.target);
-        await processor(job);
-        recorder.committed(job.turn.target);
+      pipeline.startWorker({
+        wrap: (processor) => async (job) => {
+          recorder.started(job.turn.target);
+          await processor(job);
+          recorder.committed(job.turn.target);
+        },
       }),
-    async close() {
-      await queue.close({ timeoutMs: 30_000 });
-      await store.close();
-      await redis.quit().catch(() => redis.disconnect());
-    },
+    close: () => pipeline.close({ timeoutMs: 30_000 }),
   };
 }

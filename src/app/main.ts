@@ -13,6 +13,10 @@ and a terminal attached, it opens a chat in the terminal.
   --console        open the terminal chat even when platforms are configured
 `;
 
+/** How long a stop waits for turns in flight, and for everything (connections included). */
+const TURN_FINISH_MS = 15_000;
+const SHUTDOWN_LIMIT_MS = 20_000;
+
 function defaultSessionName(): string {
   try {
     return userInfo().username || 'default';
@@ -68,7 +72,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing turns in flight');
-    await parley.stop({ timeoutMs: 15_000 });
+    // Turns in flight get TURN_FINISH_MS; whatever still hangs after that (a Redis that is down) is cut off.
+    const forced = setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS);
+    forced.unref();
+    await parley.stop({ timeoutMs: TURN_FINISH_MS });
     process.exit(0);
   };
   // A library promise that rejects with nobody listening (e.g. Bolt on a signed but absurd body) is a bug to

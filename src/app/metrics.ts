@@ -29,62 +29,91 @@ export interface Metrics {
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
-/** Creates a registry of Parley's metrics (one per process; tests make their own). */
-export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
-  const registry = new Registry();
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'parley_' });
-  const turns = new Counter({
-    name: 'parley_turns_total',
-    help: 'Turns processed, by outcome.',
-    labelNames: ['outcome'] as const,
-    registers: [registry],
-  });
-  const queueWait = new Histogram({
-    name: 'parley_queue_wait_seconds',
-    help: 'Time from receiving a turn to starting to process it.',
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
-  const endToEnd = new Histogram({
-    name: 'parley_turn_duration_seconds',
-    help: 'Time from receiving a turn to committing it (reply posted).',
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
-  const modelLatency = new Histogram({
-    name: 'parley_model_latency_seconds',
-    help: 'Duration of model calls, retries included.',
-    labelNames: ['model'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
-  const tokens = new Counter({
-    name: 'parley_tokens_total',
-    help: 'Tokens used, by model and kind (prompt or completion).',
-    labelNames: ['model', 'kind'] as const,
-    registers: [registry],
-  });
-  const cost = new Counter({
-    name: 'parley_cost_usd_total',
-    help: 'Cost in USD of model calls with a known price, by model.',
-    labelNames: ['model'] as const,
-    registers: [registry],
-  });
-  const errors = new Counter({
-    name: 'parley_errors_total',
-    help: 'Errors, by kind.',
-    labelNames: ['kind'] as const,
-    registers: [registry],
-  });
+/** How long a scrape waits for the queue depth before serving the last value read (Redis may be down). */
+const DEPTH_READ_LIMIT_MS = 1_000;
+
+function histogram(registry: Registry, name: string, help: string, labelNames: string[] = []) {
+  return new Histogram({ name, help, labelNames, buckets: LATENCY_BUCKETS, registers: [registry] });
+}
+
+function counter(registry: Registry, name: string, help: string, labelNames: string[]) {
+  return new Counter({ name, help, labelNames, registers: [registry] });
+}
+
+function createInstruments(registry: Registry) {
+  return {
+    turns: counter(registry, 'parley_turns_total', 'Turns processed, by outcome.', ['outcome']),
+    queueWait: histogram(
+      registry,
+      'parley_queue_wait_seconds',
+      'Time from receiving a turn to starting to process it.',
+    ),
+    endToEnd: histogram(
+      registry,
+      'parley_turn_duration_seconds',
+      'Time from receiving a turn to committing it (reply posted).',
+    ),
+    modelLatency: histogram(
+      registry,
+      'parley_model_latency_seconds',
+      'Duration of model calls, retries included.',
+      ['model'],
+    ),
+    tokens: counter(
+      registry,
+      'parley_tokens_total',
+      'Tokens used, by model and kind (prompt or completion).',
+      ['model', 'kind'],
+    ),
+    cost: counter(
+      registry,
+      'parley_cost_usd_total',
+      'Cost in USD of model calls with a known price, by model.',
+      ['model'],
+    ),
+    errors: counter(registry, 'parley_errors_total', 'Errors, by kind.', ['kind']),
+  };
+}
+
+/**
+ * The queue-depth gauge. A scrape waits at most `DEPTH_READ_LIMIT_MS` for the depth; past that (Redis down,
+ * exactly when alerts matter) it serves the last value read, or NaN before any, instead of hanging `/metrics`.
+ */
+function watchDepth(registry: Registry): (read: () => Promise<number>) => void {
   let readDepth: (() => Promise<number>) | undefined;
+  let lastDepth = Number.NaN;
   new Gauge({
     name: 'parley_queue_depth',
     help: 'Turns accepted and not yet processed.',
     registers: [registry],
     async collect() {
-      if (readDepth) this.set(await readDepth().catch(() => Number.NaN));
+      if (!readDepth) return;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<number>((resolve) => {
+        timer = setTimeout(() => resolve(lastDepth), DEPTH_READ_LIMIT_MS);
+      });
+      const read = readDepth().then(
+        (depth) => {
+          lastDepth = depth;
+          return depth;
+        },
+        () => lastDepth,
+      );
+      this.set(await Promise.race([read, late]));
+      clearTimeout(timer);
     },
   });
+  return (read) => {
+    readDepth = read;
+  };
+}
+
+/** Creates a registry of Parley's metrics (one per process; tests make their own). */
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'parley_' });
+  const { turns, queueWait, endToEnd, modelLatency, tokens, cost, errors } = createInstruments(registry);
+  const watchQueueDepth = watchDepth(registry);
 
   return {
     registry,
@@ -107,8 +136,6 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     error(kind) {
       errors.inc({ kind });
     },
-    watchQueueDepth(read) {
-      readDepth = read;
-    },
+    watchQueueDepth,
   };
 }

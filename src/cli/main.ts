@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadEnvFile, loadStorageConfig } from '../app/config.ts';
 import { ConfigError } from '../app/errors.ts';
 import { exportSession } from '../commands/session-export.ts';
+import type { HistoryStore } from '../history/history-store.ts';
 import { createRedisHistoryStore } from '../history/redis/redis-history-store.ts';
 import {
   checkSessionId,
@@ -22,6 +23,69 @@ const USAGE = `Usage: parley <command> [options]   (works on the Redis in REDIS_
   forget <session>                         delete everything stored for a session
 `;
 
+type Flags = { limit?: string; out?: string; session?: string; force: boolean };
+
+/** What one command gets: the store, its positional arguments, the flags and the two output streams. */
+interface CommandContext {
+  store: HistoryStore;
+  args: string[];
+  flags: Flags;
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+/** Each command with how many positional arguments it needs; each returns the exit code. */
+const COMMANDS: Record<string, { args: number; run(context: CommandContext): Promise<number> }> = {
+  sessions: {
+    args: 0,
+    async run({ store, flags, out }) {
+      const limit = flags.limit === undefined ? 100 : Number(flags.limit);
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new SessionToolError('--limit takes a positive whole number');
+      out.write(`${formatListing(await store.listSessions({ limit }))}\n`);
+      return 0;
+    },
+  },
+  export: {
+    args: 1,
+    async run({ store, args, flags, out, err }) {
+      const data = await exportSession(store, checkSessionId(args[0]!));
+      const json = `${JSON.stringify(data, null, 2)}\n`;
+      if (flags.out) {
+        await writeFile(flags.out, json);
+        err.write(`Exported ${data.messages.length} messages of ${data.sessionId} to ${flags.out}\n`);
+      } else out.write(json);
+      return 0;
+    },
+  },
+  import: {
+    args: 1,
+    async run({ store, args, flags, out }) {
+      const data = readExport(await readFile(args[0]!, 'utf8'));
+      const target = flags.session ?? data.sessionId;
+      const count = await importSession(store, data, target, { force: flags.force });
+      out.write(`Imported ${count} messages into ${target}\n`);
+      return 0;
+    },
+  },
+  fork: {
+    args: 2,
+    async run({ store, args, flags, out }) {
+      const count = await forkSession(store, args[0]!, args[1]!, { force: flags.force });
+      out.write(`Forked ${args[0]} into ${args[1]} (${count} messages)\n`);
+      return 0;
+    },
+  },
+  forget: {
+    args: 1,
+    async run({ store, args, out }) {
+      await store.forget(checkSessionId(args[0]!));
+      out.write(`Forgot ${args[0]}\n`);
+      return 0;
+    },
+  },
+};
+
 /** Runs one CLI command; returns the process exit code. */
 export async function runCli(
   argv: string[],
@@ -39,7 +103,7 @@ export async function runCli(
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const [command, ...rest] = positionals;
+  const [command, ...args] = positionals;
   if (values.help || !command) {
     out.write(USAGE);
     return command || values.help ? 0 : 2;
@@ -51,52 +115,16 @@ export async function runCli(
     historyTtlDays: config.historyTtlDays,
     redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 5_000 },
   });
-  const need = (count: number) => {
-    if (rest.length < count) throw new SessionToolError(`${command} needs ${count} argument(s)\n\n${USAGE}`);
-  };
   try {
-    switch (command) {
-      case 'sessions': {
-        const limit = values.limit === undefined ? 100 : Number(values.limit);
-        if (!Number.isInteger(limit) || limit < 1)
-          throw new SessionToolError('--limit takes a positive whole number');
-        out.write(`${formatListing(await store.listSessions({ limit }))}\n`);
-        return 0;
-      }
-      case 'export': {
-        need(1);
-        const data = await exportSession(store, checkSessionId(rest[0]!));
-        const json = `${JSON.stringify(data, null, 2)}\n`;
-        if (values.out) {
-          await writeFile(values.out, json);
-          err.write(`Exported ${data.messages.length} messages of ${data.sessionId} to ${values.out}\n`);
-        } else out.write(json);
-        return 0;
-      }
-      case 'import': {
-        need(1);
-        const data = readExport(await readFile(rest[0]!, 'utf8'));
-        const target = values.session ?? data.sessionId;
-        const count = await importSession(store, data, target, { force: values.force });
-        out.write(`Imported ${count} messages into ${target}\n`);
-        return 0;
-      }
-      case 'fork': {
-        need(2);
-        const count = await forkSession(store, rest[0]!, rest[1]!, { force: values.force });
-        out.write(`Forked ${rest[0]} into ${rest[1]} (${count} messages)\n`);
-        return 0;
-      }
-      case 'forget': {
-        need(1);
-        await store.forget(checkSessionId(rest[0]!));
-        out.write(`Forgot ${rest[0]}\n`);
-        return 0;
-      }
-      default:
-        err.write(`Unknown command ${command}\n\n${USAGE}`);
-        return 2;
+    const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (!entry) {
+      err.write(`Unknown command ${command}\n\n${USAGE}`);
+      return 2;
     }
+    if (args.length < entry.args) {
+      throw new SessionToolError(`${command} needs ${entry.args} argument(s)\n\n${USAGE}`);
+    }
+    return await entry.run({ store, args, flags: values, out, err });
   } catch (error) {
     if (error instanceof SessionToolError || error instanceof ConfigError) {
       err.write(`parley ${command}: ${error.message}\n`);
