@@ -1,3 +1,15 @@
+/**
+ * The history seam: where each session's conversation and meta (persona, summary, usage totals) live.
+ * Every implementation passes test/contract/history-store.contract.ts, which holds it to these promises:
+ * `commitTurn` applies a processed turn atomically and at most once per seq, so a re-run turn commits once;
+ * `load` returns the newest messages within a token or message budget without reading the whole history;
+ * `compact` swaps the oldest messages for a summary only if they are still the ones summarized; bad
+ * arguments are rejected before anything changes; and with retention an idle session disappears entirely.
+ *
+ * Beside it: `memory-history-store.ts` (the embedded default, built from the `memory-*` modules),
+ * `redis/redis-history-store.ts` (Redis and Redis Cluster; its Lua scripts are the `.lua` files there),
+ * `history-arguments.ts` (the checks both share) and `summarize.ts` (rolling summaries over any store).
+ */
 import type { Author } from '../turn/turn.ts';
 
 /** One message of a session's stored conversation. */
@@ -100,7 +112,7 @@ export interface LoadOptions {
   maxMessages?: number;
 }
 
-/** Where conversations live. Implementations: memory (embedded default) and Redis. */
+/** Where conversations live (see the top of this file). */
 export interface HistoryStore {
   /** Newest messages of a session, oldest first; reads only as far back as the limits need. */
   load(sessionId: string, options?: LoadOptions): Promise<StoredMessage[]>;

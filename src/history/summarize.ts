@@ -68,32 +68,10 @@ export async function summarizeIfNeeded(
   const total = await store.count(sessionId);
   const dropLimit = total - KEEP_NEWEST;
   if (dropLimit <= 0) return undefined;
-  const dropped: StoredMessage[] = [];
-  let droppedTokens = 0;
-  while (droppedTokens < mustDrop && dropped.length < dropLimit) {
-    const page = await store.loadOldest(sessionId, Math.min(dropLimit, dropped.length + PAGE));
-    const fresh = page.slice(dropped.length);
-    if (fresh.length === 0) break;
-    for (const message of fresh) {
-      if (droppedTokens >= mustDrop || dropped.length >= dropLimit) break;
-      if (dropped.length > 0 && droppedTokens + message.tokens > room) break;
-      dropped.push(message);
-      droppedTokens += message.tokens;
-    }
-  }
+  const { dropped, droppedTokens } = await chooseOldest(store, sessionId, { mustDrop, dropLimit, room });
   const lastDropped = dropped.at(-1);
   if (!lastDropped) return undefined;
-
-  // Only a single message larger than the room can still overflow it: cut it, keeping its start.
-  const transcript = dropped
-    .map((message) =>
-      message.role === 'assistant' ? `Assistant: ${message.content}` : renderContent(message),
-    )
-    .join('\n');
-  const input = [
-    meta.summary ? `Existing summary:\n${meta.summary}` : 'There is no summary yet.',
-    `New messages:\n${counter.truncate(transcript, Math.max(64, room), 'start')}`,
-  ].join('\n\n');
+  const input = summaryInput(meta.summary, dropped, counter, room);
 
   let summary: string;
   let usage: UsageDelta;
@@ -122,4 +100,48 @@ export async function summarizeIfNeeded(
   });
   logger.info({ applied, summarizedMessages: dropped.length, droppedTokens }, 'rolling summary');
   return applied ? usage : undefined;
+}
+
+/**
+ * The oldest messages to fold in: enough to bring the live history down by `mustDrop` tokens, at most
+ * `dropLimit` of them, as long as their transcript fits `room` (the first is always taken).
+ */
+async function chooseOldest(
+  store: HistoryStore,
+  sessionId: string,
+  { mustDrop, dropLimit, room }: { mustDrop: number; dropLimit: number; room: number },
+): Promise<{ dropped: StoredMessage[]; droppedTokens: number }> {
+  const dropped: StoredMessage[] = [];
+  let droppedTokens = 0;
+  while (droppedTokens < mustDrop && dropped.length < dropLimit) {
+    const page = await store.loadOldest(sessionId, Math.min(dropLimit, dropped.length + PAGE));
+    const fresh = page.slice(dropped.length);
+    if (fresh.length === 0) break;
+    for (const message of fresh) {
+      if (droppedTokens >= mustDrop || dropped.length >= dropLimit) break;
+      if (dropped.length > 0 && droppedTokens + message.tokens > room) break;
+      dropped.push(message);
+      droppedTokens += message.tokens;
+    }
+  }
+  return { dropped, droppedTokens };
+}
+
+/** The user message of the summarizing call: the old summary and the transcript of the dropped messages. */
+function summaryInput(
+  previousSummary: string | undefined,
+  dropped: readonly StoredMessage[],
+  counter: TokenCounter,
+  room: number,
+): string {
+  // Only a single message larger than the room can still overflow it: cut it, keeping its start.
+  const transcript = dropped
+    .map((message) =>
+      message.role === 'assistant' ? `Assistant: ${message.content}` : renderContent(message),
+    )
+    .join('\n');
+  return [
+    previousSummary ? `Existing summary:\n${previousSummary}` : 'There is no summary yet.',
+    `New messages:\n${counter.truncate(transcript, Math.max(64, room), 'start')}`,
+  ].join('\n\n');
 }

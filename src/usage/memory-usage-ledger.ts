@@ -1,5 +1,5 @@
-import { checkUsage } from '../history/argument-checks.ts';
 import type { UsageTotals } from '../history/history-store.ts';
+import { checkUsage, type UsageCounters } from './usage-counters.ts';
 import { type UsageLedger, type UsageReport, usageDay } from './usage-ledger.ts';
 
 /** Options of `createMemoryUsageLedger`. */
@@ -12,16 +12,18 @@ export interface MemoryUsageLedgerOptions {
 const DAY_RETENTION_MS = 40 * 86_400_000;
 
 /** Integer counters of one bucket; cost in micro-USD so sums are exact. */
-interface Counters {
-  promptTokens: number;
-  completionTokens: number;
-  costMicroUsd: number;
+interface Counters extends UsageCounters {
+  /** Model calls. */
   calls: number;
 }
 
+/** One UTC day's buckets. */
 interface Day {
+  /** When the day is dropped, ms since epoch (restarted by every write, as EXPIRE in Redis). */
   expiresAt: number;
+  /** Counters per scope ID. */
   scopes: Map<string, Counters>;
+  /** Counters per user ID. */
   users: Map<string, Counters>;
 }
 

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import { checkUsage } from '../history/argument-checks.ts';
 import type { UsageTotals } from '../history/history-store.ts';
-import { checkTransaction } from '../history/redis/redis-history-codec.ts';
+import { checkTransaction } from '../history/redis/check-transaction.ts';
+import { checkUsage } from './usage-counters.ts';
 import { type UsageLedger, type UsageReport, usageDay } from './usage-ledger.ts';
 
 /** Options of `createRedisUsageLedger`. */
@@ -46,8 +46,8 @@ export function createRedisUsageLedger(options: RedisUsageLedgerOptions): UsageL
       const transaction = redis.multi();
       for (const key of [day, totalKey]) {
         for (const owner of [scopeField(scopeId), userField(userId)]) {
-          COUNTERS.forEach((counter, index) => {
-            transaction.hincrby(key, `${owner}:${counter}`, delta[index]!);
+          counterFields(owner).forEach((field, index) => {
+            transaction.hincrby(key, field, delta[index]!);
           });
         }
       }
@@ -58,9 +58,7 @@ export function createRedisUsageLedger(options: RedisUsageLedgerOptions): UsageL
 
     async read({ scopeId, userId, at }): Promise<UsageReport> {
       const day = dayKey(usageDay(at));
-      const fields = [scopeField(scopeId), userField(userId)].flatMap((owner) =>
-        COUNTERS.map((counter) => `${owner}:${counter}`),
-      );
+      const fields = [...counterFields(scopeField(scopeId)), ...counterFields(userField(userId))];
       const results = checkTransaction(
         await redis
           .multi()
@@ -79,7 +77,7 @@ export function createRedisUsageLedger(options: RedisUsageLedgerOptions): UsageL
     },
 
     async forgetScope(scopeId: string): Promise<void> {
-      const fields = COUNTERS.map((counter) => `${scopeField(scopeId)}:${counter}`);
+      const fields = counterFields(scopeField(scopeId));
       // Days last written before the retention period (a day of clock skew aside) have expired: drop them.
       const listed = checkTransaction(
         await redis
@@ -98,6 +96,8 @@ export function createRedisUsageLedger(options: RedisUsageLedgerOptions): UsageL
 
 const scopeField = (scopeId: string) => `s:${scopeId}`;
 const userField = (userId: string) => `u:${userId}`;
+/** An owner's four counter fields, in `COUNTERS` order. */
+const counterFields = (owner: string) => COUNTERS.map((counter) => `${owner}:${counter}`);
 
 /** Converts stored counters (in `COUNTERS` order) back; absent or corrupt fields read as 0. */
 function toTotals(values: (string | null)[]): UsageTotals {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { SessionListing } from '../history-store.ts';
+import { checkTransaction } from './check-transaction.ts';
 import { historyIndexKeys, historyKeys } from './history-keys.ts';
-import { checkTransaction } from './redis-history-codec.ts';
 
 /** Options of `createRedisHistoryIndex`. */
 export interface RedisHistoryIndexOptions {
@@ -44,17 +44,6 @@ export function createRedisHistoryIndex({
   now,
 }: RedisHistoryIndexOptions): RedisHistoryIndex {
   const keys = historyIndexKeys(prefix);
-
-  /** Whether anything beyond the committed seq (kept by `forget`) is stored for the session. */
-  const stored = async (sessionId: string): Promise<boolean> => {
-    const { history, meta } = historyKeys(prefix, sessionId);
-    const [historyExists, fields, hasSeq] = await Promise.all([
-      redis.exists(history),
-      redis.hlen(meta),
-      redis.hexists(meta, 'committedSeq'),
-    ]);
-    return historyExists > 0 || fields - hasSeq > 0;
-  };
 
   return {
     async recordCommit(sessionId, at, scopeId, previousScopeId) {
@@ -100,8 +89,19 @@ export function createRedisHistoryIndex({
       const candidates = [scopeId, ...members];
       // Members expired by retention are skipped, not removed: the set itself expires after its newest
       // member, and removing here could race a commit that just added the member again.
-      const present = await Promise.all(candidates.map(stored));
+      const present = await Promise.all(candidates.map((sessionId) => isStored(redis, prefix, sessionId)));
       return candidates.filter((_, index) => present[index]);
     },
   };
+}
+
+/** Whether anything beyond the committed seq (kept by `forget`) is stored for the session. */
+async function isStored(redis: Redis, prefix: string, sessionId: string): Promise<boolean> {
+  const { history, meta } = historyKeys(prefix, sessionId);
+  const [historyExists, fields, hasSeq] = await Promise.all([
+    redis.exists(history),
+    redis.hlen(meta),
+    redis.hexists(meta, 'committedSeq'),
+  ]);
+  return historyExists > 0 || fields - hasSeq > 0;
 }

@@ -1,24 +1,18 @@
-import type { StoredMessage, UsageDelta } from './history-store.ts';
+import type { Compaction, StoredMessage } from './history-store.ts';
 
-/** Argument checks shared by every HistoryStore and UsageLedger, so they reject the same bad input. */
+/**
+ * Argument checks shared by both HistoryStores, so memory and Redis reject the same bad input with the same
+ * error (usage deltas are checked by `checkUsage` in usage/usage-counters.ts, shared with the ledgers).
+ */
 
-/** A usage delta as stores add it up: whole tokens and integer micro-USD. */
-export interface UsageCounters {
-  /** Prompt tokens. */
-  promptTokens: number;
-  /** Completion tokens. */
-  completionTokens: number;
-  /** Cost in millionths of a USD (0 when the price is unknown). */
-  costMicroUsd: number;
-}
-
-/** A load limit; absent means none. */
-export function limit(name: string, value: number | undefined): number {
+/** A `load` limit (`maxMessages`, `maxTokens`); absent means none. */
+export function loadLimit(name: string, value: number | undefined): number {
   if (value === undefined) return Number.POSITIVE_INFINITY;
   if (Number.isNaN(value)) throw new RangeError(`${name} must be a number, got NaN`);
   return value;
 }
 
+/** A turn's seq: a positive integer. */
 export function checkSeq(seq: number): void {
   if (!Number.isSafeInteger(seq) || seq < 1) {
     throw new RangeError(`turn seq must be a positive integer, got ${seq}`);
@@ -37,22 +31,14 @@ export function sumTokens(messages: readonly StoredMessage[]): number {
   return sum;
 }
 
-/** Checks a usage delta and converts its cost to integer micro-USD (0 when the price is unknown). */
-export function checkUsage(usage: UsageDelta): UsageCounters {
-  for (const field of ['promptTokens', 'completionTokens'] as const) {
-    const value = usage[field];
-    if (!Number.isSafeInteger(value) || value < 0) {
-      throw new RangeError(`usage.${field} must be a non-negative integer, got ${value}`);
-    }
+/** The counts of a compaction: at least one message dropped, a whole number of tokens. */
+export function checkCompaction({ dropCount, droppedTokens }: Compaction): void {
+  if (!Number.isSafeInteger(dropCount) || dropCount < 1) {
+    throw new RangeError(`dropCount must be a positive integer, got ${dropCount}`);
   }
-  if (usage.costUsd !== null && (!Number.isFinite(usage.costUsd) || usage.costUsd < 0)) {
-    throw new RangeError(`usage.costUsd must be a non-negative number or null, got ${usage.costUsd}`);
+  if (!Number.isSafeInteger(droppedTokens) || droppedTokens < 0) {
+    throw new RangeError(`droppedTokens must be a non-negative integer, got ${droppedTokens}`);
   }
-  return {
-    promptTokens: usage.promptTokens,
-    completionTokens: usage.completionTokens,
-    costMicroUsd: usage.costUsd === null ? 0 : Math.round(usage.costUsd * 1_000_000),
-  };
 }
 
 /** Retention in ms from the store options (`historyTtlMs` wins; it exists for tests); 0 means none. */

@@ -1,0 +1,51 @@
+--[[
+  Applies one processed turn to its session, at most once per seq (prelude.lua runs first).
+
+  Input:
+    KEYS[1] history list   <prefix>:{s:<sessionId>}:history
+    KEYS[2] meta hash      <prefix>:{s:<sessionId>}:meta
+
+    ARGV[1]  seq; ignored unless above the stored committedSeq
+    ARGV[2]  reset first: '' (none), 'clear' (history, summary, response chain) or 'forget' (all but the seq)
+    ARGV[3]  now, ms since epoch (lastActiveAt)
+    ARGV[4]  ttlMs; 0 for no retention
+    ARGV[5]  '1' when usage follows, else '0'
+    ARGV[6]  prompt tokens
+    ARGV[7]  completion tokens
+    ARGV[8]  cost in micro-USD
+    ARGV[9]  tokens of the appended messages (added to historyTokens)
+    ARGV[10] responseId action: 'keep', 'set' or 'delete'
+    ARGV[11] responseId (with 'set')
+    ARGV[12] scopeId to remember; '' for none
+    ARGV[13…] the messages to append, as JSON
+
+  Output: {1, scopeId stored before} when applied, {0, ''} when the seq was already committed, or an
+  error reply (nothing written) when the stored session is corrupt.
+]]
+
+local counters, failure = readSession(KEYS[1], KEYS[2])
+if failure then return failure end
+if tonumber(ARGV[1]) <= counters.committedSeq then return {0, ''} end
+local previousScope = redis.call('HGET', KEYS[2], 'scopeId') or ''
+local historyTokens = counters.historyTokens
+if ARGV[2] == 'forget' then
+  -- committedSeq is written again below, so numbering stays monotonic.
+  redis.call('DEL', KEYS[1], KEYS[2])
+  historyTokens = 0
+elseif ARGV[2] == 'clear' then
+  -- A reset conversation cannot continue a server-side response chain either.
+  redis.call('DEL', KEYS[1])
+  redis.call('HDEL', KEYS[2], 'summary', 'responseId')
+  historyTokens = 0
+end
+if ARGV[5] == '1' then addUsage(KEYS[2], ARGV[6], ARGV[7], ARGV[8]) end
+pushFrom(KEYS[1], 13)
+if ARGV[10] == 'set' then
+  redis.call('HSET', KEYS[2], 'responseId', ARGV[11])
+elseif ARGV[10] == 'delete' then
+  redis.call('HDEL', KEYS[2], 'responseId')
+end
+if ARGV[12] ~= '' then redis.call('HSET', KEYS[2], 'scopeId', ARGV[12]) end
+redis.call('HSET', KEYS[2], 'historyTokens', historyTokens + tonumber(ARGV[9]), 'lastActiveAt', ARGV[3], 'committedSeq', ARGV[1])
+applyTtl(KEYS[1], KEYS[2], ARGV[4])
+return {1, previousScope}

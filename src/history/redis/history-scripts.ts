@@ -1,0 +1,187 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { UsageCounters } from '../../usage/usage-counters.ts';
+
+/**
+ * The session scripts, one `.lua` file each beside this module (key layout and ARGV at the top of each).
+ * They are read once, at module load, and defined per connection with ioredis `defineCommand` (EVALSHA,
+ * falling back to EVAL once per connection when the server does not know a script yet, e.g. after a
+ * restart).
+ */
+
+/** One session script, as sent to Redis. */
+export interface HistoryScriptDefinition {
+  /** ioredis command name; distinctive because the client may be shared. */
+  command: string;
+  /** Its `.lua` file beside this module. */
+  file: string;
+  /** KEYS it takes, read from the file name (`commit-turn-2.lua`: 2) as BullMQ does. */
+  numberOfKeys: number;
+  /** The source as defined: `prelude.lua` first when the script calls its helpers. */
+  lua: string;
+}
+
+const PRELUDE = readFileSync(new URL('./prelude.lua', import.meta.url), 'utf8');
+
+function script(command: string, url: URL, { prelude = true } = {}): HistoryScriptDefinition {
+  const file = basename(url.pathname);
+  const keys = /-(\d+)\.lua$/.exec(file)?.[1];
+  if (keys === undefined) throw new Error(`script ${file} must end in -<number of keys>.lua`);
+  const body = readFileSync(url, 'utf8');
+  return { command, file, numberOfKeys: Number(keys), lua: prelude ? `${PRELUDE}\n${body}` : body };
+}
+
+/** Every session script; exported so a test can compile exactly what is defined. */
+export const historyScriptDefinitions = {
+  commitTurn: script('parleyHistoryCommitTurn', new URL('./commit-turn-2.lua', import.meta.url)),
+  append: script('parleyHistoryAppend', new URL('./append-messages-2.lua', import.meta.url)),
+  replace: script('parleyHistoryReplace', new URL('./replace-history-2.lua', import.meta.url)),
+  clear: script('parleyHistoryClear', new URL('./clear-history-2.lua', import.meta.url)),
+  compact: script('parleyHistoryCompact', new URL('./compact-history-2.lua', import.meta.url)),
+  // Without the prelude's checks, so a corrupt session can still be forgotten.
+  forget: script('parleyHistoryForget', new URL('./forget-session-2.lua', import.meta.url), {
+    prelude: false,
+  }),
+} as const satisfies Record<keyof HistoryScripts, HistoryScriptDefinition>;
+
+/** Arguments of the commit script after its two keys. */
+export interface CommitTurnArguments {
+  /** The turn's seq. */
+  seq: number;
+  /** Empty the history (`clear`) or everything but the committed seq (`forget`) first. */
+  reset?: 'clear' | 'forget';
+  /** Commit time, ms since epoch. */
+  now: number;
+  /** Retention in ms; 0 for none. */
+  ttlMs: number;
+  /** Usage to add (cost in integer micro-USD, as `checkUsage` returns it); absent when no model call was made. */
+  usage?: UsageCounters;
+  /** Sum of the appended messages' tokens. */
+  addedTokens: number;
+  /** Response to continue next: a string sets it, `null` deletes it, absent keeps it. */
+  responseId?: string | null;
+  /** Scope to remember for the session, if any. */
+  scopeId?: string;
+  /** Messages to append, already serialised. */
+  messages: string[];
+}
+
+/** Arguments of the compaction script after its two keys. */
+export interface CompactArguments {
+  /** How many of the oldest messages go. */
+  dropCount: number;
+  /** The last dropped message, serialised exactly as stored. */
+  lastDropped: string;
+  /** Sum of the dropped messages' tokens. */
+  droppedTokens: number;
+  /** The summary replacing them. */
+  summary: string;
+  /** Retention in ms; 0 for none. */
+  ttlMs: number;
+  /** Usage of the summarizing call (cost in integer micro-USD), if any. */
+  usage?: UsageCounters;
+}
+
+/** Typed callers of the session scripts; every call takes the session's `history` and `meta` keys. */
+export interface HistoryScripts {
+  /** Resolves whether the turn was applied, and the scope ID the session was stored under before. */
+  commitTurn(
+    history: string,
+    meta: string,
+    args: CommitTurnArguments,
+  ): Promise<{ applied: boolean; previousScopeId: string }>;
+  /** Appends serialised messages whose tokens add up to `addedTokens`. */
+  append(
+    history: string,
+    meta: string,
+    ttlMs: number,
+    addedTokens: number,
+    messages: string[],
+  ): Promise<void>;
+  /** Replaces the history by serialised messages whose tokens add up to `totalTokens`. */
+  replace(
+    history: string,
+    meta: string,
+    ttlMs: number,
+    totalTokens: number,
+    messages: string[],
+  ): Promise<void>;
+  /** Deletes history, summary and response chain. */
+  clear(history: string, meta: string): Promise<void>;
+  /** Resolves whether the compaction was applied. */
+  compact(history: string, meta: string, args: CompactArguments): Promise<boolean>;
+  /** Resolves the scope ID the session was stored under ('' if none). */
+  forget(history: string, meta: string, ttlMs: number): Promise<string>;
+}
+
+type RawScript = (history: string, meta: string, ...argv: (string | number)[]) => Promise<unknown>;
+
+const usageArguments = (usage: UsageCounters | undefined) => [
+  usage ? 1 : 0,
+  usage?.promptTokens ?? 0,
+  usage?.completionTokens ?? 0,
+  usage?.costMicroUsd ?? 0,
+];
+
+/** Defines the session scripts on `redis` and returns typed callers of them. */
+export function defineHistoryScripts(redis: Redis): HistoryScripts {
+  const define = ({ command, numberOfKeys, lua }: HistoryScriptDefinition): RawScript => {
+    redis.defineCommand(command, { numberOfKeys, lua });
+    const raw = (redis as unknown as Record<string, RawScript>)[command]!;
+    return (history, meta, ...argv) => raw.call(redis, history, meta, ...argv);
+  };
+  const commitTurn = define(historyScriptDefinitions.commitTurn);
+  const append = define(historyScriptDefinitions.append);
+  const replace = define(historyScriptDefinitions.replace);
+  const clear = define(historyScriptDefinitions.clear);
+  const compact = define(historyScriptDefinitions.compact);
+  const forget = define(historyScriptDefinitions.forget);
+
+  return {
+    async commitTurn(history, meta, args) {
+      const responseAction =
+        args.responseId === undefined ? 'keep' : args.responseId === null ? 'delete' : 'set';
+      const [applied, previousScopeId] = (await commitTurn(
+        history,
+        meta,
+        args.seq,
+        args.reset ?? '',
+        args.now,
+        args.ttlMs,
+        ...usageArguments(args.usage),
+        args.addedTokens,
+        responseAction,
+        args.responseId ?? '',
+        args.scopeId ?? '',
+        ...args.messages,
+      )) as [number, string];
+      return { applied: applied === 1, previousScopeId };
+    },
+    async append(history, meta, ttlMs, addedTokens, messages) {
+      await append(history, meta, ttlMs, addedTokens, ...messages);
+    },
+    async replace(history, meta, ttlMs, totalTokens, messages) {
+      await replace(history, meta, ttlMs, totalTokens, ...messages);
+    },
+    async clear(history, meta) {
+      await clear(history, meta);
+    },
+    async compact(history, meta, args) {
+      const applied = await compact(
+        history,
+        meta,
+        args.dropCount,
+        args.lastDropped,
+        args.droppedTokens,
+        args.summary,
+        args.ttlMs,
+        ...usageArguments(args.usage),
+      );
+      return applied === 1;
+    },
+    async forget(history, meta, ttlMs) {
+      return String(await forget(history, meta, ttlMs));
+    },
+  };
+}

@@ -1,0 +1,58 @@
+--[[
+  Helpers shared by the session scripts; define-history-scripts.ts prepends this file to every script that
+  calls them (all but forget-session-2.lua). It defines functions only and touches no key itself.
+
+  The scripts' KEYS are always one session's
+    KEYS[1] history   list of JSON messages, oldest first   (<prefix>:{s:<sessionId>}:history)
+    KEYS[2] meta      hash of persona, summary, counters…    (<prefix>:{s:<sessionId>}:meta)
+  which share the session's hash tag, so one script may touch both on Redis Cluster.
+
+  Redis does not roll a script back when a command in it fails, so every check that could fail on bad
+  stored data (wrong key type, non-integer counters) runs before the first write: a failed call writes
+  nothing and can simply be retried.
+]]
+
+local COUNTERS = {'committedSeq', 'promptTokens', 'completionTokens', 'costMicroUsd', 'calls', 'historyTokens'}
+
+-- The session's integer counters (absent = 0), or an error reply when the stored data is not what we wrote.
+local function readSession(history, meta)
+  local historyType = redis.call('TYPE', history)['ok']
+  if historyType ~= 'list' and historyType ~= 'none' then
+    return nil, redis.error_reply('WRONGTYPE ' .. history .. ' holds a ' .. historyType .. ', not a list')
+  end
+  local values = redis.call('HMGET', meta, unpack(COUNTERS))
+  local counters = {}
+  for index, name in ipairs(COUNTERS) do
+    local value = values[index]
+    if value and not string.match(value, '^%d+$') then
+      return nil, redis.error_reply('ERR corrupt session meta ' .. meta .. ': ' .. name .. ' is not an integer')
+    end
+    counters[name] = tonumber(value or '0')
+  end
+  return counters
+end
+
+-- Retention: with a TTL every write restarts the session's clock; without one, none is left behind.
+local function applyTtl(history, meta, ttl)
+  if tonumber(ttl) > 0 then
+    redis.call('PEXPIRE', history, ttl)
+    redis.call('PEXPIRE', meta, ttl)
+  else
+    redis.call('PERSIST', history)
+    redis.call('PERSIST', meta)
+  end
+end
+
+-- unpack() is bounded by the Lua C stack, so push long batches in slices.
+local function pushFrom(history, first)
+  for index = first, #ARGV, 1000 do
+    redis.call('RPUSH', history, unpack(ARGV, index, math.min(index + 999, #ARGV)))
+  end
+end
+
+local function addUsage(meta, promptTokens, completionTokens, costMicroUsd)
+  redis.call('HINCRBY', meta, 'promptTokens', promptTokens)
+  redis.call('HINCRBY', meta, 'completionTokens', completionTokens)
+  redis.call('HINCRBY', meta, 'costMicroUsd', costMicroUsd)
+  redis.call('HINCRBY', meta, 'calls', 1)
+end

@@ -1,0 +1,69 @@
+import { checkUsage } from '../../usage/usage-counters.ts';
+import { checkSeq, sumTokens } from '../history-arguments.ts';
+import type { HistoryStore, TurnCommit } from '../history-store.ts';
+import { historyKeys } from './history-keys.ts';
+import type { CommitTurnArguments } from './history-scripts.ts';
+import type { RedisHistoryContext } from './redis-history-context.ts';
+import { serializeMessage } from './stored-message-codec.ts';
+
+/** The writes that also move the session in the session index: committing a turn and forgetting. */
+export type RedisIndexedWrites = Pick<HistoryStore, 'commitTurn' | 'forget'>;
+
+/**
+ * Each runs the session's script first and then updates the index with separate commands, as the index keys
+ * carry their own hash tag (Redis Cluster refuses scripts that span slots).
+ */
+export function createRedisIndexedWrites(context: RedisHistoryContext): RedisIndexedWrites {
+  const { prefix, ttlMs, now, logger, scripts, sessionIndex } = context;
+  return {
+    async commitTurn(sessionId, commit) {
+      const args = commitArguments(sessionId, commit, ttlMs, now);
+      const { history, meta } = historyKeys(prefix, sessionId);
+      const { applied, previousScopeId } = await scripts.commitTurn(history, meta, args);
+      if (!applied) return false;
+      try {
+        await sessionIndex.recordCommit(
+          sessionId,
+          args.now,
+          args.scopeId,
+          commit.forget ? previousScopeId : '',
+        );
+      } catch (error) {
+        // The turn is committed; failing now would only make the queue retry a commit that is a no-op.
+        logger.warn({ err: error, sessionId }, 'session index not updated; the next commit repairs it');
+      }
+      return true;
+    },
+
+    async forget(sessionId) {
+      const { history, meta } = historyKeys(prefix, sessionId);
+      const scopeId = await scripts.forget(history, meta, ttlMs);
+      await sessionIndex.remove(sessionId, scopeId);
+    },
+  };
+}
+
+/** The commit script's arguments, stamped with the commit time; throws first on a malformed commit. */
+function commitArguments(
+  sessionId: string,
+  commit: TurnCommit,
+  ttlMs: number,
+  now: () => number,
+): CommitTurnArguments {
+  checkSeq(commit.seq);
+  const usage = commit.usage ? checkUsage(commit.usage) : undefined;
+  const addedTokens = sumTokens(commit.messages);
+  // A session is not a member of its own scope.
+  const scopeId = commit.scopeId !== undefined && commit.scopeId !== sessionId ? commit.scopeId : undefined;
+  return {
+    seq: commit.seq,
+    ...(commit.forget ? { reset: 'forget' as const } : commit.clear ? { reset: 'clear' as const } : {}),
+    now: now(),
+    ttlMs,
+    ...(usage ? { usage } : {}),
+    addedTokens,
+    ...(commit.responseId !== undefined ? { responseId: commit.responseId } : {}),
+    ...(scopeId !== undefined ? { scopeId } : {}),
+    messages: commit.messages.map(serializeMessage),
+  };
+}
