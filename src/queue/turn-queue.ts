@@ -1,3 +1,15 @@
+/**
+ * The queue seam: adapters hand turns to a `TurnSink`; a `TurnQueue` runs them through a `TurnProcessor`
+ * strictly in order within a session and in parallel across sessions. A turn id is accepted once (within a
+ * de-duplication window), and a turn is removed only after the processor committed it, so a failed run (on
+ * BullMQ, a crashed worker too) re-runs it with the replies it already posted instead of losing it: runs are
+ * at least once; the processor's commit by seq makes the outcome once.
+ *
+ * Implementations beside it: `in-process-turn-queue.ts` (the embedded default, nothing survives a restart) and
+ * `bullmq/bullmq-turn-queue.ts` (a Redis mailbox per session drained by BullMQ, DESIGN §3). What both share:
+ * `run-slice.ts` (fairness), `run-turn-attempt.ts` (attempt counting and re-runs), `retry-delay.ts`,
+ * `completes-within.ts` (graceful close). `test/contract/turn-queue.contract.ts` holds both to the same promises.
+ */
 import type { PostedMessage } from '../turn/reply-channel.ts';
 import type { Turn } from '../turn/turn.ts';
 

@@ -32,3 +32,8 @@ export function mailboxKeys(prefix: string, sessionId: string): MailboxKeys {
 export function pendingSessionsKey(prefix: string): string {
   return `${prefix}:{q}:pending`;
 }
+
+/** Prefix of BullMQ's own keys for the drain queue: the queue's tag, apart from every session's. */
+export function drainQueuePrefix(prefix: string): string {
+  return `${prefix}:{q}`;
+}

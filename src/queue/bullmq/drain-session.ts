@@ -1,0 +1,113 @@
+import type { Job } from 'bullmq';
+import type { Logger } from '../../app/logger.ts';
+import type { Turn } from '../../turn/turn.ts';
+import { runSlice, type SliceStep } from '../run-slice.ts';
+import { runTurnAttempt } from '../run-turn-attempt.ts';
+import type { TurnProcessor } from '../turn-queue.ts';
+import type { DrainData } from './drain-queue.ts';
+import type { MailboxRedis } from './mailbox-commands.ts';
+import { type MailboxKeys, mailboxKeys } from './mailbox-keys.ts';
+import { redisTurnAttempts } from './redis-turn-attempts.ts';
+
+/** What a drain job needs. */
+export interface DrainSessionContext {
+  /** Our own connection, with the mailbox scripts. */
+  redis: MailboxRedis;
+  /** Prefix of every key. */
+  prefix: string;
+  /** Runs each turn. */
+  processor: TurnProcessor;
+  /** Last committed seq of a session (from the history store). */
+  committedSeq(sessionId: string): Promise<number>;
+  /** Runs of one turn before the processor must settle it. */
+  maxAttempts: number;
+  /** Turns a session may run back to back before its wake-up goes to the back of the queue. */
+  turnsPerSlice: number;
+  /** How long the drain's lock on the session lasts; renewed before every turn. */
+  lockDurationMs: number;
+  /** Delay before re-running a turn whose processor threw. */
+  retryDelayMs(attempt: number): number;
+  /** True once the queue is closing: no further turn starts. */
+  isClosing(): boolean;
+  /** Asks for another drain of the session. */
+  wake(sessionId: string): Promise<void>;
+  /** Logger. */
+  logger: Logger;
+}
+
+interface MailboxEntry {
+  seq: number;
+  turn: Turn;
+}
+
+/**
+ * The BullMQ processor of drain jobs (DESIGN §3, steps 3 and 6): runs one slice of the session's mailbox, head
+ * first, popping each turn only after the processor committed it, then re-queues the session if turns remain.
+ */
+export function createSessionDrain(
+  context: DrainSessionContext,
+): (job: Job<DrainData>, token?: string) => Promise<void> {
+  return async (job, token) => {
+    const { sessionId } = job.data;
+    const keys = mailboxKeys(context.prefix, sessionId);
+    const end = await runSlice({
+      turnsPerSlice: context.turnsPerSlice,
+      isClosing: context.isClosing,
+      step: () => drainHead(context, job, token, keys),
+    });
+    if (end !== 'yielded' || context.isClosing()) return;
+    // A chatty session yields: its next wake-up is queued behind everyone else's.
+    if ((await context.redis.llen(keys.mailbox)) > 0) await context.wake(sessionId);
+  };
+}
+
+/** Deals with the head of the mailbox: runs it, or drops it when it is unreadable or already committed. */
+async function drainHead(
+  context: DrainSessionContext,
+  job: Job<DrainData>,
+  token: string | undefined,
+  keys: MailboxKeys,
+): Promise<SliceStep> {
+  const { redis, logger } = context;
+  const { sessionId } = job.data;
+  // A drain stalled past its lock (a starved event loop, a Redis outage) may have been handed to another
+  // worker already; without this check both would run the rest of the slice side by side, every turn
+  // twice. Extending the lock here also keeps it fresh turn by turn.
+  if (token !== undefined && (await job.extendLock(token, context.lockDurationMs)) !== 1) {
+    logger.warn({ sessionId }, 'lost the lock on a session; leaving it to its new owner');
+    return 'stopped';
+  }
+  const head = await redis.lindex(keys.mailbox, 0);
+  if (head === null) return 'empty';
+  const pop = (seq: number) => redis.parleyPopIfHead(keys.mailbox, keys.replies, head, seq);
+  let entry: MailboxEntry;
+  try {
+    entry = JSON.parse(head) as MailboxEntry;
+  } catch (error) {
+    logger.error({ sessionId, err: error }, 'dropping an unreadable mailbox entry');
+    await pop(0);
+    return 'processed';
+  }
+  const { seq, turn } = entry;
+  // Committed by a run that died before popping it.
+  if (seq <= (await context.committedSeq(sessionId))) {
+    await pop(seq);
+    return 'processed';
+  }
+  const { succeeded, attempt } = await runTurnAttempt({
+    sessionId,
+    turn,
+    seq,
+    maxAttempts: context.maxAttempts,
+    attempts: redisTurnAttempts(redis, keys.replies),
+    processor: context.processor,
+    logger,
+  });
+  if (succeeded) {
+    await pop(seq);
+    return 'processed';
+  }
+  // The drain waits out the delay holding the session, so the turns behind a failed one cannot overtake it.
+  await new Promise((resolve) => setTimeout(resolve, context.retryDelayMs(attempt)));
+  return 'processed';
+}

@@ -1,0 +1,45 @@
+import type { Turn } from '../../turn/turn.ts';
+import type { EnqueueResult } from '../turn-queue.ts';
+import type { MailboxRedis } from './mailbox-commands.ts';
+import { mailboxKeys, pendingSessionsKey } from './mailbox-keys.ts';
+
+/** What the enqueue side of the BullMQ queue needs. */
+export interface EnqueueTurnContext {
+  /** Our own connection, with the mailbox scripts. */
+  redis: MailboxRedis;
+  /** Prefix of every key. */
+  prefix: string;
+  /** How long an enqueued turn id is remembered for de-duplication. */
+  dedupTtlSeconds: number;
+  /** Last committed seq of a session, where the numbering of a session new to Redis starts. */
+  committedSeq(sessionId: string): Promise<number>;
+  /** Asks for a drain of the session. */
+  wake(sessionId: string): Promise<void>;
+}
+
+/** Puts a turn in its session's mailbox (DESIGN §3, steps 1 and 2), then wakes the session. */
+export async function enqueueTurn(context: EnqueueTurnContext, turn: Turn): Promise<EnqueueResult> {
+  const { redis } = context;
+  const keys = mailboxKeys(context.prefix, turn.sessionId);
+  const json = JSON.stringify(turn);
+  const run = (startAfter: string) =>
+    redis.parleyEnqueue(
+      keys.dedup(turn.id),
+      keys.seq,
+      keys.mailbox,
+      json,
+      context.dedupTtlSeconds,
+      startAfter,
+    );
+  // Pending first: whatever fails after the push below (a crash, a Redis error), the sweeper still finds
+  // the session. Marked after the push, a failure in between stranded the turn: the caller's retry is
+  // de-duplicated, so nothing else would ever mark or wake the session.
+  await redis.sadd(pendingSessionsKey(context.prefix), turn.sessionId);
+  let seq = await run('');
+  if (seq === -1) seq = await run(String(await context.committedSeq(turn.sessionId)));
+  // A repeat may be the caller retrying after our own failure past the push: wake anyway (de-duplicated,
+  // and a drain of an empty mailbox does nothing), so its turn does not wait for the next sweep.
+  await context.wake(turn.sessionId);
+  if (seq === 0) return { accepted: false, seq: undefined };
+  return { accepted: true, seq };
+}

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+
+// Read once, when the module loads; ioredis then sends each by EVALSHA, falling back to EVAL once per server.
+const enqueueTurnScript = readFileSync(new URL('./enqueue-turn-3.lua', import.meta.url), 'utf8');
+const popTurnIfHeadScript = readFileSync(new URL('./pop-turn-if-head-2.lua', import.meta.url), 'utf8');
+
+/** A connection with the mailbox scripts defined on it (keys from `mailboxKeys`). */
+export type MailboxRedis = Redis & {
+  /** `enqueue-turn-3.lua`: the turn's seq, 0 for a repeat, -1 when `startAfter` is needed but was ''. */
+  parleyEnqueue(
+    dedupKey: string,
+    seqKey: string,
+    mailboxKey: string,
+    turn: string,
+    ttl: number,
+    startAfter: string,
+  ): Promise<number>;
+  /** `pop-turn-if-head-2.lua`: 1 if `head` was still the head and is popped, else 0. */
+  parleyPopIfHead(mailboxKey: string, repliesKey: string, head: string, seq: number): Promise<number>;
+};
+
+/** Defines the mailbox scripts on `redis` unless already there (an ingress and a worker may share a connection). */
+export function withMailboxCommands(redis: Redis): MailboxRedis {
+  if (typeof (redis as unknown as Partial<MailboxRedis>).parleyEnqueue !== 'function') {
+    redis.defineCommand('parleyEnqueue', { numberOfKeys: 3, lua: enqueueTurnScript });
+    redis.defineCommand('parleyPopIfHead', { numberOfKeys: 2, lua: popTurnIfHeadScript });
+  }
+  return redis as MailboxRedis;
+}
