@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { Redis } from 'ioredis';
 import { loadConfig } from '../../src/app/config.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { createWorkerPipeline } from '../../src/app/worker-pipeline.ts';
@@ -121,7 +122,8 @@ export function createBenchPipeline(
       return modelTimes ? timeModel(model, modelTimes) : model;
     },
   });
-  const traffic = countTraffic(pipeline.redis!);
+  // Bench workers always run on one Redis server (REDIS_URL), never a cluster.
+  const traffic = countTraffic(pipeline.redis as Redis);
   return {
     traffic,
     sink: pipeline.sink,

@@ -3,7 +3,6 @@
  * platform adapters (ingress), their reply channels, the HTTP server, the terminal chat and an orderly stop.
  * Nothing else in `src/` imports `adapters/`.
  */
-import type { Redis } from 'ioredis';
 import { createConsoleReplyChannel } from '../../adapters/console/console-reply-channel.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import type { TurnQueue, TurnSink } from '../queue/turn-queue.ts';
@@ -13,6 +12,7 @@ import type { Platform } from '../turn/turn.ts';
 import type { Config } from './config.ts';
 import { type HealthReport, type RunningHttpServer, startHttpServer } from './http-server.ts';
 import type { Logger } from './logger.ts';
+import type { RedisConnection } from './redis-connection.ts';
 import { createWorkerPipeline, type PipelineTuning } from './worker-pipeline.ts';
 
 /** Options of `startParley` beyond the configuration. */
@@ -98,7 +98,7 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
 /** `/healthz`: Redis reachable and the queue answering, bounded so a probe never hangs on an outage. */
 function healthCheck(
   config: Config,
-  parts: { redis: Redis | undefined; queue: TurnQueue; ingresses: PlatformIngress[] },
+  parts: { redis: RedisConnection | undefined; queue: TurnQueue; ingresses: PlatformIngress[] },
 ): () => Promise<HealthReport> {
   return async () => {
     const checks: Record<string, unknown> = {
@@ -129,8 +129,10 @@ export async function startParley(config: Config, options: StartOptions): Promis
   const { logger } = options;
   const consoleMode = options.console !== undefined;
   // The terminal chat says this in its banner instead of a log line amid the conversation.
-  if (!config.redisUrl && !consoleMode) {
-    logger.warn('REDIS_URL is not set: history and queue live in memory and are lost on restart');
+  if (!config.redis && !consoleMode) {
+    logger.warn(
+      'Redis is not configured (REDIS_URL): history and queue live in memory and are lost on restart',
+    );
   }
   const consoleReplies = options.console
     ? createConsoleReplyChannel(options.console.output, options.console.exportDir)
@@ -169,7 +171,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
   let consoleDone: Promise<void> | undefined;
   if (options.console && consoleReplies) {
     const { runConsoleChat } = await import('../../adapters/console/console-chat.ts');
-    const durable = config.redisUrl !== undefined;
+    const durable = config.redis !== undefined;
     consoleDone = runConsoleChat({ ...options.console, queue, replies: consoleReplies, durable, logger });
   }
 

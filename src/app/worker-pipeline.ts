@@ -2,10 +2,9 @@
  * The one place that wires the worker pipeline: store, usage ledger, turn queue, metrics, model client and
  * turn processor, plus the guarded sink the adapters enqueue through. `startParley`, the benchmarks, the soak
  * workers and the test worker processes all build their worker here, so there is no second copy of the wiring
- * to drift. With `config.redisUrl` everything lives in Redis and the queue is BullMQ; without it, in memory with
+ * to drift. With Redis configured (a URL, Sentinels or Cluster seed nodes) everything lives in Redis and the queue is BullMQ; without it, in memory with
  * the in-process queue.
  */
-import type { Redis } from 'ioredis';
 import { createGuardedSink } from '../access/guarded-sink.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import { createMemoryHistoryStore } from '../history/memory-history-store.ts';
@@ -26,7 +25,7 @@ import type { UsageLedger } from '../usage/usage-ledger.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { closeRedis, connectRedis, waitForRedis } from './redis-connection.ts';
+import { closeRedis, connectRedis, type RedisConnection, waitForRedis } from './redis-connection.ts';
 
 /** Timings that tests and soak runs shorten; production uses the defaults. */
 export interface PipelineTuning {
@@ -59,7 +58,7 @@ export interface WorkerPipeline {
   /** Resolves once Redis answers (at once in memory); rejects naming host, port and cause after `timeoutMs`. */
   ready(timeoutMs?: number): Promise<void>;
   /** The shared Redis connection, when configured. */
-  redis: Redis | undefined;
+  redis: RedisConnection | undefined;
   /** Where conversations live. */
   store: HistoryStore;
   /** Usage per conversation, channel and user. */
@@ -79,7 +78,7 @@ export interface WorkerPipeline {
 function createQueue(
   config: Config,
   deps: WorkerPipelineDeps,
-  redis: Redis | undefined,
+  redis: RedisConnection | undefined,
   store: HistoryStore,
 ): TurnQueue {
   const committedSeq = (sessionId: string) => store.committedSeq(sessionId);
@@ -163,7 +162,7 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
 /** Builds the worker pipeline for `config`; see the file header. */
 export function createWorkerPipeline(config: Config, deps: WorkerPipelineDeps): WorkerPipeline {
   const { logger } = deps;
-  const redis = config.redisUrl ? (connectRedis(config.redisUrl, logger) as Redis) : undefined;
+  const redis = config.redis ? connectRedis(config.redis, logger) : undefined;
   const historyTtlDays = config.historyTtlDays;
   const store = redis
     ? createRedisHistoryStore({ redis, prefix: config.redisPrefix, logger, historyTtlDays })

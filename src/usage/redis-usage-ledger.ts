@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { UsageTotals } from '../history/history-store.ts';
 import { checkTransaction } from '../history/redis/check-transaction.ts';
 import { checkUsage } from './usage-counters.ts';
@@ -7,7 +7,7 @@ import { type UsageLedger, type UsageReport, usageDay } from './usage-ledger.ts'
 /** Options of `createRedisUsageLedger`. */
 export interface RedisUsageLedgerOptions {
   /** Connection (shared; the ledger never quits it). */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** Key prefix; default `parley`. */
   prefix?: string;
   /** Current time, ms since epoch (when a day hash was last written); default `Date.now`. */

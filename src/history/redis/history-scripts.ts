@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { UsageCounters } from '../../usage/usage-counters.ts';
 
 /**
@@ -125,7 +125,7 @@ const usageArguments = (usage: UsageCounters | undefined) => [
 ];
 
 /** Defines the session scripts on `redis` and returns typed callers of them. */
-export function defineHistoryScripts(redis: Redis): HistoryScripts {
+export function defineHistoryScripts(redis: Redis | Cluster): HistoryScripts {
   const define = ({ command, numberOfKeys, lua }: HistoryScriptDefinition): RawScript => {
     redis.defineCommand(command, { numberOfKeys, lua });
     const raw = (redis as unknown as Record<string, RawScript>)[command]!;

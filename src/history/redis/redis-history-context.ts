@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../app/logger.ts';
 import type { HistoryScripts } from './history-scripts.ts';
 import type { RedisHistoryIndex } from './redis-history-index.ts';
@@ -7,7 +7,7 @@ import type { StoredMessageParser } from './stored-message-codec.ts';
 /** What the parts of the Redis history store share (built once by `createRedisHistoryStore`). */
 export interface RedisHistoryContext {
   /** The store's connection. */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** Key prefix (see history-keys.ts). */
   prefix: string;
   /** Retention in ms; 0 for none. */

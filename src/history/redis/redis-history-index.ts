@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { SessionListing } from '../history-store.ts';
 import { checkTransaction } from './check-transaction.ts';
 import { historyIndexKeys, historyKeys } from './history-keys.ts';
@@ -6,7 +6,7 @@ import { historyIndexKeys, historyKeys } from './history-keys.ts';
 /** Options of `createRedisHistoryIndex`. */
 export interface RedisHistoryIndexOptions {
   /** Connection (shared with the store). */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** Key prefix of the store. */
   prefix: string;
   /** Retention in ms; 0 for none. */
@@ -96,7 +96,7 @@ export function createRedisHistoryIndex({
 }
 
 /** Whether anything beyond the committed seq (kept by `forget`) is stored for the session. */
-async function isStored(redis: Redis, prefix: string, sessionId: string): Promise<boolean> {
+async function isStored(redis: Redis | Cluster, prefix: string, sessionId: string): Promise<boolean> {
   const { history, meta } = historyKeys(prefix, sessionId);
   const [historyExists, fields, hasSeq] = await Promise.all([
     redis.exists(history),

@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import { type Logger, silentLogger } from '../../app/logger.ts';
 import { retentionMs } from '../history-arguments.ts';
 import type { HistoryStore } from '../history-store.ts';
@@ -29,7 +29,7 @@ export type RedisHistoryStoreOptions = RedisHistoryStoreCommonOptions &
   (
     | {
         /** An existing client; the store does not quit it on `close()` unless `ownsConnection` is true. */
-        redis: Redis;
+        redis: Redis | Cluster;
         /** Whether `close()` should quit `redis`; default false (the composition root shares one connection). */
         ownsConnection?: boolean;
       }
@@ -84,7 +84,7 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions): Hist
 function connection(
   options: RedisHistoryStoreOptions,
   logger: Logger,
-): { redis: Redis; ownsConnection: boolean } {
+): { redis: Redis | Cluster; ownsConnection: boolean } {
   if ('redis' in options) return { redis: options.redis, ownsConnection: options.ownsConnection ?? false };
   const redis = new Redis(options.url, options.redisOptions ?? {});
   // Without a listener ioredis prints every reconnect failure itself; the failing command still rejects.

@@ -1,5 +1,5 @@
 import { Queue, type Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../app/logger.ts';
 import { defaultRetryDelayMs } from '../retry-delay.ts';
 import { DEFAULT_TURNS_PER_SLICE } from '../run-slice.ts';
@@ -17,7 +17,7 @@ import { warnAtMostEvery } from './warn-at-most-every.ts';
 /** Options of the Redis-backed queue. */
 export interface BullTurnQueueOptions {
   /** A connection for our own commands; `maxRetriesPerRequest: null` so commands wait out a Redis restart. */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** Prefix of every key (sessions and queue). */
   prefix: string;
   /** Sessions processed at once by this process. */

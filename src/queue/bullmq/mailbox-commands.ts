@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 // Read once, when the module loads; ioredis then sends each by EVALSHA, falling back to EVAL once per server.
 const enqueueTurnScript = readFileSync(new URL('./enqueue-turn-3.lua', import.meta.url), 'utf8');
@@ -21,7 +21,7 @@ export type MailboxRedis = Redis & {
 };
 
 /** Defines the mailbox scripts on `redis` unless already there (an ingress and a worker may share a connection). */
-export function withMailboxCommands(redis: Redis): MailboxRedis {
+export function withMailboxCommands(redis: Redis | Cluster): MailboxRedis {
   if (typeof (redis as unknown as Partial<MailboxRedis>).parleyEnqueue !== 'function') {
     redis.defineCommand('parleyEnqueue', { numberOfKeys: 3, lua: enqueueTurnScript });
     redis.defineCommand('parleyPopIfHead', { numberOfKeys: 2, lua: popTurnIfHeadScript });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { PostedMessage } from '../../turn/reply-channel.ts';
 import type { TurnAttempts } from '../run-turn-attempt.ts';
 
@@ -6,7 +6,7 @@ import type { TurnAttempts } from '../run-turn-attempt.ts';
  * Runs and posted replies of a session's turns in its `replies` hash (`a:<seq>` and `<seq>`), so they survive a
  * crashed worker and a re-run elsewhere counts on. `pop-turn-if-head-2.lua` forgets both when it pops the turn.
  */
-export function redisTurnAttempts(redis: Redis, repliesKey: string): TurnAttempts {
+export function redisTurnAttempts(redis: Redis | Cluster, repliesKey: string): TurnAttempts {
   return {
     async begin(seq) {
       const attempt = await redis.hincrby(repliesKey, `a:${seq}`, 1);

@@ -1,5 +1,5 @@
 import { type Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../app/logger.ts';
 import { completesWithin } from '../completes-within.ts';
 import { DRAIN_QUEUE_NAME, type DrainData } from './drain-queue.ts';
@@ -9,7 +9,7 @@ import { warnAtMostEvery } from './warn-at-most-every.ts';
 /** How to run drain jobs in this process. */
 export interface DrainWorkerOptions {
   /** Connection for BullMQ (it makes its own blocking connection from it). */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** Prefix of every key. */
   prefix: string;
   /** Sessions drained at once. */

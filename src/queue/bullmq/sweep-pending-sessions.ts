@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../app/logger.ts';
 import { mailboxKeys, pendingSessionsKey } from './mailbox-keys.ts';
 
 /** What the sweeper needs. */
 export interface SweepContext {
   /** Our own connection. */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** Prefix of every key. */
   prefix: string;
   /** True once the queue is closing: the sweep stops. */

@@ -1,0 +1,118 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Cluster } from 'ioredis';
+import { freePort, redisServerBinary } from './redis-server.ts';
+import { waitFor } from './wait-for.ts';
+
+const run = promisify(execFile);
+
+/** A real Redis Cluster of a test suite's own: `redis-server --cluster-enabled yes` on free loopback ports. */
+export interface TestRedisCluster {
+  /** Every node, masters first as created (replicas follow when asked for). */
+  nodes: Array<{ host: string; port: number }>;
+  /** Seed nodes as `REDIS_CLUSTER_NODES` takes them: `127.0.0.1:7000,127.0.0.1:7001,…`. */
+  seeds: string;
+  /** A cluster client; the caller closes it. */
+  client(): Cluster;
+  /** Ports of the current masters (asked of the cluster, so it follows a failover). */
+  masterPorts(): Promise<number[]>;
+  /** SIGKILLs the node on `port`. */
+  kill(port: number): Promise<void>;
+  /** Waits until every live node reports `cluster_state:ok` and a master for all 16,384 slots. */
+  waitHealthy(timeoutMs?: number): Promise<void>;
+  /** Stops every node and removes their data. */
+  close(): Promise<void>;
+}
+
+async function clusterInfo(port: number): Promise<string> {
+  const { stdout } = await run('redis-cli', ['-p', String(port), 'cluster', 'info']);
+  return stdout;
+}
+
+/**
+ * Spawns `masters × (1 + replicasPerMaster)` nodes and joins them with
+ * `redis-cli --cluster create … --cluster-replicas N --cluster-yes`. A short node timeout lets a failover
+ * happen within seconds when a test kills a master.
+ */
+export async function startTestRedisCluster(
+  options: { masters?: number; replicasPerMaster?: number } = {},
+): Promise<TestRedisCluster> {
+  const binary = redisServerBinary();
+  if (!binary) throw new Error('redis-server not found: apt-get install -y redis-server');
+  const masters = options.masters ?? 3;
+  const replicas = options.replicasPerMaster ?? 0;
+  const dir = mkdtempSync(join(tmpdir(), 'parley-cluster-'));
+  const ports: number[] = [];
+  for (let index = 0; index < masters * (1 + replicas); index++) ports.push(await freePort());
+  const children = new Map<number, ChildProcess>();
+
+  for (const port of ports) {
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--cluster-enabled', 'yes'];
+    args.push('--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '1500');
+    args.push('--appendonly', 'yes', '--appendfilename', `aof-${port}.aof`, '--appenddirname', `aof-${port}`);
+    args.push('--appendfsync', 'always', '--save', '', '--daemonize', 'no');
+    children.set(port, spawn(binary, args, { stdio: 'ignore' }));
+  }
+  const nodes = ports.map((port) => ({ host: '127.0.0.1', port }));
+  for (const port of ports) {
+    await waitFor(`cluster node ${port} to answer`, async () => (await clusterInfo(port).catch(() => '')) !== '');
+  }
+  await run('redis-cli', [
+    '--cluster',
+    'create',
+    ...ports.map((port) => `127.0.0.1:${port}`),
+    '--cluster-replicas',
+    String(replicas),
+    '--cluster-yes',
+  ]);
+
+  const live = () => ports.filter((port) => children.get(port)?.exitCode === null);
+  const waitHealthy = async (timeoutMs = 20_000) => {
+    await waitFor(
+      'the cluster to be healthy',
+      async () => {
+        for (const port of live()) {
+          const info = await clusterInfo(port).catch(() => '');
+          if (!info.includes('cluster_state:ok') || !info.includes('cluster_slots_ok:16384')) return false;
+        }
+        return true;
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
+  };
+  await waitHealthy();
+
+  return {
+    nodes,
+    seeds: nodes.map(({ host, port }) => `${host}:${port}`).join(','),
+    client: () => new Cluster(nodes),
+    async masterPorts() {
+      const { stdout } = await run('redis-cli', ['-p', String(live()[0]), 'cluster', 'nodes']);
+      return stdout
+        .split('\n')
+        .filter((line) => / master /.test(` ${line} `) && !line.includes('fail'))
+        .map((line) => Number(/:(\d+)@/.exec(line)?.[1]));
+    },
+    async kill(port) {
+      const child = children.get(port);
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    waitHealthy,
+    async close() {
+      for (const child of children.values()) {
+        if (child.exitCode === null) {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGKILL');
+          await exited;
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
