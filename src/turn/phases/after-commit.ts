@@ -1,0 +1,63 @@
+import type { Logger } from '../../app/logger.ts';
+import type { SessionMeta, UsageDelta } from '../../history/history-store.ts';
+import { summarizeIfNeeded } from '../../history/summarize.ts';
+import type { Turn } from '../turn.ts';
+import type { TurnDependencies } from './turn-dependencies.ts';
+import type { TurnResult } from './turn-result.ts';
+
+/** What the bookkeeping after a commit draws on. */
+export type AfterCommitDependencies = Pick<
+  TurnDependencies,
+  'store' | 'model' | 'counter' | 'ledger' | 'metrics' | 'now' | 'prompt' | 'historyBudget' | 'summary'
+>;
+
+/**
+ * Bookkeeping once the turn is committed: its usage goes to the ledger (for `/usage` and budgets), then the
+ * history is summarized if it has grown past the threshold (summaries cost usage of their own).
+ */
+export async function afterCommit(
+  deps: AfterCommitDependencies,
+  committed: { turn: Turn; meta: SessionMeta; result: TurnResult; log: Logger },
+): Promise<void> {
+  await recordUsage(deps, committed.turn, committed.result.usage);
+  await summarizeAfterTurn(deps, committed);
+}
+
+/** Adds one model call's usage to the ledger under the turn's channel and author. */
+export async function recordUsage(
+  deps: Pick<TurnDependencies, 'ledger' | 'now'>,
+  turn: Turn,
+  usage: UsageDelta | undefined,
+): Promise<void> {
+  if (!usage) return;
+  await deps.ledger.record({
+    scopeId: turn.scopeId ?? turn.sessionId,
+    userId: turn.author.id,
+    at: deps.now(),
+    usage,
+  });
+}
+
+async function summarizeAfterTurn(
+  deps: AfterCommitDependencies,
+  committed: { turn: Turn; meta: SessionMeta; result: TurnResult; log: Logger },
+): Promise<void> {
+  if (!deps.summary || deps.model.chainsResponses) return;
+  const { turn, meta, result } = committed;
+  const historyTokens =
+    meta.historyTokens + result.messages.reduce((sum, message) => sum + message.tokens, 0);
+  const summaryUsage = await summarizeIfNeeded(turn.sessionId, historyTokens, {
+    store: deps.store,
+    model: deps.model,
+    counter: deps.counter,
+    historyBudget: deps.historyBudget,
+    maxContextTokens: deps.prompt.maxContextTokens,
+    maxReplyTokens: deps.prompt.maxReplyTokens,
+    threshold: deps.summary.threshold,
+    logger: committed.log,
+  });
+  if (summaryUsage) {
+    deps.metrics?.modelCall(deps.model.model, 0, summaryUsage, summaryUsage.costUsd);
+    await recordUsage(deps, turn, summaryUsage);
+  }
+}

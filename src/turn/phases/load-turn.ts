@@ -1,0 +1,90 @@
+import type { SessionMeta, StoredMessage } from '../../history/history-store.ts';
+import { toStoredMessage } from '../../prompt/render-message.ts';
+import type { Turn } from '../turn.ts';
+import { checkBudget } from './check-budget.ts';
+import type { TurnDependencies } from './turn-dependencies.ts';
+
+/** What a message turn adds to its session, in the order it is committed. */
+export interface PendingMessages {
+  /** Thread messages from before the bot was first mentioned; empty unless the session never had a turn. */
+  seeded: StoredMessage[];
+  /** The user's message as it is stored (token count included). */
+  userMessage: StoredMessage;
+}
+
+/** A message turn with everything its request is built from. */
+export interface LoadedTurn extends PendingMessages {
+  /** The turn. */
+  turn: Turn;
+  /** The session's meta before this turn (summary, response chain, history size). */
+  meta: SessionMeta;
+  /** The persona in force: the channel's, else the session's own. */
+  persona: string | undefined;
+}
+
+/** A turn the daily budget stops before the model. */
+export interface DeclinedTurn {
+  /** What the user reads instead of an answer. */
+  declined: string;
+}
+
+/** The user's message and, for a session that never had a turn, the thread context it is seeded with. */
+export async function pendingMessages(
+  deps: Pick<TurnDependencies, 'store' | 'counter'>,
+  turn: Turn,
+): Promise<PendingMessages> {
+  const userMessage = toStoredMessage(
+    { role: 'user', content: turn.text, author: turn.author, at: turn.receivedAt },
+    deps.counter,
+  );
+  return { seeded: await seedFromContext(deps, turn), userMessage };
+}
+
+/** Checks the daily budgets, then reads the session's meta and persona. */
+export async function loadTurn(
+  deps: Pick<TurnDependencies, 'store' | 'budgets' | 'ledger' | 'now'>,
+  turn: Turn,
+  pending: PendingMessages,
+): Promise<LoadedTurn | DeclinedTurn> {
+  const declined = await checkBudget(deps, turn);
+  if (declined) return { declined };
+  const { store } = deps;
+  const scopeId = turn.scopeId ?? turn.sessionId;
+  const meta = await store.getMeta(turn.sessionId);
+  const persona =
+    scopeId === turn.sessionId ? meta.persona : ((await store.getMeta(scopeId)).persona ?? meta.persona);
+  return { ...pending, turn, meta, persona };
+}
+
+/**
+ * The newest stored messages that fit the history budget. Read only for a full prompt: a chained Responses
+ * API request leaves the history on the server.
+ */
+export function loadHistoryWindow(
+  deps: Pick<TurnDependencies, 'store' | 'historyBudget' | 'prompt'>,
+  sessionId: string,
+): Promise<StoredMessage[]> {
+  return deps.store.load(sessionId, {
+    maxTokens: deps.historyBudget,
+    maxMessages: deps.prompt.maxHistoryMessages,
+  });
+}
+
+/** Thread messages from before the bot was first mentioned, used only for a session that never had a turn. */
+async function seedFromContext(
+  deps: Pick<TurnDependencies, 'store' | 'counter'>,
+  turn: Turn,
+): Promise<StoredMessage[]> {
+  if (!turn.context || turn.context.length === 0) return [];
+  if ((await deps.store.committedSeq(turn.sessionId)) > 0) return [];
+  return turn.context
+    .filter((message) => message.text.trim().length > 0)
+    .map((message) =>
+      toStoredMessage(
+        message.fromBot
+          ? { role: 'assistant', content: message.text, at: message.at }
+          : { role: 'user', content: message.text, author: message.author, at: message.at },
+        deps.counter,
+      ),
+    );
+}

@@ -1,0 +1,49 @@
+import type { Logger } from '../app/logger.ts';
+import type { Metrics } from '../app/metrics.ts';
+import type { HistoryStore } from '../history/history-store.ts';
+import type { ModelClient } from '../model/model-client.ts';
+import type { TokenCounter } from '../model/token-counter.ts';
+import type { UsageLedger } from '../usage/usage-ledger.ts';
+import type { ReplyChannel } from './reply-channel.ts';
+import type { Platform } from './turn.ts';
+
+/** Options of the turn pipeline. */
+export interface TurnProcessorOptions {
+  /** Where conversations live. */
+  store: HistoryStore;
+  /** The model. */
+  model: ModelClient;
+  /** Token counter of the model's encoding. */
+  counter: TokenCounter;
+  /** Sending side of each platform this worker serves. */
+  replyChannels: Partial<Record<Platform, ReplyChannel>>;
+  /** Prompt budget and default system prompt. */
+  prompt: {
+    /** Default system prompt (a channel persona replaces it). */
+    systemPrompt: string;
+    /** Budget of a whole request: prompt plus reply. */
+    maxContextTokens: number;
+    /** Tokens reserved for the reply. */
+    maxReplyTokens: number;
+    /** Send at most this many of the newest history messages. */
+    maxHistoryMessages?: number;
+  };
+  /** Model calls per run for retryable failures (the SDK's own retries come on top). */
+  modelAttempts: number;
+  /** Delay between model attempts. */
+  retryDelayMs?: (attempt: number) => number;
+  /** Usage per channel and user (for `/usage` and budgets). */
+  ledger: UsageLedger;
+  /** Rolling summaries: the share of the history budget that triggers one. Off when unset. */
+  summary?: { threshold: number };
+  /** Daily token budgets. */
+  budgets?: { perUserDaily?: number; perChannelDaily?: number };
+  /** Who may run admin commands (`adminUsers` empty: everyone). */
+  admin?: { users: readonly string[]; commands: readonly string[] };
+  /** Clock, ms since epoch. */
+  now?: () => number;
+  /** Logger. */
+  logger: Logger;
+  /** Prometheus metrics, when served. */
+  metrics?: Metrics;
+}

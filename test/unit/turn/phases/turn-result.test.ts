@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { ModelError } from '../../../../src/app/errors.ts';
+import type { ModelCall } from '../../../../src/turn/phases/call-model.ts';
+import { pendingMessages } from '../../../../src/turn/phases/load-turn.ts';
+import { modelFailureText, toTurnResult } from '../../../../src/turn/phases/turn-result.ts';
+import { counter, makeDependencies, makeTurn } from '../turn-fixtures.ts';
+
+const answered: ModelCall = {
+  outcome: {
+    text: 'Hi Alice',
+    usage: { promptTokens: 40, completionTokens: 5 },
+    costUsd: null,
+    model: 'm',
+    finishReason: 'stop',
+    responseId: 'resp-2',
+  },
+  chainLost: false,
+  started: 0,
+};
+const failed = (chainLost: boolean): ModelCall => ({
+  outcome: { error: new ModelError('down', { isRetryable: true, status: 503 }) },
+  chainLost,
+  started: 0,
+});
+const context = [{ author: { id: 'U2', name: 'Bob' }, fromBot: false, text: 'earlier', at: 1 }];
+
+describe('toTurnResult', () => {
+  it('commits the seeded context, the message and the answer, timed and counted, with usage and chain', async () => {
+    const deps = makeDependencies({ overrides: { now: () => 42 } });
+    const pending = await pendingMessages(deps, makeTurn({ context }));
+    const result = toTurnResult(deps, pending, answered);
+    expect(result).toMatchObject({
+      outcome: 'answered',
+      text: 'Hi Alice',
+      details: { isError: false, usage: { promptTokens: 40, completionTokens: 5 }, costUsd: null },
+      usage: { promptTokens: 40, completionTokens: 5, costUsd: null },
+      responseId: 'resp-2',
+    });
+    expect(result.messages).toEqual([
+      ...pending.seeded,
+      pending.userMessage,
+      {
+        role: 'assistant',
+        content: 'Hi Alice',
+        at: 42,
+        tokens: counter.messageTokens({ role: 'assistant', content: 'Hi Alice' }),
+      },
+    ]);
+  });
+
+  it('keeps the message without a reply or usage after a model failure, and the chain as it was', async () => {
+    const deps = makeDependencies();
+    const pending = await pendingMessages(deps, makeTurn());
+    const result = toTurnResult(deps, pending, failed(false));
+    expect(result).toEqual({
+      outcome: 'model_error',
+      text: modelFailureText(new ModelError('down', { isRetryable: true })),
+      details: { isError: true },
+      messages: [pending.userMessage],
+      usage: undefined,
+      responseId: undefined,
+    });
+  });
+
+  it('drops a chain the server lost when even the rebuilt call failed', async () => {
+    const deps = makeDependencies();
+    const result = toTurnResult(deps, await pendingMessages(deps, makeTurn()), failed(true));
+    expect(result.responseId).toBeNull();
+  });
+});
+
+describe('modelFailureText', () => {
+  it('tells rate limits, outages, rejections and the unexpected apart', () => {
+    expect(modelFailureText(new ModelError('x', { isRetryable: true, status: 429 }))).toContain(
+      'rate-limited',
+    );
+    expect(modelFailureText(new ModelError('x', { isRetryable: true, status: 502 }))).toContain(
+      'not responding',
+    );
+    expect(modelFailureText(new ModelError('x', { isRetryable: false, status: 401 }))).toContain(
+      '(HTTP 401)',
+    );
+    expect(modelFailureText(new ModelError('x', { isRetryable: false }))).toContain(
+      'rejected the request, so',
+    );
+    expect(modelFailureText(new Error('boom'))).toBe(
+      '⚠️ Something went wrong while answering. Please try again.',
+    );
+  });
+});

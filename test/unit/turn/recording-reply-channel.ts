@@ -1,0 +1,84 @@
+import type {
+  CommandResponse,
+  OpenReplyOptions,
+  ReplyChannel,
+  ReplyDetails,
+} from '../../../src/turn/reply-channel.ts';
+import type { ReplyTarget } from '../../../src/turn/turn.ts';
+
+/** A reply channel that records what a platform would show, and fails when told to. */
+export interface RecordingReplyChannel extends ReplyChannel {
+  /** Every reply opened, with its options. */
+  readonly opened: Array<{ target: ReplyTarget; options: OpenReplyOptions }>;
+  /** Every event of every reply, in order. */
+  readonly events: Array<
+    | { kind: 'working' }
+    | { kind: 'update'; text: string }
+    | { kind: 'finish'; text: string; details?: ReplyDetails }
+  >;
+  /** Private command answers, when the channel has `respond`. */
+  readonly responses: CommandResponse[];
+  /** Makes the next `count` finishes throw (after recording them). */
+  failFinishes(count: number): void;
+  /** Makes the next `count` private answers throw. */
+  failResponds(count: number): void;
+  /** Makes every working indicator throw. */
+  failWorking(): void;
+  /** The texts finished so far. */
+  finishedTexts(): string[];
+}
+
+/** Creates the channel; with `respond`, commands are answered privately. */
+export function createRecordingReplyChannel(options: { respond?: boolean } = {}): RecordingReplyChannel {
+  const opened: RecordingReplyChannel['opened'] = [];
+  const events: RecordingReplyChannel['events'] = [];
+  const responses: CommandResponse[] = [];
+  let finishFailures = 0;
+  let respondFailures = 0;
+  let workingFails = false;
+  const channel: RecordingReplyChannel = {
+    platform: 'console',
+    opened,
+    events,
+    responses,
+    openReply(target, replyOptions) {
+      opened.push({ target, options: replyOptions });
+      return {
+        async showWorking() {
+          events.push({ kind: 'working' });
+          if (workingFails) throw new Error('typing indicator down');
+        },
+        update(text) {
+          events.push({ kind: 'update', text });
+        },
+        async finish(text, details) {
+          events.push({ kind: 'finish', text, details });
+          if (finishFailures > 0) {
+            finishFailures -= 1;
+            throw new Error('platform down');
+          }
+        },
+      };
+    },
+    failFinishes(count) {
+      finishFailures = count;
+    },
+    failResponds(count) {
+      respondFailures = count;
+    },
+    failWorking() {
+      workingFails = true;
+    },
+    finishedTexts: () => events.flatMap((event) => (event.kind === 'finish' ? [event.text] : [])),
+  };
+  if (options.respond) {
+    channel.respond = async (_target, response) => {
+      if (respondFailures > 0) {
+        respondFailures -= 1;
+        throw new Error('response_url expired');
+      }
+      responses.push(response);
+    };
+  }
+  return channel;
+}
