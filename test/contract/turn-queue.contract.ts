@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TurnJob, TurnProcessor, TurnQueue } from '../../src/queue/turn-queue.ts';
 import type { PostedMessage } from '../../src/turn/reply-channel.ts';
 import type { Turn } from '../../src/turn/turn.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /** What a contract test needs from an implementation. */
 export interface QueueUnderTest {
@@ -30,16 +31,8 @@ export function makeTurn(sessionId: string, id: string, text = id): Turn {
   };
 }
 
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Polls the recorded runs often: ordering is checked turn by turn. */
+const POLL = { intervalMs: 10 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -97,7 +90,7 @@ export function turnQueueContract(name: string, factory: QueueFactory): void {
           adds.push(queue.enqueue(makeTurn(`console:s${s}`, `t${t}`, `${t}`)));
       }
       await Promise.all(adds);
-      await waitFor(() => recorder.order.length === sessions * turns);
+      await waitFor('every turn to be processed', () => recorder.order.length === sessions * turns, POLL);
       for (let s = 0; s < sessions; s++) {
         expect(recorder.processed.get(`console:s${s}`)).toEqual(
           Array.from({ length: turns }, (_, t) => `${t}`),
@@ -117,7 +110,7 @@ export function turnQueueContract(name: string, factory: QueueFactory): void {
       expect(first).toEqual({ accepted: true, seq: 1 });
       expect(again.accepted).toBe(false);
       expect(other.accepted).toBe(true);
-      await waitFor(() => recorder.order.length === 2);
+      await waitFor('both accepted turns to be processed', () => recorder.order.length === 2, POLL);
       await sleep(50);
       expect(recorder.processed.get('console:dup')).toEqual(['hello']);
     });
@@ -132,7 +125,7 @@ export function turnQueueContract(name: string, factory: QueueFactory): void {
       });
       await queue.enqueue(makeTurn('console:resumed', 'a'));
       await queue.enqueue(makeTurn('console:resumed', 'b'));
-      await waitFor(() => seqs.length === 2);
+      await waitFor('both turns to be processed', () => seqs.length === 2, POLL);
       expect(seqs).toEqual([8, 9]);
     });
 
@@ -149,7 +142,10 @@ export function turnQueueContract(name: string, factory: QueueFactory): void {
       });
       await queue.enqueue(makeTurn('console:flaky', '1', 'flaky'));
       await queue.enqueue(makeTurn('console:flaky', '2', 'after'));
-      await waitFor(() => runs.some((run) => run.text === 'after'), 30_000);
+      await waitFor('the turn after the flaky one', () => runs.some((run) => run.text === 'after'), {
+        ...POLL,
+        timeoutMs: 30_000,
+      });
       expect(runs.map((run) => `${run.text}#${run.attempt}`)).toEqual([
         'flaky#1',
         'flaky#2',
@@ -168,7 +164,7 @@ export function turnQueueContract(name: string, factory: QueueFactory): void {
       for (let t = 0; t < 40; t++) await queue.enqueue(makeTurn('console:chatty', `c${t}`));
       await queue.enqueue(makeTurn('console:quiet', 'q0'));
       await queue.process(recorder.run);
-      await waitFor(() => recorder.order.length === 41);
+      await waitFor('all 41 turns to be processed', () => recorder.order.length === 41, POLL);
       const quietAt = recorder.order.indexOf('console:quiet');
       expect(quietAt).toBeGreaterThan(-1);
       expect(quietAt).toBeLessThan(20);
@@ -185,7 +181,7 @@ export function turnQueueContract(name: string, factory: QueueFactory): void {
         finished = true;
       });
       await queue.enqueue(makeTurn('console:closing', 'x'));
-      await waitFor(() => started);
+      await waitFor('the turn to start', () => started, POLL);
       await queue.close({ timeoutMs: 5_000 });
       expect(finished).toBe(true);
     });

@@ -1,15 +1,17 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_REFUSED } from '../../adapters/discord/commands.ts';
-import { loadConfig } from '../../src/app/config.ts';
-import { createLogger } from '../../src/app/logger.ts';
-import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
+import type { RunningParley } from '../../src/app/start-parley.ts';
 import { type FakeDiscord, type FakeUser, startFakeDiscord } from '../fakes/fake-discord.ts';
-import { type FakeOpenAI, startFakeOpenAI, type WireChatMessage } from '../fakes/fake-openai-server.ts';
-import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
+import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
+import type { FakeSlackApi } from '../fakes/fake-slack-api.ts';
+import { promptText } from '../fakes/name-from-prompt.ts';
 import { sendSlackEvent, sendSlashCommand } from '../fakes/slack-signing.ts';
 import { appMention, directMessage, FIXTURE, nextTs, slashCommand } from '../fixtures/slack/events.ts';
+import { captureLogs } from '../helpers/captured-logs.ts';
+import { startFixtureSlackApi } from '../helpers/fixture-slack-api.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { queueDrained, slackEventsUrl, startTestParley } from '../helpers/test-parley.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const SECRET = 'access-e2e-signing-secret';
 const signed = { signingSecret: SECRET };
@@ -25,37 +27,26 @@ let api: FakeSlackApi;
 let discord: FakeDiscord;
 let parley: RunningParley;
 let url: string;
-const logs: Array<Record<string, unknown>> = [];
+const logs = captureLogs();
 const people: Record<'admin' | 'mallory' | 'alice', FakeUser> = {} as never;
 const ids = { channel: '', closed: '', flood: '', closedThread: '', openThread: '' };
 
-const textOf = (messages: WireChatMessage[]) => messages.map((message) => String(message.content)).join('\n');
 /** Whether any model request so far carried `text`. */
 const modelSaw = (text: string) =>
-  model.requests.some((request) => textOf(request.body.messages).includes(text));
+  model.requests.some((request) => promptText(request.body.messages).includes(text));
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const settle = () =>
-  until('the queue to drain', async () => ((await parley.queue.pendingCount()) === 0 ? true : undefined));
+const settle = () => queueDrained(parley);
 
 /** Drops logged by the access rules so far, as `reason` per session. */
 const drops = () =>
   logs
+    .entries()
     .filter((line) => line.msg === 'turn dropped by access rules')
     .map((line) => ({ sessionId: String(line.sessionId), reason: String(line.reason) }));
 
 /** Waits until `count` more drops than `before` were logged; returns the new ones. */
 async function newDrops(before: number, count: number) {
-  return until(`${count} drops`, () =>
+  return waitFor(`${count} drops`, () =>
     drops().length >= before + count ? drops().slice(before) : undefined,
   );
 }
@@ -73,7 +64,7 @@ async function discordCommand(
     channel_id: channelId,
     ...(options ? { options } : {}),
   });
-  const answer = await until(`the answer to /${name}`, () => {
+  const answer = await waitFor(`the answer to /${name}`, () => {
     const { original } = discord.interactionReplies(interaction.id);
     if (original && original.content !== '') return original.content;
     const data = discord.interactionResponse(interaction.id)?.data as { content?: string } | undefined;
@@ -82,44 +73,28 @@ async function discordCommand(
   return answer;
 }
 
-function memoryLogger() {
-  return createLogger(
-    'info',
-    new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(JSON.parse(line));
-        done();
-      },
-    }),
-  );
-}
-
 async function startWith(env: Record<string, string>, prefix: string): Promise<void> {
-  const config = loadConfig({
-    OPENAI_BASE_URL: model.url,
-    MODEL: 'gpt-4o-mini',
-    SYSTEM_PROMPT: DEFAULT_PROMPT,
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: prefix,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    ...env,
-  });
-  parley = await startParley(config, { logger: memoryLogger() });
-  url = `http://127.0.0.1:${parley.httpPort}/slack/events`;
+  parley = await startTestParley(
+    {
+      OPENAI_BASE_URL: model.url,
+      SYSTEM_PROMPT: DEFAULT_PROMPT,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: prefix,
+      ...env,
+    },
+    logs.logger('info'),
+  );
+  url = slackEventsUrl(parley);
 }
 
 beforeAll(async () => {
   [model, redis, api, discord] = await Promise.all([
     startFakeOpenAI(),
     startTestRedis(),
-    startFakeSlackApi({
-      identity: { teamId: FIXTURE.team, userId: FIXTURE.botUserId, botId: FIXTURE.botId },
-    }),
+    startFixtureSlackApi(),
     startFakeDiscord(),
   ]);
   for (const [id, name] of [
-    [FIXTURE.user, 'Alice'],
     [SLACK_ADMIN, 'Ada'],
     [SLACK_DENIED, 'Mallory'],
   ]) {
@@ -197,7 +172,7 @@ describe('access rules, admins and the channel cap, end to end (Slack and Discor
     expect(response.status).toBe(200);
     if (response.body !== '') return String((response.json as { text?: string }).text);
     const path = new URL(responseUrl).pathname;
-    const answer = await until(`the answer to ${command}`, () =>
+    const answer = await waitFor(`the answer to ${command}`, () =>
       api.responses.find((posted) => posted.path === path),
     );
     return String(answer.body.text);
@@ -228,8 +203,9 @@ describe('access rules, admins and the channel cap, end to end (Slack and Discor
     // Allowed people in allowed places are answered meanwhile.
     const openTs = await mention('C0OPEN', 'allowed speaking');
     await sendSlackEvent(url, directMessage({ channel: 'D0OPEN', text: 'allowed DM speaking' }), signed);
-    await until('both answers', () =>
-      api.messagesIn('C0OPEN', openTs).length > 0 && api.messagesIn('D0OPEN').length > 0 ? true : undefined,
+    await waitFor(
+      'both answers',
+      () => api.messagesIn('C0OPEN', openTs).length > 0 && api.messagesIn('D0OPEN').length > 0,
     );
     await settle();
 
@@ -252,7 +228,7 @@ describe('access rules, admins and the channel cap, end to end (Slack and Discor
 
   it('Slack: a denied user cannot reset, clear or read anything through commands', async () => {
     const ts = await mention('C0OPEN', 'remember PERSIMMON');
-    await until('the answer', () => (api.messagesIn('C0OPEN', ts).length > 0 ? true : undefined));
+    await waitFor('the answer', () => api.messagesIn('C0OPEN', ts).length > 0);
     await settle();
     const session = `slack:${FIXTURE.team}:C0OPEN:${ts}`;
     const before = drops().length;
@@ -294,12 +270,12 @@ describe('access rules, admins and the channel cap, end to end (Slack and Discor
     expect(await slash('C0OPEN', FIXTURE.user, '/persona')).toContain('You are a pirate.');
     // The same by mention in a thread.
     const root = await mention('C0OPEN', 'hello captain');
-    await until('the answer', () => (api.messagesIn('C0OPEN', root).length > 0 ? true : undefined));
+    await waitFor('the answer', () => api.messagesIn('C0OPEN', root).length > 0);
     await settle();
     expect(model.requests.at(-1)?.body.messages[0]).toEqual({ role: 'system', content: 'You are a pirate.' });
     const ephemerals = api.callsTo('chat.postEphemeral').length;
     await mention('C0OPEN', 'persona You are a mutineer.', { ts: nextTs() });
-    const refused = await until('the refusal', () => api.callsTo('chat.postEphemeral')[ephemerals]);
+    const refused = await waitFor('the refusal', () => api.callsTo('chat.postEphemeral')[ephemerals]);
     expect(String(refused.body.text)).toMatch(/Only admins/);
     await settle();
 
@@ -316,11 +292,11 @@ describe('access rules, admins and the channel cap, end to end (Slack and Discor
     const dropped = await newDrops(before, 6 - CAP);
     expect(dropped.every((drop) => drop.reason === 'channel rate cap reached')).toBe(true);
     const other = await mention('C0FLOOD2', 'another channel');
-    await until('the answers', () =>
-      roots.filter((ts) => api.messagesIn('C0FLOOD', ts).length > 0).length === CAP &&
-      api.messagesIn('C0FLOOD2', other).length > 0
-        ? true
-        : undefined,
+    await waitFor(
+      'the answers',
+      () =>
+        roots.filter((ts) => api.messagesIn('C0FLOOD', ts).length > 0).length === CAP &&
+        api.messagesIn('C0FLOOD2', other).length > 0,
     );
     expect(await slash('C0FLOOD', FIXTURE.user, '/usage')).toMatch(/this channel today/);
     await settle();
@@ -370,10 +346,8 @@ describe('access rules, admins and the channel cap, end to end (Slack and Discor
     });
     discord.sendMessageCreate({ author: people.alice, dm: true, content: 'alice in her DM' });
     const aliceDm = discord.dmChannelOf(people.alice);
-    await until('the three answers', () =>
-      [ids.channel, ids.openThread, aliceDm].every((channel) => discord.messagesIn(channel).length > 0)
-        ? true
-        : undefined,
+    await waitFor('the three answers', () =>
+      [ids.channel, ids.openThread, aliceDm].every((channel) => discord.messagesIn(channel).length > 0),
     );
     await settle();
     for (const text of [
@@ -416,7 +390,7 @@ describe('access rules, admins and the channel cap, end to end (Slack and Discor
 
     const before = discord.messagesIn(ids.openThread).length;
     discord.sendMessageCreate({ channel_id: ids.openThread, content: `${discord.mention} who are you?` });
-    await until('the answer', () => (discord.messagesIn(ids.openThread).length > before ? true : undefined));
+    await waitFor('the answer', () => discord.messagesIn(ids.openThread).length > before);
     await settle();
     expect(model.requests.at(-1)?.body.messages[0]).toEqual({ role: 'system', content: 'You are a parrot.' });
   });
@@ -431,7 +405,7 @@ describe('access rules, admins and the channel cap, end to end (Slack and Discor
     }
     const dropped = await newDrops(before, 6 - CAP);
     expect(dropped.every((drop) => drop.reason === 'channel rate cap reached')).toBe(true);
-    await until('the answers', () => (discord.messagesIn(ids.flood).length >= CAP ? true : undefined));
+    await waitFor('the answers', () => discord.messagesIn(ids.flood).length >= CAP);
     await settle();
     expect(discord.messagesIn(ids.flood)).toHaveLength(CAP);
     expect([0, 1, 2, 3, 4, 5].map((index) => modelSaw(`discord flood ${index}`))).toEqual([
@@ -476,7 +450,7 @@ describe('ALLOWED_DISCORD_GUILDS without the guild (a Discord-only process)', ()
 
     const bob = discord.user('bob', { globalName: 'Bob' });
     const sent = discord.sendMessageCreate({ author: bob, dm: true, content: 'a DM is in no guild' });
-    await until('the DM answer', () => (discord.messagesIn(sent.channel_id).length > 0 ? true : undefined));
+    await waitFor('the DM answer', () => discord.messagesIn(sent.channel_id).length > 0);
     await settle();
     expect(model.requests).toHaveLength(1);
     expect(modelSaw('a DM is in no guild')).toBe(true);

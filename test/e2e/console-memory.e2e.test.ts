@@ -8,6 +8,7 @@ import { startParley } from '../../src/app/start-parley.ts';
 import { parseSessionExport } from '../../src/commands/session-export.ts';
 import { SUMMARY_INSTRUCTIONS } from '../../src/history/summarize.ts';
 import { type FakeOpenAI, startFakeOpenAI, type WireChatMessage } from '../fakes/fake-openai-server.ts';
+import { promptText } from '../fakes/name-from-prompt.ts';
 import { scriptedTerminal } from '../helpers/chat-session.ts';
 import { startTestRedis } from '../helpers/redis-server.ts';
 
@@ -20,7 +21,6 @@ afterAll(async () => {
 });
 afterEach(() => model.reset());
 
-const textOf = (messages: WireChatMessage[]) => messages.map((message) => String(message.content)).join('\n');
 const isSummaryRequest = (messages: WireChatMessage[]) => messages[0]?.content === SUMMARY_INSTRUCTIONS;
 
 async function withChat(
@@ -67,12 +67,12 @@ describe('memory that lasts (terminal chat)', () => {
       for (let i = 0; i < 8; i++) await say(`fact ${i}: ${filler}`);
       const summaryCalls = model.requests.filter((request) => isSummaryRequest(request.body.messages));
       expect(summaryCalls.length).toBeGreaterThan(0);
-      expect(textOf(summaryCalls[0]!.body.messages)).toContain('fact 0');
+      expect(promptText(summaryCalls[0]!.body.messages)).toContain('fact 0');
       await say('what do you know?');
       const last = model.requests.at(-1)!.body.messages;
       expect(last[1]!.role).toBe('system');
       expect(last[1]!.content).toContain('SUMMARY: Alice likes green tea');
-      expect(textOf(last)).not.toContain('fact 0:');
+      expect(promptText(last)).not.toContain('fact 0:');
       const memory = await say('/memory');
       expect(memory).toContain('SUMMARY: Alice likes green tea');
       expect(await say('/memory clear')).toContain('dropped');
@@ -110,7 +110,7 @@ describe('memory that lasts (terminal chat)', () => {
       expect(await say('/usage')).toMatch(/this conversation: [\d,]+ tokens \([\d,]+ in/);
       expect(await say('/forget confirm')).toContain('deleted');
       await say("What's my name?");
-      expect(textOf(model.requests.at(-1)!.body.messages)).not.toContain('Alice');
+      expect(promptText(model.requests.at(-1)!.body.messages)).not.toContain('Alice');
     });
     const exported = parseSessionExport(
       JSON.parse(readFileSync(join(dir, 'parley-console_memo.json'), 'utf8')),

@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.ts';
 import { silentLogger } from '../../src/app/logger.ts';
 import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
-import { type FakeOpenAI, startFakeOpenAI, type WireChatMessage } from '../fakes/fake-openai-server.ts';
+import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
+import { nameFromPrompt, promptText } from '../fakes/name-from-prompt.ts';
 import { scriptedTerminal } from '../helpers/chat-session.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
 
@@ -19,14 +20,6 @@ afterAll(async () => {
   await redis?.close();
 });
 afterEach(() => model.reset());
-
-const textOf = (messages: WireChatMessage[]) => messages.map((message) => String(message.content)).join('\n');
-
-/** The name the user told the fake model, if the prompt carries it. */
-function nameFromPrompt(messages: WireChatMessage[]): string {
-  const match = /my name is (\w+)/i.exec(textOf(messages));
-  return match ? `Your name is ${match[1]}.` : "I don't know your name.";
-}
 
 async function openChat(sessionName: string, env: Record<string, string> = {}) {
   const terminal = scriptedTerminal();
@@ -49,7 +42,7 @@ describe('terminal chat (embedded default)', () => {
       expect(answer).toMatch(/\d+ prompt \+ \d+ reply tokens · \$0\.\d+/);
       const second = model.requests[1]!.body.messages;
       expect(second.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user']);
-      expect(textOf(second)).toContain('My name is Alice');
+      expect(promptText(second)).toContain('My name is Alice');
 
       const usage = await alice.terminal.say('/usage');
       expect(usage).toMatch(
@@ -58,7 +51,7 @@ describe('terminal chat (embedded default)', () => {
 
       expect(await alice.terminal.say('/reset')).toContain('Memory cleared');
       expect(await alice.terminal.say("What's my name?")).toContain("I don't know your name.");
-      expect(textOf(model.requests[2]!.body.messages)).not.toContain('Alice');
+      expect(promptText(model.requests[2]!.body.messages)).not.toContain('Alice');
     } finally {
       alice.terminal.input.end();
       await alice.parley.consoleDone;
@@ -127,6 +120,6 @@ describe('terminal chat on Redis', () => {
     const second = await runTerminalProcess('dana', ["What's my name?", '/usage', '/exit'], env);
     expect(second).toContain('Bot: Your name is Dana.');
     expect(second).toMatch(/this conversation: [\d,]+ tokens \([\d,]+ in \+ [\d,]+ out\), 2 calls/);
-    expect(textOf(model.requests.at(-1)!.body.messages)).toContain('My name is Dana');
+    expect(promptText(model.requests.at(-1)!.body.messages)).toContain('My name is Dana');
   });
 });

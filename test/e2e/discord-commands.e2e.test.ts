@@ -2,46 +2,35 @@
 // process-wide dispatcher, which Discord's REST client (file uploads for /export) must not depend on.
 import '../../adapters/slack/index.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/app/config.ts';
-import { silentLogger } from '../../src/app/logger.ts';
-import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
+import type { RunningParley } from '../../src/app/start-parley.ts';
 import {
   type FakeDiscord,
   type FakeMessage,
   type FakeWebhookMessage,
   startFakeDiscord,
 } from '../fakes/fake-discord.ts';
-import { type FakeOpenAI, startFakeOpenAI, type WireChatMessage } from '../fakes/fake-openai-server.ts';
+import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
+import { nameFromPrompt, promptText } from '../fakes/name-from-prompt.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { startTestParley } from '../helpers/test-parley.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 let model: FakeOpenAI;
 let redis: TestRedis;
 let discord: FakeDiscord;
 let parley: RunningParley;
 
-const textOf = (messages: WireChatMessage[]) => messages.map((message) => String(message.content)).join('\n');
-
-/** A model that knows only what the prompt tells it. */
-function nameFromPrompt(messages: WireChatMessage[]): string {
-  const match = /my name is (\w+)/i.exec(textOf(messages));
-  return match ? `Your name is ${match[1]}.` : "I don't know your name.";
-}
-
 beforeAll(async () => {
   [model, redis, discord] = await Promise.all([startFakeOpenAI(), startTestRedis(), startFakeDiscord()]);
-  const config = loadConfig({
+  parley = await startTestParley({
     OPENAI_BASE_URL: model.url,
-    MODEL: 'gpt-4o-mini',
     REDIS_URL: redis.url,
     REDIS_PREFIX: 'discord-commands-e2e',
     DISCORD_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,
     DISCORD_GUILD_ID: discord.guildId,
-    PORT: '0',
-    HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
   });
-  parley = await startParley(config, { logger: silentLogger });
 });
 
 afterAll(async () => {
@@ -51,19 +40,9 @@ afterAll(async () => {
 
 afterEach(() => model.reset());
 
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** Waits until the bot has `count` messages in the channel and the newest reads `text`; returns them. */
 function waitForReplies(channelId: string, count: number, text?: string): Promise<FakeMessage[]> {
-  return until(`${count} replies in ${channelId}`, () => {
+  return waitFor(`${count} replies in ${channelId}`, () => {
     const replies = discord.messagesIn(channelId);
     const done = replies.length >= count && (text === undefined || replies[count - 1]?.content === text);
     return done ? replies : undefined;
@@ -92,7 +71,7 @@ async function command(
     channel_id: channelId,
     ...(options ? { options } : {}),
   });
-  const answer = await until(`the answer to /${name}`, () => {
+  const answer = await waitFor(`the answer to /${name}`, () => {
     const { original } = discord.interactionReplies(interaction.id);
     return original && original.content !== '' ? original : undefined;
   });
@@ -182,9 +161,9 @@ describe('Discord chat commands, end to end (gateway, Redis, BullMQ, fake model)
     const done = await command(channelId, 'forget', [{ name: 'confirm', type: BOOLEAN, value: true }]);
     expect(done.content).toContain('Done');
     await ask(channelId, "What's my name?", "I don't know your name.");
-    expect(textOf(model.requests.at(-1)!.body.messages)).not.toContain('Finn');
+    expect(promptText(model.requests.at(-1)!.body.messages)).not.toContain('Finn');
     await ask(threadId, "What's my name?", "I don't know your name.");
-    expect(textOf(model.requests.at(-1)!.body.messages)).not.toContain('Finn');
+    expect(promptText(model.requests.at(-1)!.body.messages)).not.toContain('Finn');
   });
 
   it('/help lists the commands', async () => {

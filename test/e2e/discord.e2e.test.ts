@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RESET_DONE } from '../../adapters/discord/commands.ts';
-import { loadConfig } from '../../src/app/config.ts';
-import { silentLogger } from '../../src/app/logger.ts';
-import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
+import type { RunningParley } from '../../src/app/start-parley.ts';
 import { type FakeDiscord, type FakeMessage, startFakeDiscord } from '../fakes/fake-discord.ts';
-import { type FakeOpenAI, startFakeOpenAI, type WireChatMessage } from '../fakes/fake-openai-server.ts';
+import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
+import { nameFromPrompt, promptText } from '../fakes/name-from-prompt.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { startTestParley } from '../helpers/test-parley.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const longReply = readFileSync(new URL('../fixtures/discord/long-reply.md', import.meta.url), 'utf8');
 
@@ -15,19 +16,10 @@ let redis: TestRedis;
 let discord: FakeDiscord;
 let parley: RunningParley;
 
-const textOf = (messages: WireChatMessage[]) => messages.map((message) => String(message.content)).join('\n');
-
-/** A model that knows only what the prompt tells it. */
-function nameFromPrompt(messages: WireChatMessage[]): string {
-  const match = /my name is (\w+)/i.exec(textOf(messages));
-  return match ? `Your name is ${match[1]}.` : "I don't know your name.";
-}
-
 beforeAll(async () => {
   [model, redis, discord] = await Promise.all([startFakeOpenAI(), startTestRedis(), startFakeDiscord()]);
-  const config = loadConfig({
+  parley = await startTestParley({
     OPENAI_BASE_URL: model.url,
-    MODEL: 'gpt-4o-mini',
     // Room for the 5,000-character reply (the fake model cuts replies at max_tokens × 4 characters).
     MAX_REPLY_TOKENS: '4000',
     REDIS_URL: redis.url,
@@ -35,11 +27,8 @@ beforeAll(async () => {
     DISCORD_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,
     DISCORD_GUILD_ID: discord.guildId,
-    PORT: '0',
-    HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
   });
-  parley = await startParley(config, { logger: silentLogger });
 });
 
 afterAll(async () => {
@@ -50,19 +39,16 @@ afterAll(async () => {
 afterEach(() => model.reset());
 
 /** Waits until the bot has `count` messages in the channel and the newest reads `text`; returns them. */
-async function waitForReplies(channelId: string, count: number, text?: string): Promise<FakeMessage[]> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const replies = discord.messagesIn(channelId);
-    if (replies.length >= count && (text === undefined || replies[count - 1]?.content === text))
-      return replies;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `expected ${count} replies in ${channelId}, got ${JSON.stringify(replies.map((r) => r.content))}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+function waitForReplies(channelId: string, count: number, text?: string): Promise<FakeMessage[]> {
+  return waitFor(
+    () =>
+      `${count} replies in ${channelId}, got ${JSON.stringify(discord.messagesIn(channelId).map((r) => r.content))}`,
+    () => {
+      const replies = discord.messagesIn(channelId);
+      const done = replies.length >= count && (text === undefined || replies[count - 1]?.content === text);
+      return done ? replies : undefined;
+    },
+  );
 }
 
 describe('Parley on Discord, end to end (gateway, Redis, BullMQ, fake model)', () => {
@@ -113,7 +99,7 @@ describe('Parley on Discord, end to end (gateway, Redis, BullMQ, fake model)', (
     discord.sendMessageCreate({ channel_id: threadA, content: `${discord.mention} What's my name?` });
     await waitForReplies(threadA, 2, 'Your name is Dora.');
     for (const request of model.requests.slice(1, 3))
-      expect(textOf(request.body.messages)).not.toContain('Dora');
+      expect(promptText(request.body.messages)).not.toContain('Dora');
   });
 
   it('/reset in a DM answers only the invoker and makes the DM forget', async () => {
@@ -136,7 +122,7 @@ describe('Parley on Discord, end to end (gateway, Redis, BullMQ, fake model)', (
     await waitForReplies(first.channel_id, 2, "I don't know your name.");
     const afterReset = model.requests.at(-1)!.body.messages;
     expect(afterReset.map((message) => message.role)).toEqual(['system', 'user']);
-    expect(textOf(afterReset)).not.toContain('My name is Bob');
+    expect(promptText(afterReset)).not.toContain('My name is Bob');
     // The reset posted nothing in the DM itself.
     expect(discord.messagesIn(first.channel_id)).toHaveLength(2);
   });
@@ -145,19 +131,20 @@ describe('Parley on Discord, end to end (gateway, Redis, BullMQ, fake model)', (
     model.respondWith(() => longReply);
     const channelId = discord.addTextChannel('e2e-long');
     discord.sendMessageCreate({ channel_id: channelId, content: `${discord.mention} explain the queue` });
-    const deadline = Date.now() + 20_000;
     const substance = (text: string) =>
       text
         .split('\n')
         .filter((line) => !line.startsWith('```'))
         .join('')
         .replace(/\s+/g, '');
-    let messages = discord.messagesIn(channelId);
-    while (messages.map((message) => substance(message.content)).join('') !== substance(longReply)) {
-      if (Date.now() > deadline) throw new Error(`reply incomplete: ${messages.length} messages`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      messages = discord.messagesIn(channelId);
-    }
+    const messages = await waitFor(
+      () => `the whole reply, got ${discord.messagesIn(channelId).length} messages`,
+      () => {
+        const posted = discord.messagesIn(channelId);
+        const whole = posted.map((message) => substance(message.content)).join('') === substance(longReply);
+        return whole ? posted : undefined;
+      },
+    );
     expect(messages.length).toBeGreaterThanOrEqual(3);
     for (const message of messages) {
       expect(message.content.length).toBeLessThanOrEqual(2000);
@@ -178,7 +165,7 @@ describe('Parley on Discord, end to end (gateway, Redis, BullMQ, fake model)', (
     discord.sendMessageCreate({ channel_id: channelId, content: `${discord.mention} human question` });
     const replies = await waitForReplies(channelId, 1);
     expect(replies).toHaveLength(1);
-    expect(model.requests.some((request) => textOf(request.body.messages).includes('bot chatter'))).toBe(
+    expect(model.requests.some((request) => promptText(request.body.messages).includes('bot chatter'))).toBe(
       false,
     );
     await waitForReplies(channelId, 1, 'Echo: Alice: human question');

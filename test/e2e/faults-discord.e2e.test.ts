@@ -1,35 +1,29 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/app/config.ts';
-import { silentLogger } from '../../src/app/logger.ts';
-import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
+import type { RunningParley } from '../../src/app/start-parley.ts';
 import type { HistoryStore } from '../../src/history/history-store.ts';
 import { createRedisHistoryStore } from '../../src/history/redis/redis-history-store.ts';
 import { mailboxKeys } from '../../src/queue/bullmq/mailbox-keys.ts';
 import { sessionId as makeSessionId } from '../../src/turn/session-id.ts';
+import { ackReply, expectedAnswer, marker, promptMarkers } from '../fakes/ack-reply.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/fake-discord.ts';
-import {
-  type ChatCompletionRequestBody,
-  type FakeOpenAI,
-  startFakeOpenAI,
-  type WireChatMessage,
-} from '../fakes/fake-openai-server.ts';
+import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { startTestParley } from '../helpers/test-parley.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /*
  * Discord's REST API failing while replies go out, on the real process path: gateway MESSAGE_CREATE →
  * discord.js ingress → BullMQ on a redis-server of this suite → worker → fake model → Discord REST (fake).
  *
- * A user message is a marker `<name>-t<n>`; the fake model answers `ack <marker> after <earlier markers>`, so a
- * reply proves the history its prompt was built from. A reply streams into one message (POST, then PATCH edits),
- * so a failing post meets either the streamed first write or the final one.
+ * A user message is a marker `<name>-t<n>`; the fake model (`ackReply`) answers `ack <marker> after <earlier
+ * markers>`, so a reply proves the history its prompt was built from. A reply streams into one message (POST,
+ * then PATCH edits), so a failing post meets either the streamed first write or the final one.
  */
 
 const PREFIX = 'faults-discord';
-const MARKER = /\b([a-z]+-t\d+)\b/g;
 const POST_MESSAGE = 'POST /channels/:channel/messages';
 const EDIT_MESSAGE = 'PATCH /channels/:channel/messages/:message';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let model: FakeOpenAI;
 let redis: TestRedis;
@@ -38,36 +32,10 @@ let parley: RunningParley;
 let client: Redis;
 let store: HistoryStore;
 
-const contentText = (content: WireChatMessage['content']): string =>
-  typeof content === 'string' ? content : (content ?? []).map((part) => part.text ?? '').join('');
-
-function promptMarkers(body: ChatCompletionRequestBody): string[] {
-  return body.messages
-    .filter((message) => message.role === 'user')
-    .flatMap((message) => [...contentText(message.content).matchAll(MARKER)].map((match) => match[1]!));
-}
-
-const PADDING = 'and a few more words so that the stream arrives in several chunks';
-
-function ackReply(body: ChatCompletionRequestBody): string {
-  const markers = promptMarkers(body);
-  const current = markers.at(-1);
-  if (!current) return 'ack (no marker)';
-  return `ack ${current} after ${markers.slice(0, -1).join(',') || '-'} ${PADDING}`;
-}
-
-const marker = (name: string, turn: number) => `${name}-t${turn}`;
-
-function expectedAnswer(name: string, turn: number): string {
-  const earlier = Array.from({ length: turn - 1 }, (_, index) => marker(name, index + 1));
-  return `ack ${marker(name, turn)} after ${earlier.join(',') || '-'} ${PADDING}`;
-}
-
 beforeAll(async () => {
   [model, redis, discord] = await Promise.all([startFakeOpenAI(), startTestRedis(), startFakeDiscord()]);
-  const config = loadConfig({
+  parley = await startTestParley({
     OPENAI_BASE_URL: model.url,
-    MODEL: 'gpt-4o-mini',
     SUMMARY: 'off',
     TURN_MAX_ATTEMPTS: '2',
     REDIS_URL: redis.url,
@@ -75,11 +43,8 @@ beforeAll(async () => {
     DISCORD_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,
     DISCORD_GUILD_ID: discord.guildId,
-    PORT: '0',
-    HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
   });
-  parley = await startParley(config, { logger: silentLogger });
   client = new Redis(redis.url, { maxRetriesPerRequest: null });
   store = createRedisHistoryStore({ redis: client, prefix: PREFIX });
 });
@@ -96,13 +61,8 @@ beforeEach(() => {
   model.setLatency(30);
 });
 
-async function waitUntil(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(20);
-  }
-}
+/** Turns here wait behind retries and rate limits: waits allow 30 s. */
+const PATIENT = { timeoutMs: 30_000 };
 
 /** A guild channel of its own; each turn mentions the bot there. */
 function conversation(name: string) {
@@ -124,16 +84,18 @@ function conversation(name: string) {
           content: `${discord.mention} ${marker(name, turn)}`,
         });
         questions.push(sent.id);
-        await waitUntil(
-          `${marker(name, turn)} is queued`,
+        await waitFor(
+          `${marker(name, turn)} to be queued`,
           async () => Number(await client.get(keys.seq)) >= turn,
+          PATIENT,
         );
       }
     },
     async settled(): Promise<void> {
-      await waitUntil(
-        `${name}: ${questions.length} turns committed`,
+      await waitFor(
+        `${name}: ${questions.length} turns to be committed`,
         async () => (await store.committedSeq(sessionId)) >= questions.length,
+        PATIENT,
       );
     },
   };
@@ -158,7 +120,9 @@ async function expectAnsweredOnce(chat: Conversation): Promise<void> {
     ]).flat(),
   );
   const { mailbox } = mailboxKeys(PREFIX, chat.sessionId);
-  await waitUntil(`${chat.name}: mailbox drained`, async () => (await client.llen(mailbox)) === 0, 5_000);
+  await waitFor(`${chat.name}: the mailbox to drain`, async () => (await client.llen(mailbox)) === 0, {
+    timeoutMs: 5_000,
+  });
 }
 
 /** Model requests made for each turn (attributed by the newest marker in the prompt). */

@@ -1,32 +1,28 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/app/config.ts';
 import { ModelError } from '../../src/app/errors.ts';
-import { silentLogger } from '../../src/app/logger.ts';
-import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
+import type { RunningParley } from '../../src/app/start-parley.ts';
 import type { HistoryStore } from '../../src/history/history-store.ts';
 import { createRedisHistoryStore } from '../../src/history/redis/redis-history-store.ts';
 import { mailboxKeys } from '../../src/queue/bullmq/mailbox-keys.ts';
 import { modelFailureText } from '../../src/turn/turn-processor.ts';
-import {
-  type ChatCompletionRequestBody,
-  type FakeOpenAI,
-  type RecordedRequest,
-  startFakeOpenAI,
-  type WireChatMessage,
-} from '../fakes/fake-openai-server.ts';
-import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
+import { ackReply, expectedAnswer, marker, promptMarkers } from '../fakes/ack-reply.ts';
+import { type FakeOpenAI, type RecordedRequest, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
+import type { FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { sendSlackEvent } from '../fakes/slack-signing.ts';
 import { appMention, FIXTURE, nextTs } from '../fixtures/slack/events.ts';
+import { startFixtureSlackApi } from '../helpers/fixture-slack-api.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { slackEventsUrl, startTestParley } from '../helpers/test-parley.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /*
  * Faults on the real process path: signed Slack events → Bolt → BullMQ on a redis-server of this suite (AOF)
  * → worker → fake model → fake Slack Web API, all inside one `startParley` (role `all`).
  *
- * Each test talks in a thread of its own. A user message is a marker `<name>-t<n>`; the fake model answers
- * `ack <marker> after <earlier markers>`, listing every earlier marker of the thread found in the prompt's user
- * messages. So a reply proves that the user messages of failed turns stayed in the history, in order.
+ * Each test talks in a thread of its own. A user message is a marker `<name>-t<n>`; the fake model (`ackReply`)
+ * answers `ack <marker> after <earlier markers>`, listing every earlier marker of the thread found in the prompt's
+ * user messages. So a reply proves that the user messages of failed turns stayed in the history, in order.
  *
  * Retry budget of a turn (set below): MODEL_MAX_RETRIES=1 (the SDK's retries) × TURN_MAX_ATTEMPTS=2 (the turn
  * processor's attempts) = at most 4 model requests, after which the turn ends with an error message.
@@ -37,7 +33,6 @@ const BOT = `<@${FIXTURE.botUserId}>`;
 const PREFIX = 'faults-slack';
 const MODEL_TIMEOUT_MS = 800;
 const REQUESTS_PER_TURN = 4;
-const MARKER = /\b([a-z]+-t\d+)\b/g;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let model: FakeOpenAI;
@@ -48,33 +43,6 @@ let client: Redis;
 let store: HistoryStore;
 let eventsUrl: string;
 
-const contentText = (content: WireChatMessage['content']): string =>
-  typeof content === 'string' ? content : (content ?? []).map((part) => part.text ?? '').join('');
-
-/** Markers of the user messages in a prompt, in prompt order. */
-function promptMarkers(body: ChatCompletionRequestBody): string[] {
-  return body.messages
-    .filter((message) => message.role === 'user')
-    .flatMap((message) => [...contentText(message.content).matchAll(MARKER)].map((match) => match[1]!));
-}
-
-const PADDING = 'and a few more words so that the stream arrives in several chunks';
-
-function ackReply(body: ChatCompletionRequestBody): string {
-  const markers = promptMarkers(body);
-  const current = markers.at(-1);
-  if (!current) return 'ack (no marker)';
-  return `ack ${current} after ${markers.slice(0, -1).join(',') || '-'} ${PADDING}`;
-}
-
-const marker = (name: string, turn: number) => `${name}-t${turn}`;
-
-/** What the model answers to turn `turn` of thread `name` when every earlier user message is in the prompt. */
-function expectedAnswer(name: string, turn: number): string {
-  const earlier = Array.from({ length: turn - 1 }, (_, index) => marker(name, index + 1));
-  return `ack ${marker(name, turn)} after ${earlier.join(',') || '-'} ${PADDING}`;
-}
-
 const SERVER_DOWN_TEXT = modelFailureText(new ModelError('down', { isRetryable: true, status: 500 }));
 const RATE_LIMITED_TEXT = modelFailureText(new ModelError('busy', { isRetryable: true, status: 429 }));
 const TIMED_OUT_TEXT = modelFailureText(new ModelError('timeout', { isRetryable: true }));
@@ -83,14 +51,10 @@ beforeAll(async () => {
   [model, redis, api] = await Promise.all([
     startFakeOpenAI(),
     startTestRedis({ appendonly: true }),
-    startFakeSlackApi({
-      identity: { teamId: FIXTURE.team, userId: FIXTURE.botUserId, botId: FIXTURE.botId },
-    }),
+    startFixtureSlackApi(),
   ]);
-  api.users.set(FIXTURE.user, { id: FIXTURE.user, name: 'alice', profile: { display_name: 'Alice' } });
-  const config = loadConfig({
+  parley = await startTestParley({
     OPENAI_BASE_URL: model.url,
-    MODEL: 'gpt-4o-mini',
     MODEL_TIMEOUT_MS: String(MODEL_TIMEOUT_MS),
     MODEL_MAX_RETRIES: '1',
     TURN_MAX_ATTEMPTS: '2',
@@ -101,12 +65,9 @@ beforeAll(async () => {
     SLACK_BOT_TOKEN: 'xoxb-faults',
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: api.url,
-    PORT: '0',
-    HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
   });
-  parley = await startParley(config, { logger: silentLogger });
-  eventsUrl = `http://127.0.0.1:${parley.httpPort}/slack/events`;
+  eventsUrl = slackEventsUrl(parley);
   client = new Redis(redis.url, { maxRetriesPerRequest: null });
   client.on('error', () => {}); // the Redis restart test drops it on purpose; commands wait and resume
   store = createRedisHistoryStore({ redis: client, prefix: PREFIX });
@@ -124,13 +85,8 @@ beforeEach(() => {
   model.setLatency(30);
 });
 
-async function waitUntil(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(20);
-  }
-}
+/** Turns here wait behind retries and backoffs: waits allow 30 s. */
+const PATIENT = { timeoutMs: 30_000 };
 
 /** One conversation: a thread started by a mention, each later turn a mention inside it. */
 function thread(name: string) {
@@ -154,20 +110,21 @@ function thread(name: string) {
       // Bolt acknowledges before the turn is queued: wait for its number, so turns queue in sending order.
       const turn = sent;
       if (waitForEnqueue)
-        await waitUntil(
-          `${marker(name, turn)} is queued`,
+        await waitFor(
+          `${marker(name, turn)} to be queued`,
           async () => Number(await client.get(keys.seq)) >= turn,
+          PATIENT,
         );
     },
     async sendMany(count: number): Promise<void> {
       for (let index = 0; index < count; index++) await this.send();
     },
     /** Waits until every turn sent so far is committed. */
-    async settled(timeoutMs = 30_000): Promise<void> {
-      await waitUntil(
-        `${name}: ${sent} turns committed`,
+    async settled(timeoutMs = PATIENT.timeoutMs): Promise<void> {
+      await waitFor(
+        `${name}: ${sent} turns to be committed`,
         async () => (await store.committedSeq(sessionId)) >= sent,
-        timeoutMs,
+        { timeoutMs },
       );
     },
   };
@@ -215,7 +172,9 @@ async function expectThread(conversation: Thread, outcomes: Outcome[]): Promise<
   expect(await store.committedSeq(conversation.sessionId)).toBe(conversation.sent());
   // The committed turn leaves the mailbox right after its commit.
   const { mailbox } = mailboxKeys(PREFIX, conversation.sessionId);
-  await waitUntil(`${name}: mailbox drained`, async () => (await client.llen(mailbox)) === 0, 5_000);
+  await waitFor(`${name}: the mailbox to drain`, async () => (await client.llen(mailbox)) === 0, {
+    timeoutMs: 5_000,
+  });
 }
 
 describe.sequential('faults on the Slack path (Bolt, BullMQ on Redis with AOF, fake model and Web API)', () => {
@@ -330,9 +289,10 @@ describe.sequential('faults on the Slack path (Bolt, BullMQ on Redis with AOF, f
     const conversations = [thread('ra'), thread('rb'), thread('rc')];
     for (let round = 0; round < 4; round++)
       for (const conversation of conversations) await conversation.send();
-    await waitUntil(
-      'the first turn is committed',
+    await waitFor(
+      'the first turn to be committed',
       async () => (await store.committedSeq(conversations[0]!.sessionId)) >= 1,
+      PATIENT,
     );
     const pendingBefore = await parley.queue.pendingCount();
     expect(pendingBefore).toBeGreaterThan(0);

@@ -1,13 +1,11 @@
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HELP_TEXT } from '../../adapters/discord/commands.ts';
-import { loadConfig } from '../../src/app/config.ts';
-import { createLogger } from '../../src/app/logger.ts';
-import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
+import type { RunningParley } from '../../src/app/start-parley.ts';
 import { getTokenCounter } from '../../src/model/token-counter.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/fake-discord.ts';
 import { type FakeOpenAI, startFakeOpenAI, type WireChatMessage } from '../fakes/fake-openai-server.ts';
-import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
+import type { FakeSlackApi } from '../fakes/fake-slack-api.ts';
+import { promptText } from '../fakes/name-from-prompt.ts';
 import { sendSigned, sendSlackEvent, sendSlashCommand } from '../fakes/slack-signing.ts';
 import {
   appMention,
@@ -18,7 +16,11 @@ import {
   nextTs,
   slashCommand,
 } from '../fixtures/slack/events.ts';
+import { captureLogs } from '../helpers/captured-logs.ts';
+import { startFixtureSlackApi } from '../helpers/fixture-slack-api.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { queueDrained, slackEventsUrl, startTestParley } from '../helpers/test-parley.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const SECRET = 'hostile-e2e-signing-secret';
 const signed = { signingSecret: SECRET };
@@ -33,42 +35,34 @@ let api: FakeSlackApi;
 let discord: FakeDiscord;
 let parley: RunningParley;
 let url: string;
-const logs: Array<Record<string, unknown>> = [];
+const logs = captureLogs();
 
 beforeAll(async () => {
   [model, redis, api, discord] = await Promise.all([
     startFakeOpenAI(),
     startTestRedis(),
-    startFakeSlackApi({
-      identity: { teamId: FIXTURE.team, userId: FIXTURE.botUserId, botId: FIXTURE.botId },
-    }),
+    startFixtureSlackApi(),
     startFakeDiscord(),
   ]);
-  api.users.set(FIXTURE.user, { id: FIXTURE.user, name: 'alice', profile: { display_name: 'Alice' } });
-  const config = loadConfig({
-    OPENAI_BASE_URL: model.url,
-    MODEL: 'gpt-4o-mini',
-    MAX_CONTEXT_TOKENS: String(MAX_CONTEXT_TOKENS),
-    MAX_REPLY_TOKENS: String(MAX_REPLY_TOKENS),
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: 'hostile-e2e',
-    SLACK_BOT_TOKEN: 'xoxb-hostile',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: api.url,
-    DISCORD_TOKEN: discord.token,
-    DISCORD_API_URL: discord.apiUrl,
-    PORT: '0',
-    HOST: '127.0.0.1',
-  });
-  // Debug level: the adapters say at debug why they drop an event.
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(JSON.parse(line));
-      done();
+  parley = await startTestParley(
+    {
+      OPENAI_BASE_URL: model.url,
+      // The token counter above counts for this model.
+      MODEL: 'gpt-4o-mini',
+      MAX_CONTEXT_TOKENS: String(MAX_CONTEXT_TOKENS),
+      MAX_REPLY_TOKENS: String(MAX_REPLY_TOKENS),
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: 'hostile-e2e',
+      SLACK_BOT_TOKEN: 'xoxb-hostile',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: api.url,
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: discord.apiUrl,
     },
-  });
-  parley = await startParley(config, { logger: createLogger('debug', sink) });
-  url = `http://127.0.0.1:${parley.httpPort}/slack/events`;
+    // Debug level: the adapters say at debug why they drop an event.
+    logs.logger('debug'),
+  );
+  url = slackEventsUrl(parley);
 });
 
 afterAll(async () => {
@@ -78,19 +72,7 @@ afterAll(async () => {
 
 afterEach(() => model.reset());
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Waits until no turn waits in the queue. */
-const settle = () =>
-  until('the queue to drain', async () => ((await parley.queue.pendingCount()) === 0 ? true : undefined));
+const settle = () => queueDrained(parley);
 
 async function send(payload: unknown): Promise<void> {
   const response = await sendSlackEvent(url, payload, signed);
@@ -99,11 +81,13 @@ async function send(payload: unknown): Promise<void> {
 
 /** Why the Slack adapter ignored an event, from its debug log (undefined until it has). */
 const ignoredReason = (eventId: string): string | undefined =>
-  logs.find((line) => line.msg === 'event ignored' && line.eventId === eventId)?.reason as string | undefined;
+  logs.entries().find((line) => line.msg === 'event ignored' && line.eventId === eventId)?.reason as
+    | string
+    | undefined;
 
 /** The final text of the bot's reply in a Slack thread (or DM top level), once the model has answered. */
 async function slackReply(channel: string, threadTs: string | undefined): Promise<string> {
-  const reply = await until(`a reply in ${channel}/${threadTs}`, () =>
+  const reply = await waitFor(`a reply in ${channel}/${threadTs}`, () =>
     api
       .messagesIn(channel, threadTs)
       .find(
@@ -125,8 +109,6 @@ async function sentinel(): Promise<void> {
   await slackReply(FIXTURE.channel, ts);
 }
 
-const promptText = (messages: WireChatMessage[]) =>
-  messages.map((message) => String(message.content)).join('\n');
 const promptTokens = (messages: WireChatMessage[]) =>
   counter.promptTokens(messages.map((message) => ({ role: message.role, content: String(message.content) })));
 
@@ -136,11 +118,11 @@ describe('Slack: odd and hostile messages, end to end', () => {
       const ts = nextTs();
       const event = appMention({ ts, text });
       await send(event);
-      expect(await until('the drop to be logged', () => ignoredReason(event.event_id))).toBe('empty text');
+      expect(await waitFor('the drop to be logged', () => ignoredReason(event.event_id))).toBe('empty text');
       // Also as a DM that only mentions the bot.
       const dm = directMessage({ text });
       await send(dm);
-      expect(await until('the drop to be logged', () => ignoredReason(dm.event_id))).toBe('empty text');
+      expect(await waitFor('the drop to be logged', () => ignoredReason(dm.event_id))).toBe('empty text');
     }
     await sentinel();
     expect(model.requests).toHaveLength(1);
@@ -171,7 +153,7 @@ describe('Slack: odd and hostile messages, end to end', () => {
 
     // The next message in that thread still fits, and the huge one does not crowd it out.
     await send(appMention({ thread_ts: ts, text: `${BOT} and a short follow-up` }));
-    await until('the follow-up', () => (model.requests.length === 2 ? true : undefined));
+    await waitFor('the follow-up', () => model.requests.length === 2);
     await settle();
     const second = model.requests[1]!.body.messages;
     expect(promptTokens(second) + MAX_REPLY_TOKENS).toBeLessThanOrEqual(MAX_CONTEXT_TOKENS);
@@ -271,7 +253,7 @@ describe('Slack: odd and hostile messages, end to end', () => {
     for (const payload of ignored) await send(payload);
     for (const payload of ignored) {
       expect(
-        await until(`${payload.event_id} to be ignored`, () => ignoredReason(payload.event_id)),
+        await waitFor(`${payload.event_id} to be ignored`, () => ignoredReason(payload.event_id)),
       ).toBeTruthy();
     }
     // Events Parley has no listener for are acknowledged and go nowhere.
@@ -296,7 +278,7 @@ describe('Slack: odd and hostile messages, end to end', () => {
     expect(await slackReply(dm, undefined)).toBe('Echo: Alice: what is in this file?');
     const bare = directMessage({ channel: dm, subtype: 'file_share', text: '', files: [{ id: 'F3' }] });
     await send(bare);
-    expect(await until('the drop to be logged', () => ignoredReason(bare.event_id))).toBe('empty text');
+    expect(await waitFor('the drop to be logged', () => ignoredReason(bare.event_id))).toBe('empty text');
     await sentinel();
     expect(model.requests).toHaveLength(2);
   });
@@ -344,7 +326,7 @@ describe('Slack: odd and hostile messages, end to end', () => {
       );
       expect(response.status).toBe(200);
       const path = new URL(responseUrl).pathname;
-      const answer = await until(`the answer to ${command} ${text}`, () =>
+      const answer = await waitFor(`the answer to ${command} ${text}`, () =>
         api.responses.find((posted) => posted.path === path),
       );
       answers.push(String(answer.body.text));
@@ -363,10 +345,10 @@ describe('Slack: odd and hostile messages, end to end', () => {
     // "@bot reset please" is a question, not a reset; an unknown first word is an ordinary message.
     await send(appMention({ channel, thread_ts: root, text: `${BOT} reset please` }));
     await send(appMention({ channel, thread_ts: root, text: `${BOT} frobnicate` }));
-    await until('both answered', () =>
-      model.requests.filter((r) => /frobnicate|reset please/.test(promptText(r.body.messages))).length >= 2
-        ? true
-        : undefined,
+    await waitFor(
+      'both answered',
+      () =>
+        model.requests.filter((r) => /frobnicate|reset please/.test(promptText(r.body.messages))).length >= 2,
     );
     await settle();
 
@@ -393,7 +375,7 @@ describe('Slack: odd and hostile messages, end to end', () => {
         { event_id: `EvOddChannel${index}` },
       );
       await send(event);
-      expect(await until('the drop to be logged', () => ignoredReason(event.event_id))).toMatch(
+      expect(await waitFor('the drop to be logged', () => ignoredReason(event.event_id))).toMatch(
         /malformed ids|missing fields/,
       );
     }
@@ -405,7 +387,9 @@ describe('Slack: odd and hostile messages, end to end', () => {
     );
     for (const event of [oddTeam, oddThread]) {
       await send(event);
-      expect(await until('the drop to be logged', () => ignoredReason(event.event_id))).toBe('malformed ids');
+      expect(await waitFor('the drop to be logged', () => ignoredReason(event.event_id))).toBe(
+        'malformed ids',
+      );
     }
     await sentinel();
     expect(model.requests.length).toBe(before + 1);
@@ -423,7 +407,7 @@ describe('Discord: odd messages, end to end', () => {
       content: '',
       attachments: [{ filename: 'report.pdf' }],
     });
-    await until('the reply', () => (discordReplies(sent.channel_id).length > 0 ? true : undefined));
+    await waitFor('the reply', () => discordReplies(sent.channel_id).length > 0);
     await settle();
     expect(String(model.requests[0]!.body.messages.at(-1)?.content)).toBe(
       'Attacher: [attachment: report.pdf]',
@@ -453,7 +437,7 @@ describe('Discord: odd messages, end to end', () => {
     discord.sendMessageCreate({ channel_id: channelId, content: 'no mention' });
     // Discord delivers in order: once this one is answered, the ones before were seen (and dropped).
     discord.sendMessageCreate({ channel_id: channelId, content: `${discord.mention} human here` });
-    await until('the human to be answered', () => (discordReplies(channelId).length > 0 ? true : undefined));
+    await waitFor('the human to be answered', () => discordReplies(channelId).length > 0);
     await settle();
     expect(discordReplies(channelId).map((message) => message.content)).toEqual(['Echo: Alice: human here']);
     expect(model.requests).toHaveLength(1);
@@ -463,7 +447,7 @@ describe('Discord: odd messages, end to end', () => {
     const author = discord.user('paster', { globalName: 'Paster' });
     const content = `Beginning. ${'x'.repeat(99_960)} Is this fine?`;
     const sent = discord.sendMessageCreate({ author, dm: true, content });
-    await until('the reply', () => (discordReplies(sent.channel_id).length > 0 ? true : undefined));
+    await waitFor('the reply', () => discordReplies(sent.channel_id).length > 0);
     await settle();
     const { messages } = model.requests[0]!.body;
     expect(promptTokens(messages) + MAX_REPLY_TOKENS).toBeLessThanOrEqual(MAX_CONTEXT_TOKENS);
@@ -478,7 +462,7 @@ describe('Discord: odd messages, end to end', () => {
 
   it('answers an unknown slash command with help and queues nothing', async () => {
     const interaction = discord.sendInteraction({ name: 'frobnicate' });
-    await until('the help answer', () => discord.interactionResponse(interaction.id));
+    await waitFor('the help answer', () => discord.interactionResponse(interaction.id));
     expect(discord.interactionResponse(interaction.id)).toMatchObject({
       data: { content: HELP_TEXT, flags: 64 },
     });

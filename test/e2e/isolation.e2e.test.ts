@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MessageLike, toTurn } from '../../adapters/discord/to-turn.ts';
-import { loadConfig } from '../../src/app/config.ts';
-import { silentLogger } from '../../src/app/logger.ts';
-import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
+import type { RunningParley } from '../../src/app/start-parley.ts';
 import { exportSession } from '../../src/commands/session-export.ts';
 import { SUMMARY_INSTRUCTIONS } from '../../src/history/summarize.ts';
 import { type FakeDiscord, snowflake, startFakeDiscord } from '../fakes/fake-discord.ts';
@@ -12,10 +10,13 @@ import {
   fakeTokenCount,
   startFakeOpenAI,
 } from '../fakes/fake-openai-server.ts';
-import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
+import type { FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { sendSlackEvent, sendSlashCommand } from '../fakes/slack-signing.ts';
 import { appMention, directMessage, FIXTURE, nextTs, slashCommand } from '../fixtures/slack/events.ts';
+import { startFixtureSlackApi } from '../helpers/fixture-slack-api.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { queueDrained, slackEventsUrl, startTestParley } from '../helpers/test-parley.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const SECRET = 'isolation-e2e-signing-secret';
 const signed = { signingSecret: SECRET };
@@ -48,18 +49,7 @@ function leakyModel(body: ChatCompletionRequestBody): string {
   return `Noted. Words I have seen here: ${words.join(', ') || 'none'}.`;
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const settle = () =>
-  until('the queue to drain', async () => ((await parley.queue.pendingCount()) === 0 ? true : undefined));
+const settle = () => queueDrained(parley);
 
 /** One conversation of the matrix: how to talk in it, where it is stored, and its own secret word. */
 interface Conversation {
@@ -96,9 +86,7 @@ function slackThread(name: string, word: string, team: string, channel: string, 
       const response = await sendSlackEvent(url, envelope, signed);
       expect(response.status).toBe(200);
       started = true;
-      await until(`a reply in ${name}`, () =>
-        api.messagesIn(channel, root).length > before ? true : undefined,
-      );
+      await waitFor(`a reply in ${name}`, () => api.messagesIn(channel, root).length > before);
     },
   };
 }
@@ -117,7 +105,7 @@ function slackDm(name: string, word: string, channel: string, threadRoot?: strin
       const event = threadRoot ? { channel, thread_ts: threadRoot, text } : { channel, text };
       const response = await sendSlackEvent(url, directMessage(event), signed);
       expect(response.status).toBe(200);
-      await until(`a reply in ${name}`, () => (replies().length > before ? true : undefined));
+      await waitFor(`a reply in ${name}`, () => replies().length > before);
     },
   };
 }
@@ -143,9 +131,7 @@ function discordPlace(
           ? { author, dm: true, content: text }
           : { channel_id: channelId(), content: `${discord.mention} ${text}` },
       );
-      await until(`a reply in ${name}`, () =>
-        discord.messagesIn(channelId()).length > before ? true : undefined,
-      );
+      await waitFor(`a reply in ${name}`, () => discord.messagesIn(channelId()).length > before);
     },
   };
   return conversation;
@@ -184,9 +170,7 @@ function discordOtherGuild(name: string, word: string, guildId: string): Convers
       const turn = toTurn(message, { botUserId: discord.bot.id, ignoreBots: true });
       expect(turn).not.toBeNull();
       await parley.queue.enqueue(turn!);
-      await until(`a reply in ${name}`, () =>
-        discord.messagesIn(discord.channelId).length > before ? true : undefined,
-      );
+      await waitFor(`a reply in ${name}`, () => discord.messagesIn(discord.channelId).length > before);
     },
   };
 }
@@ -195,14 +179,7 @@ let conversations: Conversation[];
 let discordIds: { channel: string; thread: string };
 
 beforeAll(async () => {
-  [model, redis, api] = await Promise.all([
-    startFakeOpenAI(),
-    startTestRedis(),
-    startFakeSlackApi({
-      identity: { teamId: FIXTURE.team, userId: FIXTURE.botUserId, botId: FIXTURE.botId },
-    }),
-  ]);
-  api.users.set(FIXTURE.user, { id: FIXTURE.user, name: 'alice', profile: { display_name: 'Alice' } });
+  [model, redis, api] = await Promise.all([startFakeOpenAI(), startTestRedis(), startFixtureSlackApi()]);
 });
 
 afterAll(async () => {
@@ -214,22 +191,18 @@ async function startSmallParley(prefix: string, platforms: Record<string, string
   model.reset();
   model.respondWith(leakyModel);
   owners.length = 0;
-  const config = loadConfig({
+  parley = await startTestParley({
     OPENAI_BASE_URL: model.url,
-    MODEL: 'gpt-4o-mini',
     // Small, so the history of every conversation is summarized after a couple of exchanges.
     MAX_CONTEXT_TOKENS: '700',
     MAX_REPLY_TOKENS: '100',
     SUMMARY_THRESHOLD: '0.3',
     REDIS_URL: redis.url,
     REDIS_PREFIX: prefix,
-    PORT: '0',
-    HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     ...platforms,
   });
-  parley = await startParley(config, { logger: silentLogger });
-  url = `http://127.0.0.1:${parley.httpPort}/slack/events`;
+  url = slackEventsUrl(parley);
 }
 
 /** Talks in every conversation, interleaved: each one's turn n before any one's turn n + 1. */
@@ -360,7 +333,7 @@ describe('Discord /export hands over only its own conversation (a Discord-only p
     ] as const) {
       const conversation = conversations.find((candidate) => candidate.name === name)!;
       const interaction = discord.sendInteraction({ name: 'export', ...input });
-      const answer = await until(`the export of ${name}`, () => {
+      const answer = await waitFor(`the export of ${name}`, () => {
         const { original } = discord.interactionReplies(interaction.id);
         return original && original.files.length > 0 ? original : undefined;
       });
@@ -438,7 +411,7 @@ describe('conversations never share memory (Slack threads, channels, DMs, worksp
       );
       envelope.event_id = `EvExport${name}`;
       await sendSlackEvent(url, envelope, signed);
-      const upload = await until(`the export of ${name}`, () =>
+      const upload = await waitFor(`the export of ${name}`, () =>
         api.uploads.slice(uploads).find((candidate) => candidate.completed),
       );
       const exported = JSON.parse(upload.bytes!.toString('utf8'));
@@ -453,7 +426,7 @@ describe('conversations never share memory (Slack threads, channels, DMs, worksp
       slashCommand('/export', '', { channel_id: 'D0ISOLATE', response_url: api.responseUrl() }),
       signed,
     );
-    const upload = await until('the DM export', () =>
+    const upload = await waitFor('the DM export', () =>
       api.uploads.slice(uploads).find((candidate) => candidate.completed),
     );
     expect(wordsIn(JSON.parse(upload.bytes!.toString('utf8')))).toEqual([dm.word]);
@@ -485,7 +458,7 @@ describe('conversations never share memory (Slack threads, channels, DMs, worksp
       );
       envelope.event_id = `EvUsage${team}${channel}${root}`;
       await sendSlackEvent(url, envelope, signed);
-      const call = await until('the usage answer', () => api.callsTo('chat.postEphemeral')[before]);
+      const call = await waitFor('the usage answer', () => api.callsTo('chat.postEphemeral')[before]);
       await settle();
       return String(call.body.text);
     };
@@ -500,7 +473,7 @@ describe('conversations never share memory (Slack threads, channels, DMs, worksp
 
     // Discord: a thread's usage is its own; its channel counts the channel and its threads.
     const interaction = discord.sendInteraction({ name: 'usage', channel_id: discordIds.thread });
-    const answer = await until('the Discord usage', () => {
+    const answer = await waitFor('the Discord usage', () => {
       const { original } = discord.interactionReplies(interaction.id);
       return original && original.content !== '' ? original : undefined;
     });

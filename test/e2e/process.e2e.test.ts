@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
 import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 let model: FakeOpenAI;
 let redis: TestRedis;
@@ -35,20 +36,27 @@ function start(env: Record<string, string>): {
   return { child, output: () => output, exited };
 }
 
-/** Waits until the process answers /healthz with 200 (ready), or returns the last answer at the deadline. */
+/** `/healthz` of the process on `port`, as a probe sees it. */
+const health = (port: number) =>
+  fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(5_000) });
+
+/** Waits until the process answers /healthz with 200 (ready; until then it may not even listen). */
 async function waitForHealth(port: number): Promise<Response> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/healthz`, {
-        signal: AbortSignal.timeout(5_000),
-      });
-      if (response.status === 200 || Date.now() > deadline) return response;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let last = 'no answer';
+  return waitFor(
+    () => `/healthz on port ${port} to answer 200 (last: ${last})`,
+    async () => {
+      try {
+        const response = await health(port);
+        last = `HTTP ${response.status}`;
+        return response.status === 200 ? response : undefined;
+      } catch (error) {
+        last = String(error);
+        return undefined;
+      }
+    },
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
 }
 
 describe('the parley process', () => {
@@ -111,20 +119,25 @@ describe('the parley process', () => {
     try {
       expect((await waitForHealth(port)).status).toBe(200);
       await own.stop({ hard: true });
-      let status = 200;
-      for (let i = 0; i < 100 && status === 200; i++) {
-        status = (await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(5_000) }))
-          .status;
-        if (status === 200) await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      expect(status).toBe(503);
+      const down = await waitFor(
+        '/healthz to stop answering 200',
+        async () => {
+          const { status } = await health(port);
+          return status === 200 ? undefined : status;
+        },
+        { timeoutMs: 5_000, intervalMs: 50 },
+      );
+      expect(down).toBe(503);
       await own.restart();
-      for (let i = 0; i < 200 && status !== 200; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        status = (await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(5_000) }))
-          .status;
-      }
-      expect(status).toBe(200);
+      const back = await waitFor(
+        '/healthz to answer 200 again',
+        async () => {
+          const { status } = await health(port);
+          return status === 200 ? status : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 100 },
+      );
+      expect(back).toBe(200);
       expect(run.child.exitCode).toBeNull();
     } finally {
       run.child.kill('SIGTERM');

@@ -1,15 +1,16 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/app/config.ts';
-import { createLogger } from '../../src/app/logger.ts';
-import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
+import type { RunningParley } from '../../src/app/start-parley.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/fake-discord.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
-import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
+import type { FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { type FakeSlackSocketMode, startFakeSlackSocketMode } from '../fakes/fake-slack-socket-mode.ts';
 import { sendSlackEvent, sendSlashCommand } from '../fakes/slack-signing.ts';
 import { appMention, directMessage, FIXTURE, nextTs, slashCommand } from '../fixtures/slack/events.ts';
+import { captureLogs } from '../helpers/captured-logs.ts';
+import { startFixtureSlackApi } from '../helpers/fixture-slack-api.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { queueDrained, slackEventsUrl, startTestParley } from '../helpers/test-parley.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 // Distinctive values (letters and digits only, so no encoding can disguise them in a log line).
 const SECRETS = {
@@ -28,61 +29,38 @@ let model: FakeOpenAI;
 let redis: TestRedis;
 let api: FakeSlackApi;
 let discord: FakeDiscord;
-const lines: string[] = [];
+const logs = captureLogs();
+const { lines } = logs;
 /** Short-lived credentials handed out during the run: Discord interaction tokens, Slack response_url paths. */
 const capabilities: string[] = [];
 
-/** A pino destination that keeps every line. */
-function memoryStream(): Writable {
-  return new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(line);
-      done();
-    },
-  });
-}
-
 const levelOf = (line: string) => (JSON.parse(line) as { level: number }).level;
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 function startWith(env: Record<string, string>): Promise<RunningParley> {
-  const config = loadConfig({
-    OPENAI_API_KEY: SECRETS.OPENAI_API_KEY,
-    OPENAI_BASE_URL: model.url,
-    MODEL: 'gpt-4o-mini',
-    REDIS_URL: `redis://:${SECRETS.REDIS_PASSWORD}@127.0.0.1:${redis.port}`,
-    SLACK_BOT_TOKEN: SECRETS.SLACK_BOT_TOKEN,
-    SLACK_API_URL: api.url,
-    // Fail fast: one retry of a failing model call.
-    MODEL_MAX_RETRIES: '0',
-    TURN_MAX_ATTEMPTS: '2',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'trace',
-    ...env,
-  });
-  return startParley(config, { logger: createLogger(config.logLevel, memoryStream()) });
+  return startTestParley(
+    {
+      OPENAI_API_KEY: SECRETS.OPENAI_API_KEY,
+      OPENAI_BASE_URL: model.url,
+      REDIS_URL: `redis://:${SECRETS.REDIS_PASSWORD}@127.0.0.1:${redis.port}`,
+      SLACK_BOT_TOKEN: SECRETS.SLACK_BOT_TOKEN,
+      SLACK_API_URL: api.url,
+      // Fail fast: one retry of a failing model call.
+      MODEL_MAX_RETRIES: '0',
+      TURN_MAX_ATTEMPTS: '2',
+      LOG_LEVEL: 'trace',
+      ...env,
+    },
+    logs.logger('trace'),
+  );
 }
 
 beforeAll(async () => {
   [model, redis, api, discord] = await Promise.all([
     startFakeOpenAI(),
     startTestRedis(),
-    startFakeSlackApi({
-      identity: { teamId: FIXTURE.team, userId: FIXTURE.botUserId, botId: FIXTURE.botId },
-    }),
+    startFixtureSlackApi(),
     startFakeDiscord({ token: SECRETS.DISCORD_TOKEN }),
   ]);
-  api.users.set(FIXTURE.user, { id: FIXTURE.user, name: 'alice', profile: { display_name: 'Alice' } });
   // The test Redis takes no password options at spawn; requiring one at runtime is the same to a client.
   const admin = redis.client();
   await admin.config('SET', 'requirepass', SECRETS.REDIS_PASSWORD);
@@ -104,15 +82,14 @@ describe('secrets never reach the logs, even at trace level', () => {
         DISCORD_TOKEN: SECRETS.DISCORD_TOKEN,
         DISCORD_API_URL: discord.apiUrl,
       });
-      url = `http://127.0.0.1:${parley.httpPort}/slack/events`;
+      url = slackEventsUrl(parley);
     });
 
     afterAll(async () => {
       await parley?.stop({ timeoutMs: 5_000 });
     });
 
-    const settle = () =>
-      until('the queue to drain', async () => ((await parley.queue.pendingCount()) === 0 ? true : undefined));
+    const settle = () => queueDrained(parley);
     const signed = { signingSecret: SECRETS.SLACK_SIGNING_SECRET };
 
     /** Mentions the bot in a new thread and waits until the turn is settled; returns the reply texts. */
@@ -121,7 +98,7 @@ describe('secrets never reach the logs, even at trace level', () => {
       expect((await sendSlackEvent(url, appMention({ ts, text: `${BOT} ${text}` }), signed)).status).toBe(
         200,
       );
-      await until('a reply', () => (api.messagesIn(FIXTURE.channel, ts).length > 0 ? true : undefined));
+      await waitFor('a reply', () => api.messagesIn(FIXTURE.channel, ts).length > 0);
       await settle();
       return api.messagesIn(FIXTURE.channel, ts).map((message) => message.text);
     }
@@ -131,13 +108,11 @@ describe('secrets never reach the logs, even at trace level', () => {
       expect((await slackMention(`hello ${USER_TEXT}`)).join()).toContain(USER_TEXT);
       const dm = directMessage({ text: `a DM saying ${USER_TEXT}` });
       await sendSlackEvent(url, dm, signed);
-      await until('the DM reply', () =>
-        api.messagesIn(FIXTURE.dm).some((message) => message.text.includes(USER_TEXT)) ? true : undefined,
+      await waitFor('the DM reply', () =>
+        api.messagesIn(FIXTURE.dm).some((message) => message.text.includes(USER_TEXT)),
       );
       const sent = discord.sendMessageCreate({ dm: true, content: `discord DM ${USER_TEXT}` });
-      await until('the Discord reply', () =>
-        discord.messagesIn(sent.channel_id).length > 0 ? true : undefined,
-      );
+      await waitFor('the Discord reply', () => discord.messagesIn(sent.channel_id).length > 0);
       await settle();
 
       // The model refuses the key.
@@ -166,33 +141,29 @@ describe('secrets never reach the logs, even at trace level', () => {
       // Discord's REST API fails with 500s while the reply is posted (retried by the client, then the turn).
       discord.failNext('POST /channels/:channel/messages', 4, { status: 500 });
       const failing = discord.sendMessageCreate({ dm: true, content: `discord failing ${USER_TEXT}` });
-      await until('the Discord reply after the failures', () =>
-        discord.messagesIn(failing.channel_id).some((message) => message.content.includes('discord failing'))
-          ? true
-          : undefined,
+      await waitFor('the Discord reply after the failures', () =>
+        discord.messagesIn(failing.channel_id).some((message) => message.content.includes('discord failing')),
       );
       await settle();
 
       // A Discord command whose answer cannot be delivered through the interaction webhook.
       discord.failNext('PATCH /webhooks/:app/:token/messages/@original', 8, { status: 500 });
       capabilities.push(discord.sendInteraction({ name: 'usage' }).token);
-      await until('the failed command to be settled', () =>
-        lines.some((line) => line.includes('"msg":"command done"') && line.includes('"sessionId":"discord:'))
-          ? true
-          : undefined,
+      await waitFor('the failed command to be settled', () =>
+        lines.some((line) => line.includes('"msg":"command done"') && line.includes('"sessionId":"discord:')),
       );
       await settle();
 
       // Redis goes away and comes back (connections re-authenticate with the password).
       await redis.stop({ hard: true });
-      await until('the lost connection to be logged', () =>
-        lines.some((line) => line.includes('Redis connection lost')) ? true : undefined,
+      await waitFor('the lost connection to be logged', () =>
+        lines.some((line) => line.includes('Redis connection lost')),
       );
       await redis.restart();
       const admin = redis.client();
       await admin.config('SET', 'requirepass', SECRETS.REDIS_PASSWORD);
       admin.disconnect();
-      await until('Redis to be back', async () => ((await parley.health()).ok ? true : undefined));
+      await waitFor('Redis to be back', async () => (await parley.health()).ok);
       expect((await slackMention(`after the outage ${USER_TEXT}`)).join()).toContain('after the outage');
     });
   });
@@ -216,10 +187,8 @@ describe('secrets never reach the logs, even at trace level', () => {
       const ts = nextTs();
       const envelopeId = socket.send('events_api', appMention({ ts, text: `${BOT} socket ${USER_TEXT}` }));
       await socket.waitForAck(envelopeId);
-      await until('the reply', () =>
-        api.messagesIn(FIXTURE.channel, ts).some((message) => message.text.includes(USER_TEXT))
-          ? true
-          : undefined,
+      await waitFor('the reply', () =>
+        api.messagesIn(FIXTURE.channel, ts).some((message) => message.text.includes(USER_TEXT)),
       );
       expect(api.callsTo('apps.connections.open').at(-1)?.token).toBe(SECRETS.SLACK_APP_TOKEN);
     });

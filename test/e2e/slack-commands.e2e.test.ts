@@ -1,12 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/app/config.ts';
-import { silentLogger } from '../../src/app/logger.ts';
-import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
-import { type FakeOpenAI, startFakeOpenAI, type WireChatMessage } from '../fakes/fake-openai-server.ts';
-import { type FakeMessage, type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
+import type { RunningParley } from '../../src/app/start-parley.ts';
+import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
+import type { FakeMessage, FakeSlackApi } from '../fakes/fake-slack-api.ts';
+import { nameFromPrompt, promptText } from '../fakes/name-from-prompt.ts';
 import { sendSlackEvent, sendSlashCommand } from '../fakes/slack-signing.ts';
 import { appMention, FIXTURE, nextTs, slashCommand } from '../fixtures/slack/events.ts';
+import { startFixtureSlackApi } from '../helpers/fixture-slack-api.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { queueDrained, slackEventsUrl, startTestParley } from '../helpers/test-parley.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const SECRET = 'commands-e2e-signing-secret';
 const signed = { signingSecret: SECRET };
@@ -17,55 +19,25 @@ let model: FakeOpenAI;
 let redis: TestRedis;
 let api: FakeSlackApi;
 
-const textOf = (messages: WireChatMessage[]) => messages.map((message) => String(message.content)).join('\n');
-
-/** A model that knows only what the prompt tells it. */
-function nameFromPrompt(messages: WireChatMessage[]): string {
-  const match = /my name is (\w+)/i.exec(textOf(messages));
-  return match ? `Your name is ${match[1]}.` : "I don't know your name.";
-}
-
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** A Parley process (HTTP events, Redis, BullMQ) against the shared fakes. */
-async function startSlackParley(prefix: string, env: Record<string, string> = {}) {
-  const config = loadConfig({
+function startSlackParley(prefix: string, env: Record<string, string> = {}) {
+  return startTestParley({
     OPENAI_BASE_URL: model.url,
-    MODEL: 'gpt-4o-mini',
     SYSTEM_PROMPT: DEFAULT_PROMPT,
     REDIS_URL: redis.url,
     REDIS_PREFIX: prefix,
     SLACK_BOT_TOKEN: 'xoxb-e2e',
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: api.url,
-    PORT: '0',
-    HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     ...env,
   });
-  return startParley(config, { logger: silentLogger });
 }
 
 /** Talks to one running Parley the way Slack and a person would. */
 function client(parley: RunningParley) {
-  const url = `http://127.0.0.1:${parley.httpPort}/slack/events`;
-
-  /** Waits until no turn waits in the queue: every turn enqueued so far is committed. */
-  const settle = async (): Promise<void> => {
-    const deadline = Date.now() + 20_000;
-    while ((await parley.queue.pendingCount()) > 0) {
-      if (Date.now() > deadline) throw new Error('turns still pending');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
+  const url = slackEventsUrl(parley);
+  const settle = () => queueDrained(parley);
 
   /** The bot's replies in a thread, oldest first. */
   const repliesIn = (channel: string, threadTs: string): FakeMessage[] => api.messagesIn(channel, threadTs);
@@ -91,7 +63,7 @@ function client(parley: RunningParley) {
         signed,
       );
       expect(response.status).toBe(200);
-      await until(`a reply in ${channel}/${threadTs}`, () => {
+      await waitFor(`a reply in ${channel}/${threadTs}`, () => {
         const last = repliesIn(channel, threadTs).at(before);
         if (!last) return undefined;
         return expected === undefined || last.text === expected ? last : undefined;
@@ -113,7 +85,7 @@ function client(parley: RunningParley) {
       expect(response.status).toBe(200);
       expect(response.body).toBe('');
       const path = new URL(responseUrl).pathname;
-      const answer = await until(`an answer to ${command}`, () =>
+      const answer = await waitFor(`an answer to ${command}`, () =>
         api.responses.find((posted) => posted.path === path),
       );
       expect(answer.body.response_type).toBe('ephemeral');
@@ -135,7 +107,7 @@ function client(parley: RunningParley) {
       const before = api.callsTo('chat.postEphemeral').length;
       const posts = api.callsTo('chat.postMessage').length;
       await sendSlackEvent(url, appMention({ channel, thread_ts: threadTs, text: `${BOT} ${text}` }), signed);
-      const call = await until(`an ephemeral answer to "${text}"`, () =>
+      const call = await waitFor(`an ephemeral answer to "${text}"`, () =>
         api
           .callsTo('chat.postEphemeral')
           .slice(before)
@@ -150,14 +122,7 @@ function client(parley: RunningParley) {
 }
 
 beforeAll(async () => {
-  [model, redis, api] = await Promise.all([
-    startFakeOpenAI(),
-    startTestRedis(),
-    startFakeSlackApi({
-      identity: { teamId: FIXTURE.team, userId: FIXTURE.botUserId, botId: FIXTURE.botId },
-    }),
-  ]);
-  api.users.set(FIXTURE.user, { id: FIXTURE.user, name: 'alice', profile: { display_name: 'Alice' } });
+  [model, redis, api] = await Promise.all([startFakeOpenAI(), startTestRedis(), startFixtureSlackApi()]);
 });
 
 afterAll(async () => {
@@ -234,7 +199,7 @@ describe('Slack commands end to end (one conversation per thread)', () => {
     const uploadsBefore = api.uploads.length;
     const posts = api.callsTo('chat.postMessage').length;
     await slack.mention(channel, root, 'export');
-    const upload = await until('the export upload', () =>
+    const upload = await waitFor('the export upload', () =>
       api.uploads.slice(uploadsBefore).find((candidate) => candidate.completed),
     );
     expect(upload).toMatchObject({ channel, threadTs: root });
@@ -278,7 +243,7 @@ describe('Slack commands end to end (one conversation per thread)', () => {
     expect(await parley.store.count(firstSession)).toBe(0);
     expect(await parley.store.count(secondSession)).toBe(0);
     await slack.ask(channel, { thread_ts: first }, "What's my name?", "I don't know your name.");
-    expect(textOf(model.requests.at(-1)!.body.messages)).not.toContain('Fay');
+    expect(promptText(model.requests.at(-1)!.body.messages)).not.toContain('Fay');
     await slack.ask('C0KEEP', { thread_ts: elsewhere }, "What's my name?", 'Your name is Hal.');
   });
 

@@ -1,9 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/app/config.ts';
-import { silentLogger } from '../../src/app/logger.ts';
-import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
-import { type FakeOpenAI, startFakeOpenAI, type WireChatMessage } from '../fakes/fake-openai-server.ts';
-import { type FakeMessage, type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
+import type { RunningParley } from '../../src/app/start-parley.ts';
+import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
+import type { FakeMessage, FakeSlackApi } from '../fakes/fake-slack-api.ts';
+import { nameFromPrompt, promptText } from '../fakes/name-from-prompt.ts';
 import { sendSlackEvent, sendSlashCommand } from '../fakes/slack-signing.ts';
 import {
   appMention,
@@ -13,7 +12,10 @@ import {
   nextTs,
   slashReset,
 } from '../fixtures/slack/events.ts';
+import { startFixtureSlackApi } from '../helpers/fixture-slack-api.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { slackEventsUrl, startTestParley } from '../helpers/test-parley.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const SECRET = 'e2e-signing-secret';
 const signed = { signingSecret: SECRET };
@@ -25,37 +27,18 @@ let api: FakeSlackApi;
 let parley: RunningParley;
 let url: string;
 
-const textOf = (messages: WireChatMessage[]) => messages.map((message) => String(message.content)).join('\n');
-
-/** A model that remembers only what the prompt tells it. */
-function nameFromPrompt(messages: WireChatMessage[]): string {
-  const match = /my name is (\w+)/i.exec(textOf(messages));
-  return match ? `Your name is ${match[1]}.` : "I don't know your name.";
-}
-
 beforeAll(async () => {
-  [model, redis, api] = await Promise.all([
-    startFakeOpenAI(),
-    startTestRedis(),
-    startFakeSlackApi({
-      identity: { teamId: FIXTURE.team, userId: FIXTURE.botUserId, botId: FIXTURE.botId },
-    }),
-  ]);
-  api.users.set(FIXTURE.user, { id: FIXTURE.user, name: 'alice', profile: { display_name: 'Alice' } });
-  const config = loadConfig({
+  [model, redis, api] = await Promise.all([startFakeOpenAI(), startTestRedis(), startFixtureSlackApi()]);
+  parley = await startTestParley({
     OPENAI_BASE_URL: model.url,
-    MODEL: 'gpt-4o-mini',
     REDIS_URL: redis.url,
     REDIS_PREFIX: 'slack-e2e',
     SLACK_BOT_TOKEN: 'xoxb-e2e',
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: api.url,
-    PORT: '0',
-    HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
   });
-  parley = await startParley(config, { logger: silentLogger });
-  url = `http://127.0.0.1:${parley.httpPort}/slack/events`;
+  url = slackEventsUrl(parley);
 });
 
 afterAll(async () => {
@@ -73,18 +56,16 @@ function repliesIn(channel: string, threadTs?: string): FakeMessage[] {
 }
 
 /** Waits until there are `count` replies there and the newest one reads `text`; returns the replies. */
-async function waitForReplies(channel: string, threadTs: string | undefined, count: number, text?: string) {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const replies = repliesIn(channel, threadTs);
-    if (replies.length >= count && (text === undefined || replies[count - 1]?.text === text)) return replies;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `expected ${count} replies in ${channel}/${threadTs}, got ${JSON.stringify(replies.map((r) => r.text))}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+function waitForReplies(channel: string, threadTs: string | undefined, count: number, text?: string) {
+  return waitFor(
+    () =>
+      `${count} replies in ${channel}/${threadTs}, got ${JSON.stringify(repliesIn(channel, threadTs).map((r) => r.text))}`,
+    () => {
+      const replies = repliesIn(channel, threadTs);
+      const done = replies.length >= count && (text === undefined || replies[count - 1]?.text === text);
+      return done ? replies : undefined;
+    },
+  );
 }
 
 async function send(payload: unknown, options: { retryNum?: number } = {}) {
@@ -132,7 +113,7 @@ describe('Parley on Slack, end to end (HTTP events, Redis, BullMQ, fake model)',
     );
     await waitForReplies(FIXTURE.channel, root, 2, "I don't know your name.");
     for (const request of model.requests.slice(1))
-      expect(textOf(request.body.messages)).not.toContain('My name is Alice');
+      expect(promptText(request.body.messages)).not.toContain('My name is Alice');
   });
 
   it('remembers a DM, and /reset there makes it forget', async () => {
@@ -152,7 +133,7 @@ describe('Parley on Slack, end to end (HTTP events, Redis, BullMQ, fake model)',
     expect((reset.json as { text: string }).text).toMatch(/forgotten/);
     await send(directMessage({ channel: dm, text: "What's my name?" }));
     await waitForReplies(dm, undefined, 3, "I don't know your name.");
-    expect(textOf(model.requests.at(-1)!.body.messages)).not.toContain('Bob');
+    expect(promptText(model.requests.at(-1)!.body.messages)).not.toContain('Bob');
   });
 
   it('"@bot reset" in a thread clears that thread', async () => {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /** One Web API call as the fake received it. */
 export interface RecordedCall {
@@ -12,6 +13,8 @@ export interface RecordedCall {
   token: string | undefined;
   /** When it arrived, ms since epoch. */
   at: number;
+  /** HTTP status the fake answered with (set once the answer is sent; 429 for an injected rate limit). */
+  status?: number;
 }
 
 /** A message as the fake stores it (bot posts and seeded thread messages). */
@@ -390,7 +393,11 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     }
     const authorization = request.headers.authorization;
     const token = authorization?.startsWith('Bearer ') ? authorization.slice(7) : str(body.token);
-    calls.push({ method, body, token, at: Date.now() });
+    const call: RecordedCall = { method, body, token, at: Date.now() };
+    calls.push(call);
+    response.once('finish', () => {
+      call.status = response.statusCode;
+    });
 
     const wait = delays.get(method) ?? 0;
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -444,12 +451,10 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     },
     socketModeUrl: undefined,
     async waitFor(predicate, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate(calls)) {
-        if (Date.now() > deadline)
-          throw new Error(`fake Slack API: condition not met within ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await waitFor('a condition on the fake Slack API calls', () => predicate(calls), {
+        timeoutMs,
+        intervalMs: 10,
+      });
     },
     reset() {
       calls.length = 0;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { waitFor } from '../helpers/wait-for.ts';
 import type { FakeSlackApi } from './fake-slack-api.ts';
 
 /** An acknowledgement the app sent for an envelope. */
@@ -98,18 +99,14 @@ export async function startFakeSlackSocketMode(api: FakeSlackApi): Promise<FakeS
   };
 
   const poll = async (check: () => boolean, timeoutMs: number, what: string) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`fake Socket Mode: ${what} within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitFor(`fake Socket Mode: ${what}`, check, { timeoutMs, intervalMs: 10 });
   };
 
   return {
     url,
     acks,
     sent,
-    connected: (timeoutMs = 10_000) => poll(() => socket !== undefined, timeoutMs, 'no connection'),
+    connected: (timeoutMs = 10_000) => poll(() => socket !== undefined, timeoutMs, 'a connection'),
     send(type, payload, options = {}) {
       const envelope: SentEnvelope = {
         envelope_id: options.envelopeId ?? randomUUID(),
@@ -132,7 +129,7 @@ export async function startFakeSlackSocketMode(api: FakeSlackApi): Promise<FakeS
       await poll(
         () => acks.some((ack) => ack.envelope_id === envelopeId),
         timeoutMs,
-        `no ack for ${envelopeId}`,
+        `an ack of ${envelopeId}`,
       );
       return acks.find((ack) => ack.envelope_id === envelopeId)!;
     },

@@ -1,13 +1,12 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toTurn } from '../../adapters/slack/to-turn.ts';
-import { loadConfig } from '../../src/app/config.ts';
-import { silentLogger } from '../../src/app/logger.ts';
-import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
+import type { RunningParley } from '../../src/app/start-parley.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { sendSlackEvent, signSlackRequest } from '../fakes/slack-signing.ts';
 import { appMention, directMessage, FIXTURE, nextTs } from '../fixtures/slack/events.ts';
+import { startTestParley } from '../helpers/test-parley.ts';
 import { createRandom, type Random } from './random.ts';
 import { mutatedSlackEvent } from './slack-events.ts';
 
@@ -30,17 +29,13 @@ beforeAll(async () => {
       identity: { teamId: FIXTURE.team, userId: FIXTURE.botUserId, botId: FIXTURE.botId },
     }),
   ]);
-  const config = loadConfig({
+  parley = await startTestParley({
     OPENAI_BASE_URL: model.url,
-    MODEL: 'gpt-4o-mini',
     SLACK_BOT_TOKEN: 'xoxb-fuzz',
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: api.url,
-    PORT: '0',
-    HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
   });
-  parley = await startParley(config, { logger: silentLogger });
   port = parley.httpPort!;
 });
 

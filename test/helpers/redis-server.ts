@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { waitFor } from './wait-for.ts';
 
 /** A redis-server of a test suite's own, on a free loopback port, that the suite may stop and restart. */
 export interface TestRedis {
@@ -44,30 +45,35 @@ export function redisServerBinary(): string | undefined {
   }
 }
 
-async function waitForPing(port: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-    const client = new Redis({
-      port,
-      host: '127.0.0.1',
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      if ((await client.ping()) === 'PONG') {
-        client.disconnect();
-        return;
-      }
-    } catch {
-      client.disconnect();
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
+/** Whether the server on `port` answers PING now (one short-lived connection, no retries). */
+async function answersPing(port: number): Promise<boolean> {
+  const client = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
   }
-  throw new Error(`redis-server on port ${port} did not answer within 10 s`);
+}
+
+async function waitForPing(port: number, child: ChildProcess): Promise<void> {
+  await waitFor(
+    `redis-server on port ${port} to answer PING`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+      return answersPing(port);
+    },
+    { timeoutMs: 10_000, intervalMs: 25 },
+  );
 }
 
 /** Spawns redis-server on a free port with its own data directory; `appendonly` turns on AOF (fsync always). */

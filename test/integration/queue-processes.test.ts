@@ -21,6 +21,7 @@ import {
   startFakeOpenAI,
 } from '../fakes/fake-openai-server.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /*
  * The BullMQ turn queue across real processes: worker processes (test/helpers/worker-process.ts) built from the
@@ -128,7 +129,7 @@ async function spawnWorker(args: Record<string, string | number>): Promise<Worke
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     const lines = chunk.split('\n').filter(Boolean);
     worker.redisErrors += lines.filter((line) =>
-      /ECONNREFUSED|Connection is closed|ECONNRESET/.test(line),
+      /ECONNREFUSED|Connection is closed|ECONNRESET|EPIPE/.test(line),
     ).length;
     logTail.push(...lines);
     logTail.splice(0, Math.max(0, logTail.length - 200));
@@ -251,13 +252,8 @@ async function committedTotal(rig: Rig, sessions: number): Promise<number> {
   return results.reduce((sum, [, value]) => sum + Number(value ?? 0), 0);
 }
 
-async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(100);
-  }
-}
+/** States of the whole run cost Redis round trips to check: look every 100 ms. */
+const RUN_POLL = { intervalMs: 100 };
 
 interface CheckOptions {
   sessions: number;
@@ -378,18 +374,20 @@ async function checkRun(rig: Rig, options: CheckOptions): Promise<RunReport> {
 
 /** Waits (polling this process's own platform state) until a worker (`pid`, or any) has a recorded, unfinished message. */
 async function caughtInFlight(platform: FakeChatPlatform, pid?: number): Promise<PlatformMessage[]> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const inFlight = platform.messages.filter(
-      (message) =>
-        message.recorded &&
-        !message.final &&
-        (pid === undefined || message.writes.every((write) => write.pid === pid)),
-    );
-    if (inFlight.length > 0) return inFlight;
-    if (Date.now() > deadline) throw new Error(`no turn of ${pid ?? 'any worker'} was in flight`);
-    await sleep(1);
-  }
+  return waitFor(
+    `a turn of ${pid ?? 'any worker'} in flight`,
+    () => {
+      const inFlight = platform.messages.filter(
+        (message) =>
+          message.recorded &&
+          !message.final &&
+          (pid === undefined || message.writes.every((write) => write.pid === pid)),
+      );
+      return inFlight.length > 0 ? inFlight : undefined;
+    },
+    // A turn is in flight for tens of milliseconds: look often.
+    { timeoutMs: 30_000, intervalMs: 1 },
+  );
 }
 
 function reportOnFailure(rig: () => Rig | undefined, extra: () => unknown = () => ({})): void {
@@ -421,10 +419,10 @@ describe.sequential('BullMQ turn queue across processes', () => {
 
     await enqueueInterleaved(rig, sessions, 1, turns);
     const current = rig;
-    await waitUntil(
-      'every turn is committed',
+    await waitFor(
+      'every turn to be committed',
       async () => (await committedTotal(current, sessions)) === sessions * turns,
-      120_000,
+      { ...RUN_POLL, timeoutMs: 120_000 },
     );
     expect(await rig.ingress.pendingCount()).toBe(0);
 
@@ -456,10 +454,10 @@ describe.sequential('BullMQ turn queue across processes', () => {
     const [victim, survivor] = await Promise.all([spawnWorker(rig.workerArgs), spawnWorker(rig.workerArgs)]);
 
     const current = rig;
-    await waitUntil(
-      '30 % of the turns are committed',
+    await waitFor(
+      '30 % of the turns to be committed',
       async () => (await committedTotal(current, sessions)) >= 0.3 * sessions * turns,
-      60_000,
+      { ...RUN_POLL, timeoutMs: 60_000 },
     );
     // Kill while the victim is inside at least one turn past its recorded placeholder (waiting for the
     // model): such a turn cannot have been committed, so its re-run must edit that very message.
@@ -467,10 +465,10 @@ describe.sequential('BullMQ turn queue across processes', () => {
     victim!.child.kill('SIGKILL');
     expect(await victim!.exited).toBe('SIGKILL');
     expect(caught.length).toBeGreaterThan(0);
-    await waitUntil(
-      'every turn is committed',
+    await waitFor(
+      'every turn to be committed',
       async () => (await committedTotal(current, sessions)) === sessions * turns,
-      90_000,
+      { ...RUN_POLL, timeoutMs: 90_000 },
     );
     expect(isRunning(survivor!)).toBe(true);
     expect(await rig.ingress.pendingCount()).toBe(0);
@@ -507,10 +505,10 @@ describe.sequential('BullMQ turn queue across processes', () => {
 
     const current = rig;
     await enqueueInterleaved(rig, sessions, 1, turnsBefore);
-    await waitUntil(
-      'some turns are committed',
+    await waitFor(
+      'some turns to be committed',
       async () => (await committedTotal(current, sessions)) >= 0.3 * sessions * turnsBefore,
-      60_000,
+      { ...RUN_POLL, timeoutMs: 60_000 },
     );
     // Pull the plug while turns are waiting for the model: their replies and commits meet a dead Redis.
     const caught = await caughtInFlight(rig.platform);
@@ -518,10 +516,10 @@ describe.sequential('BullMQ turn queue across processes', () => {
     await sleep(1_000);
     await rig.redis.restart();
     await enqueueInterleaved(rig, sessions, turnsBefore + 1, turns);
-    await waitUntil(
-      'every turn is committed',
+    await waitFor(
+      'every turn to be committed',
       async () => (await committedTotal(current, sessions)) === sessions * turns,
-      90_000,
+      { ...RUN_POLL, timeoutMs: 90_000 },
     );
     // Both saw the connection go, and both are still here.
     expect(running.map((worker) => worker.redisErrors > 0)).toEqual([true, true]);
@@ -580,7 +578,10 @@ describe.sequential('BullMQ turn queue across processes', () => {
     // The platform delivers the event again (Slack retries, a Socket Mode redelivery).
     await ingress.enqueue(rig.names.turn(1, 1));
     const current = rig;
-    await waitUntil('the turn is committed', async () => (await committedTotal(current, 1)) === 1, 20_000);
+    await waitFor('the turn to be committed', async () => (await committedTotal(current, 1)) === 1, {
+      ...RUN_POLL,
+      timeoutMs: 20_000,
+    });
     const report = await checkRun(rig, { sessions: 1, turns: 1, exclusiveSessions: true });
     expect(report.problems.join('\n')).toBe('');
     expect(await stopGracefully(worker)).toBe(0);
@@ -614,10 +615,10 @@ describe.sequential('BullMQ turn queue across processes', () => {
         const locks = await connection.keys(`${prefix}:{q}:turns:*:lock`);
         expect(locks.length).toBe(1);
         await connection.del(...locks);
-        await waitUntil(
-          'the worker process took the session over',
+        await waitFor(
+          'the worker process to take the session over',
           async () => platform.messages.some((message) => message.replyTo === names.turnId(1, 1)),
-          30_000,
+          { ...RUN_POLL, timeoutMs: 30_000 },
         );
       }
       const at = Date.now();
@@ -630,15 +631,17 @@ describe.sequential('BullMQ turn queue across processes', () => {
       });
     });
     await enqueueInterleaved(rig, 1, 1, turns);
-    await waitUntil('the stale drain is in turn 1', async () => staleRuns.length > 0, 10_000);
+    await waitFor('the stale drain to be in turn 1', async () => staleRuns.length > 0, {
+      ...RUN_POLL,
+      timeoutMs: 10_000,
+    });
     const worker = await spawnWorker(rig.workerArgs);
 
     const current = rig;
-    await waitUntil(
-      'every turn is committed',
-      async () => (await committedTotal(current, 1)) === turns,
-      30_000,
-    );
+    await waitFor('every turn to be committed', async () => (await committedTotal(current, 1)) === turns, {
+      ...RUN_POLL,
+      timeoutMs: 30_000,
+    });
     // The stale drain finished the turn it was in, then stopped: every later turn ran once, in the worker.
     expect(staleRuns).toEqual([1]);
     const report = await checkRun(rig, { sessions: 1, turns, exclusiveSessions: false });

@@ -5,6 +5,7 @@ import { silentLogger } from '../../../src/app/logger.ts';
 import type { ReplyChannel } from '../../../src/turn/reply-channel.ts';
 import type { ReplyTarget } from '../../../src/turn/turn.ts';
 import { type FakeDiscord, startFakeDiscord } from '../../fakes/fake-discord.ts';
+import { fakeDiscordConfig } from '../../fakes/fake-discord-config.ts';
 
 const WEBHOOK_EDIT = 'PATCH /webhooks/:app/:token/messages/@original';
 const WEBHOOK_POST = 'POST /webhooks/:app/:token';
@@ -16,13 +17,7 @@ describe('Discord command answers (respond), against the fake API', () => {
   beforeAll(async () => {
     fake = await startFakeDiscord();
     channel = createDiscordReplyChannel({
-      config: {
-        token: fake.token,
-        apiUrl: fake.apiUrl,
-        guildId: undefined,
-        replyInThread: false,
-        ignoreBots: true,
-      },
+      config: fakeDiscordConfig(fake),
       logger: silentLogger,
       rest: { retries: 1 },
     });

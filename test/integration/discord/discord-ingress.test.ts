@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   COMMAND_FAILED,
@@ -14,7 +13,10 @@ import { createLogger } from '../../../src/app/logger.ts';
 import type { PlatformIngress } from '../../../src/turn/platform-ingress.ts';
 import type { Turn } from '../../../src/turn/turn.ts';
 import { type FakeDiscord, startFakeDiscord } from '../../fakes/fake-discord.ts';
-import { createRecordingSink, type RecordingSink } from './recording-sink.ts';
+import { fakeDiscordConfig } from '../../fakes/fake-discord-config.ts';
+import { createRecordingSink, type RecordingSink } from '../../fakes/recording-sink.ts';
+import { captureLogs } from '../../helpers/captured-logs.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 interface Harness {
   fake: FakeDiscord;
@@ -29,28 +31,15 @@ async function startHarness(
 ): Promise<Harness> {
   const fake = await startFakeDiscord();
   const sink = createRecordingSink();
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, callback) {
-      logs.push(String(chunk));
-      callback();
-    },
-  });
+  const logs = captureLogs();
   const ingress = createDiscordIngress({
-    config: {
-      token: fake.token,
-      apiUrl: fake.apiUrl,
-      guildId: fake.guildId,
-      replyInThread: false,
-      ignoreBots: true,
-      ...config,
-    },
+    config: fakeDiscordConfig(fake, { guildId: fake.guildId, ...config }),
     sink,
-    logger: createLogger('info', destination),
+    logger: logs.logger('info'),
     deferAfterMs,
   });
   await ingress.start();
-  return { fake, sink, ingress, logs };
+  return { fake, sink, ingress, logs: logs.lines };
 }
 
 async function stopHarness(harness: Harness | undefined): Promise<void> {
@@ -450,10 +439,11 @@ describe('Discord ingress answering in threads (replyInThread)', () => {
     const sent = harness.fake.sendMessageCreate({ content: `${harness.fake.mention} once` });
     await harness.sink.waitFor((candidate) => candidate.id === sent.id);
     harness.fake.sendMessageCreate({ id: sent.id, content: `${harness.fake.mention} once` });
-    const deadline = Date.now() + 10_000;
-    while (harness.sink.turns.filter((turn) => turn.id === sent.id).length < 2 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitFor(
+      'the second delivery',
+      () => harness.sink.turns.filter((turn) => turn.id === sent.id).length >= 2,
+      { timeoutMs: 10_000 },
+    );
     const both = harness.sink.turns.filter((turn) => turn.id === sent.id);
     expect(both).toHaveLength(2);
     expect(both[1]!.sessionId).toBe(both[0]!.sessionId);
@@ -505,13 +495,7 @@ describe('Discord ingress with a wrong token', () => {
 
   it('fails to start with a non-retryable PlatformError naming DISCORD_TOKEN', async () => {
     const ingress = createDiscordIngress({
-      config: {
-        token: 'not-the-token',
-        apiUrl: fake.apiUrl,
-        guildId: undefined,
-        replyInThread: false,
-        ignoreBots: true,
-      },
+      config: fakeDiscordConfig(fake, { token: 'not-the-token' }),
       sink: createRecordingSink(),
       logger: createLogger('silent'),
     });

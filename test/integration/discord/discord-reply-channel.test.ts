@@ -6,18 +6,15 @@ import { silentLogger } from '../../../src/app/logger.ts';
 import type { PostedMessage, ReplyChannel } from '../../../src/turn/reply-channel.ts';
 import type { ReplyTarget } from '../../../src/turn/turn.ts';
 import { type FakeDiscord, snowflake, startFakeDiscord } from '../../fakes/fake-discord.ts';
+import { fakeDiscordConfig } from '../../fakes/fake-discord-config.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 const longReply = readFileSync(new URL('../../fixtures/discord/long-reply.md', import.meta.url), 'utf8');
 const EDIT_INTERVAL_MS = 100;
 const TYPING_INTERVAL_MS = 40;
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Polls often: the writes raced against are only tens of milliseconds apart. */
+const POLL = { timeoutMs: 10_000, intervalMs: 10 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -43,13 +40,7 @@ describe('Discord reply channel (REST only, against the fake API)', () => {
   beforeAll(async () => {
     fake = await startFakeDiscord();
     channel = createDiscordReplyChannel({
-      config: {
-        token: fake.token,
-        apiUrl: fake.apiUrl,
-        guildId: undefined,
-        replyInThread: false,
-        ignoreBots: true,
-      },
+      config: fakeDiscordConfig(fake),
       logger: silentLogger,
       timings: { editIntervalMs: EDIT_INTERVAL_MS, typingIntervalMs: TYPING_INTERVAL_MS },
       rest: { retries: 1 },
@@ -82,7 +73,7 @@ describe('Discord reply channel (REST only, against the fake API)', () => {
     await reply.showWorking();
     expect(typingIn(target.channelId)).toHaveLength(1);
     expect(typingIn(target.channelId)[0]!.status).toBe(204);
-    await until(() => typingIn(target.channelId).length >= 3);
+    await waitFor('typing to be renewed twice', () => typingIn(target.channelId).length >= 3, POLL);
     await reply.finish('Done.');
     const afterFinish = typingIn(target.channelId).length;
     await sleep(TYPING_INTERVAL_MS * 5);
@@ -104,7 +95,7 @@ describe('Discord reply channel (REST only, against the fake API)', () => {
     const words = final.split(' ');
     const upTo = (count: number) => words.slice(0, count).join(' ');
     for (let count = 1; count <= 30; count++) reply.update(upTo(count));
-    await until(() => writesTo(target.channelId).length >= 1);
+    await waitFor('the first write', () => writesTo(target.channelId).length >= 1, POLL);
     for (let count = 31; count <= 60; count++) reply.update(upTo(count));
     await reply.finish(final);
 
@@ -137,7 +128,7 @@ describe('Discord reply channel (REST only, against the fake API)', () => {
     const posted = recorder();
     const reply = channel.openReply(target, posted.options);
     reply.update(longReply.slice(0, 1500));
-    await until(() => writesTo(target.channelId).length >= 1);
+    await waitFor('the first write', () => writesTo(target.channelId).length >= 1, POLL);
     await reply.finish(longReply);
 
     const messages = fake.messagesIn(target.channelId);
@@ -164,7 +155,7 @@ describe('Discord reply channel (REST only, against the fake API)', () => {
     const target = freshTarget('mentions');
     const reply = channel.openReply(target, recorder().options);
     reply.update('@everyone');
-    await until(() => writesTo(target.channelId).length >= 1);
+    await waitFor('the first write', () => writesTo(target.channelId).length >= 1, POLL);
     await reply.finish('@everyone @here <@&123456789012345678> <@123456789012345678> look!');
     const writes = writesTo(target.channelId);
     expect(writes.map((write) => write.method)).toEqual(['POST', 'PATCH']);
@@ -188,7 +179,11 @@ describe('Discord reply channel (REST only, against the fake API)', () => {
     const second = recorder(earlier);
     const rerun = channel.openReply(target, second.options);
     rerun.update('Thinking again…');
-    await until(() => writesTo(target.channelId).filter((write) => write.method === 'PATCH').length >= 1);
+    await waitFor(
+      'an edit of the earlier messages',
+      () => writesTo(target.channelId).filter((write) => write.method === 'PATCH').length >= 1,
+      POLL,
+    );
     await rerun.finish(longReply.replaceAll('session', 'conversation'));
     expect(writesTo(target.channelId).filter((write) => write.method === 'POST')).toHaveLength(postsBefore);
     expect(fake.messagesIn(target.channelId).map((message) => message.id)).toEqual(
@@ -272,13 +267,7 @@ describe('Discord reply channel under a long rate limit', () => {
 
   it('gives up at once on a wait longer than allowed, as a retryable PlatformError', async () => {
     const channel = createDiscordReplyChannel({
-      config: {
-        token: fake.token,
-        apiUrl: fake.apiUrl,
-        guildId: undefined,
-        replyInThread: false,
-        ignoreBots: true,
-      },
+      config: fakeDiscordConfig(fake),
       logger: silentLogger,
       rest: { maxRateLimitWaitMs: 1_000 },
     });
@@ -294,13 +283,7 @@ describe('Discord reply channel under a long rate limit', () => {
 
   it('refuses turns of another platform', () => {
     const channel = createDiscordReplyChannel({
-      config: {
-        token: fake.token,
-        apiUrl: fake.apiUrl,
-        guildId: undefined,
-        replyInThread: false,
-        ignoreBots: true,
-      },
+      config: fakeDiscordConfig(fake),
       logger: silentLogger,
     });
     expect(() => channel.openReply({ platform: 'slack', channelId: 'C1' }, recorder().options)).toThrow();

@@ -1,16 +1,15 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackIngress } from '../../../adapters/slack/index.ts';
 import { COMMAND_FAILED, COMMAND_PENDING } from '../../../adapters/slack/slash-command.ts';
 import { silentLogger } from '../../../src/app/logger.ts';
-import type { TurnSink } from '../../../src/queue/turn-queue.ts';
 import type { PlatformIngress } from '../../../src/turn/platform-ingress.ts';
 import type { Turn } from '../../../src/turn/turn.ts';
-import { type FakeSlackApi, startFakeSlackApi } from '../../fakes/fake-slack-api.ts';
+import type { FakeSlackApi } from '../../fakes/fake-slack-api.ts';
+import { createRecordingSink, type RecordingSink } from '../../fakes/recording-sink.ts';
 import { sendSlackEvent, sendSlashCommand } from '../../fakes/slack-signing.ts';
 import { appMention, directMessage, FIXTURE, nextTs, slashCommand } from '../../fixtures/slack/events.ts';
-import { createRecordingSink, type RecordingSink } from './recording-sink.ts';
+import { startFixtureSlackApi } from '../../helpers/fixture-slack-api.ts';
+import { serveRoutes } from '../../helpers/serve-routes.ts';
 
 const SECRET = 'commands-signing-secret';
 const signed = { signingSecret: SECRET };
@@ -19,9 +18,8 @@ const CHANNEL_SESSION = `slack:${FIXTURE.team}:${FIXTURE.channel}`;
 
 interface RunningIngress {
   url: string;
+  /** Its queue; `sink.beforeEnqueue` may delay or fail an enqueue. */
   sink: RecordingSink;
-  /** Runs before the recording sink; may delay or throw. */
-  gate: { before?: (turn: Turn) => Promise<void> };
   stop(): Promise<void>;
 }
 
@@ -32,13 +30,6 @@ let channels: RunningIngress;
 /** A real Bolt ingress behind a plain HTTP server, as the core mounts it. */
 async function startIngress(sessionScope: 'thread' | 'channel'): Promise<RunningIngress> {
   const sink = createRecordingSink();
-  const gate: RunningIngress['gate'] = {};
-  const gated: TurnSink = {
-    async enqueue(turn) {
-      await gate.before?.(turn);
-      return sink.enqueue(turn);
-    },
-  };
   const ingress: PlatformIngress = createSlackIngress({
     config: {
       botToken: 'xoxb-test',
@@ -48,37 +39,25 @@ async function startIngress(sessionScope: 'thread' | 'channel'): Promise<Running
       ignoreBots: true,
       sessionScope,
     },
-    sink: gated,
+    sink,
     logger: silentLogger,
     retryConfig: { retries: 0 },
     enqueueBudgetMs: 300,
   });
-  const server: Server = createServer((request, response) => {
-    const route = ingress.routes.find((candidate) => candidate.path === request.url?.split('?')[0]);
-    if (!route) {
-      response.writeHead(404).end();
-      return;
-    }
-    void route.handle(request, response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const server = await serveRoutes(ingress.routes);
   await ingress.start();
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`,
+    url: `${server.url}/slack/events`,
     sink,
-    gate,
     async stop() {
       await ingress.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }
 
 beforeAll(async () => {
-  api = await startFakeSlackApi({
-    identity: { teamId: FIXTURE.team, userId: FIXTURE.botUserId, botId: FIXTURE.botId },
-  });
-  api.users.set(FIXTURE.user, { id: FIXTURE.user, name: 'alice', profile: { display_name: 'Alice' } });
+  api = await startFixtureSlackApi();
   [threads, channels] = await Promise.all([startIngress('thread'), startIngress('channel')]);
 });
 
@@ -90,14 +69,14 @@ afterAll(async () => {
 
 beforeEach(() => {
   for (const running of [threads, channels]) {
-    running.sink.received.length = 0;
-    running.gate.before = undefined;
+    running.sink.turns.length = 0;
+    running.sink.beforeEnqueue = undefined;
   }
 });
 
 /** Runs a slash command on the thread-scoped ingress; returns the ack and the turns it enqueued. */
 async function slash(command: string, text = '', fields: Record<string, string> = {}) {
-  const before = threads.sink.received.length;
+  const before = threads.sink.turns.length;
   const responseUrl = api.responseUrl();
   const response = await sendSlashCommand(
     threads.url,
@@ -105,12 +84,12 @@ async function slash(command: string, text = '', fields: Record<string, string> 
     signed,
   );
   expect(response.status).toBe(200);
-  return { response, responseUrl, turns: threads.sink.received.slice(before) };
+  return { response, responseUrl, turns: threads.sink.turns.slice(before) };
 }
 
 /** Sends a mention and waits for its turn. */
 async function mention(running: RunningIngress, event: Record<string, unknown>): Promise<Turn> {
-  const before = running.sink.received.length;
+  const before = running.sink.turns.length;
   await sendSlackEvent(running.url, appMention(event), signed);
   const turns = await running.sink.waitForTurns(before + 1);
   return turns[before]!;
@@ -185,7 +164,7 @@ describe('Slack slash commands (real Bolt, signed requests)', () => {
   });
 
   it('says so, only to the invoker, when the queue refuses the command', async () => {
-    threads.gate.before = async () => {
+    threads.sink.beforeEnqueue = async () => {
       throw new Error('queue unavailable');
     };
     const { response, turns } = await slash('/usage');
@@ -194,7 +173,7 @@ describe('Slack slash commands (real Bolt, signed requests)', () => {
   });
 
   it('acks a slow queue with "…" in time, and reports a late failure through response_url', async () => {
-    threads.gate.before = async () => {
+    threads.sink.beforeEnqueue = async () => {
       await new Promise((resolve) => setTimeout(resolve, 600));
       throw new Error('queue gave up');
     };
@@ -248,7 +227,7 @@ describe('Slack commands by mention (where slash commands cannot run)', () => {
     const turn = await mention(threads, { thread_ts: threadTs, text: `${BOT} what does usage mean?` });
     expect(turn).toMatchObject({ kind: 'message', scopeId: CHANNEL_SESSION, text: 'what does usage mean?' });
     expect(turn.target.invoker).toBeUndefined();
-    const before = threads.sink.received.length;
+    const before = threads.sink.turns.length;
     await sendSlackEvent(threads.url, directMessage({ text: 'usage' }), signed);
     const [dm] = (await threads.sink.waitForTurns(before + 1)).slice(before);
     expect(dm).toMatchObject({ kind: 'message', scopeId: `slack:${FIXTURE.team}:${FIXTURE.dm}` });
@@ -279,7 +258,7 @@ describe('SLACK_SESSION_SCOPE=channel', () => {
   });
 
   it('leaves DMs alone: a DM thread is still its own session', async () => {
-    const before = channels.sink.received.length;
+    const before = channels.sink.turns.length;
     await sendSlackEvent(channels.url, directMessage({ text: 'hi', thread_ts: '1600000000.000007' }), signed);
     const [turn] = (await channels.sink.waitForTurns(before + 1)).slice(before);
     expect(turn?.sessionId).toBe(`slack:${FIXTURE.team}:${FIXTURE.dm}:1600000000.000007`);

@@ -1,10 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackIngress } from '../../../adapters/slack/index.ts';
 import { silentLogger } from '../../../src/app/logger.ts';
 import type { PlatformIngress } from '../../../src/turn/platform-ingress.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../../fakes/fake-slack-api.ts';
+import { createRecordingSink, type RecordingSink } from '../../fakes/recording-sink.ts';
 import { sendSigned, sendSlackEvent, sendSlashCommand } from '../../fakes/slack-signing.ts';
 import {
   appMention,
@@ -16,7 +15,8 @@ import {
   nextTs,
   slashReset,
 } from '../../fixtures/slack/events.ts';
-import { createRecordingSink, type RecordingSink } from './recording-sink.ts';
+import { type ServedRoutes, serveRoutes } from '../../helpers/serve-routes.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 const SECRET = 'test-signing-secret';
 const signed = { signingSecret: SECRET };
@@ -24,7 +24,7 @@ const signed = { signingSecret: SECRET };
 let api: FakeSlackApi;
 let sink: RecordingSink;
 let ingress: PlatformIngress;
-let server: Server;
+let server: ServedRoutes;
 let url: string;
 
 beforeAll(async () => {
@@ -57,47 +57,28 @@ beforeAll(async () => {
     logger: silentLogger,
     retryConfig: { retries: 0 },
   });
-  // The core's HTTP server mounts adapter routes by method and path, like this.
-  server = createServer((request, response) => {
-    const route = ingress.routes.find(
-      (candidate) => candidate.method === request.method && candidate.path === request.url?.split('?')[0],
-    );
-    if (!route) {
-      response.writeHead(404).end();
-      return;
-    }
-    void route.handle(request, response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  server = await serveRoutes(ingress.routes);
+  url = `${server.url}/slack/events`;
   await ingress.start();
 });
 
 afterAll(async () => {
   await ingress?.stop();
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await server?.close();
   await api?.close();
 });
 
 beforeEach(() => {
-  sink.received.length = 0;
+  sink.turns.length = 0;
 });
-
-async function waitUntil(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** Sends a mention that must become a turn, proving everything sent before it has been handled. */
 async function sentinel(): Promise<void> {
-  const before = sink.received.length;
+  const before = sink.turns.length;
   await sendSlackEvent(url, appMention({ text: `<@${FIXTURE.botUserId}> sentinel` }), signed);
   await sink.waitForTurns(before + 1);
-  expect(sink.received.at(-1)?.text).toBe('sentinel');
-  sink.received.pop();
+  expect(sink.turns.at(-1)?.text).toBe('sentinel');
+  sink.turns.pop();
 }
 
 describe('Slack ingress over HTTP (real Bolt, signed requests)', () => {
@@ -112,7 +93,7 @@ describe('Slack ingress over HTTP (real Bolt, signed requests)', () => {
     const forged = await sendSlackEvent(url, appMention(), { ...signed, signature: 'v0=deadbeef' });
     expect(forged.status).toBe(401);
     await sentinel();
-    expect(sink.received).toHaveLength(0);
+    expect(sink.turns).toHaveLength(0);
   });
 
   it('rejects a request signed more than 5 minutes ago', async () => {
@@ -122,7 +103,7 @@ describe('Slack ingress over HTTP (real Bolt, signed requests)', () => {
     });
     expect(response.status).toBe(401);
     await sentinel();
-    expect(sink.received).toHaveLength(0);
+    expect(sink.turns).toHaveLength(0);
   });
 
   it('answers url_verification with the challenge', async () => {
@@ -179,7 +160,7 @@ describe('Slack ingress over HTTP (real Bolt, signed requests)', () => {
     const retry = await sendSlackEvent(url, event, { ...signed, retryNum: 1 });
     expect(retry.status).toBe(200);
     await sentinel();
-    expect(sink.received).toHaveLength(1);
+    expect(sink.turns).toHaveLength(1);
     // Only the sentinel's lookups happened (users.info is cached, so possibly none at all).
     expect(api.calls.slice(callsBefore).every((call) => call.method === 'users.info')).toBe(true);
   });
@@ -202,7 +183,7 @@ describe('Slack ingress over HTTP (real Bolt, signed requests)', () => {
       ),
     ]);
     await sentinel();
-    const ids = sink.received.map((turn) => turn.id);
+    const ids = sink.turns.map((turn) => turn.id);
     expect(new Set(ids)).toEqual(
       new Set([`${FIXTURE.channel}:${mention.event.ts}`, `${FIXTURE.dm}:${dmMention.event.ts}`]),
     );
@@ -221,7 +202,7 @@ describe('Slack ingress over HTTP (real Bolt, signed requests)', () => {
       signed,
     );
     await sentinel();
-    expect(sink.received).toHaveLength(0);
+    expect(sink.turns).toHaveLength(0);
   });
 
   it('/reset enqueues a reset of the channel session and answers only the invoker', async () => {
@@ -229,8 +210,8 @@ describe('Slack ingress over HTTP (real Bolt, signed requests)', () => {
     expect(response.status).toBe(200);
     expect(response.json).toMatchObject({ response_type: 'ephemeral' });
     expect((response.json as { text: string }).text).toMatch(/cleared this channel/);
-    expect(sink.received).toHaveLength(1);
-    expect(sink.received[0]).toMatchObject({
+    expect(sink.turns).toHaveLength(1);
+    expect(sink.turns[0]).toMatchObject({
       kind: 'reset',
       sessionId: `slack:${FIXTURE.team}:${FIXTURE.channel}`,
       author: { id: FIXTURE.user },
@@ -244,7 +225,7 @@ describe('Slack ingress over HTTP (real Bolt, signed requests)', () => {
       signed,
     );
     expect((response.json as { text: string }).text).toMatch(/forgotten our conversation/);
-    expect(sink.received[0]?.sessionId).toBe(`slack:${FIXTURE.team}:${FIXTURE.dm}`);
+    expect(sink.turns[0]?.sessionId).toBe(`slack:${FIXTURE.team}:${FIXTURE.dm}`);
   });
 
   it('/reset foo answers with help and clears nothing', async () => {
@@ -252,7 +233,7 @@ describe('Slack ingress over HTTP (real Bolt, signed requests)', () => {
     expect(response.status).toBe(200);
     expect(response.json).toMatchObject({ response_type: 'ephemeral' });
     expect((response.json as { text: string }).text).toMatch(/reset\* in that thread/);
-    expect(sink.received).toHaveLength(0);
+    expect(sink.turns).toHaveLength(0);
   });
 
   it('/reset says so when the queue fails', async () => {
@@ -366,7 +347,7 @@ describe('Slack ingress over HTTP (real Bolt, signed requests)', () => {
       signed,
     );
     await sink.waitForTurns(2);
-    expect(sink.received[1]?.context).toBeUndefined();
+    expect(sink.turns[1]?.context).toBeUndefined();
     expect(api.callsTo('conversations.replies')).toHaveLength(repliesBefore);
   });
 
@@ -398,9 +379,12 @@ describe('Slack ingress over HTTP (real Bolt, signed requests)', () => {
     sink.failNext();
     const event = appMention({ text: `<@${FIXTURE.botUserId}> try again` });
     await sendSlackEvent(url, event, signed);
-    await waitUntil(() => sink.pendingFailures() === 0);
+    await waitFor('the failing enqueue', () => sink.pendingFailures() === 0, {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+    });
     await sentinel();
-    expect(sink.received).toHaveLength(0);
+    expect(sink.turns).toHaveLength(0);
     await sendSlackEvent(url, event, { ...signed, retryNum: 1 });
     const [turn] = await sink.waitForTurns(1);
     expect(turn?.text).toBe('try again');

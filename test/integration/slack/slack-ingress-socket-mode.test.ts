@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackIngress } from '../../../adapters/slack/index.ts';
 import { silentLogger } from '../../../src/app/logger.ts';
 import type { PlatformIngress } from '../../../src/turn/platform-ingress.ts';
-import { type FakeSlackApi, startFakeSlackApi } from '../../fakes/fake-slack-api.ts';
+import type { FakeSlackApi } from '../../fakes/fake-slack-api.ts';
 import { type FakeSlackSocketMode, startFakeSlackSocketMode } from '../../fakes/fake-slack-socket-mode.ts';
+import { createRecordingSink, type RecordingSink } from '../../fakes/recording-sink.ts';
 import { appMention, directMessage, FIXTURE, slashCommand, slashReset } from '../../fixtures/slack/events.ts';
-import { createRecordingSink, type RecordingSink } from './recording-sink.ts';
+import { startFixtureSlackApi } from '../../helpers/fixture-slack-api.ts';
 
 let api: FakeSlackApi;
 let socket: FakeSlackSocketMode;
@@ -13,10 +14,7 @@ let sink: RecordingSink;
 let ingress: PlatformIngress;
 
 beforeAll(async () => {
-  api = await startFakeSlackApi({
-    identity: { teamId: FIXTURE.team, userId: FIXTURE.botUserId, botId: FIXTURE.botId },
-  });
-  api.users.set(FIXTURE.user, { id: FIXTURE.user, name: 'alice', profile: { display_name: 'Alice' } });
+  api = await startFixtureSlackApi();
   socket = await startFakeSlackSocketMode(api);
   sink = createRecordingSink();
   ingress = createSlackIngress({
@@ -79,17 +77,17 @@ describe('Slack ingress over Socket Mode (real Bolt, fake socket server)', () =>
   });
 
   it('answers /reset in the ack payload, ephemerally', async () => {
-    const before = sink.received.length;
+    const before = sink.turns.length;
     const envelopeId = socket.send('slash_commands', slashReset());
     const ack = await socket.waitForAck(envelopeId);
     expect(ack.payload).toMatchObject({ response_type: 'ephemeral' });
-    expect(sink.received.slice(before)).toMatchObject([
+    expect(sink.turns.slice(before)).toMatchObject([
       { kind: 'reset', sessionId: `slack:${FIXTURE.team}:${FIXTURE.channel}` },
     ]);
   });
 
   it('queues /persona as a command turn and acks the envelope without a message', async () => {
-    const before = sink.received.length;
+    const before = sink.turns.length;
     const responseUrl = api.responseUrl();
     const envelopeId = socket.send(
       'slash_commands',
@@ -97,7 +95,7 @@ describe('Slack ingress over Socket Mode (real Bolt, fake socket server)', () =>
     );
     const ack = await socket.waitForAck(envelopeId);
     expect(ack.payload ?? {}).toEqual({});
-    expect(sink.received.slice(before)).toMatchObject([
+    expect(sink.turns.slice(before)).toMatchObject([
       {
         kind: 'command',
         command: { name: 'persona', args: 'Speak like a pirate.' },

@@ -5,6 +5,7 @@ import { getTokenCounter, type TokenCounter } from '../../../src/model/token-cou
 import { assemblePrompt, SUMMARY_PREFIX } from '../../../src/prompt/assemble-prompt.ts';
 import { MERGE_SEPARATOR } from '../../../src/prompt/merge-same-role.ts';
 import { isBlank, renderContent, toStoredMessage } from '../../../src/prompt/render-message.ts';
+import { mulberry32 } from '../../fuzz/random.ts';
 
 // Randomised conversations against the invariants of prompt assembly. Seeded, so a failure names the
 // case that reproduces it: set CASE below to that number to replay it alone.
@@ -13,18 +14,6 @@ const CASES = 3_000;
 const CASE: number | undefined = undefined;
 /** Reply priming plus a system and a newest message of one content token each. */
 const SMALLEST_FEASIBLE_BUDGET = 13;
-
-/** mulberry32: small, fast, good enough to spread test cases. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const PIECES = [
   'hello',
@@ -214,7 +203,7 @@ describe('assemblePrompt on random conversations', () => {
   const counters = [getTokenCounter('gpt-4o-mini'), getTokenCounter('gpt-4')];
 
   it(`holds its invariants over ${CASES} seeded cases`, () => {
-    const random = prng(SEED);
+    const random = mulberry32(SEED);
     for (let index = 0; index < CASES; index++) {
       const input = generateCase(random, counters);
       if (CASE !== undefined && index !== CASE) continue;
