@@ -1,3 +1,14 @@
+/**
+ * Discord adapter (discord.js): DMs, mentions and slash commands become turns over the gateway; replies and
+ * command answers go out over REST only (workers open no gateway connection).
+ * - Receiving: `discord-ingress.ts` wires `discord-client.ts`, `connect-discord.ts`, `handle-message.ts`
+ *   (`start-thread.ts`), `commands.ts` and `command-definitions.ts`; `to-turn.ts` and `interaction-to-turn.ts`
+ *   convert messages and interactions.
+ * - Sending: `discord-reply-channel.ts` opens a `discord-reply-stream.ts` per turn (`typing-indicator.ts`,
+ *   `discord-message-driver.ts` under `../shared/reply-messages.ts`, `split-message.ts`);
+ *   `discord-command-response.ts` answers the invoker through the interaction.
+ * - Both: `discord-rest.ts` (REST client, error mapping), `invite-url.ts`.
+ */
 export { createDiscordIngress, type DiscordIngressOptions } from './discord-ingress.ts';
 export { createDiscordReplyChannel, type DiscordReplyChannelOptions } from './discord-reply-channel.ts';
 export { inviteUrl } from './invite-url.ts';

@@ -54,13 +54,14 @@ function stripMention(content: string, botUserId: string): string {
   return content.replace(new RegExp(`<@!?${botUserId}>\\s*`, 'g'), '').trim();
 }
 
+/** Real Discord ids are snowflakes; anything else cannot name a session. */
+const SAFE_ID = /^[A-Za-z0-9._-]+$/;
+
 /**
  * Makes a turn of a message the bot should answer: any message in a DM, a message mentioning the bot in a
  * guild channel or thread. Returns null for everything else (own messages, other bots when ignored,
  * system messages, nothing to say). The turn id is the message id, so a redelivered message is queued once.
  */
-const SAFE_ID = /^[A-Za-z0-9._-]+$/;
-
 export function toTurn(message: MessageLike, context: ToTurnContext): Turn | null {
   if (message.author.id === context.botUserId) return null;
   if (message.system) return null;

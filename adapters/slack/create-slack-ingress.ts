@@ -1,15 +1,18 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { App, type SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../../src/app/config.ts';
 import type { Logger } from '../../src/app/logger.ts';
 import type { TurnSink } from '../../src/queue/turn-queue.ts';
-import type { HttpRoute, PlatformIngress } from '../../src/turn/platform-ingress.ts';
-import { createMessageHandler, type IncomingSlackEvent } from './message-handler.ts';
+import type { PlatformIngress } from '../../src/turn/platform-ingress.ts';
+import { createMessageHandler } from './message-handler.ts';
 import { type SlackRetryPolicy, slackClientOptions } from './slack-client-options.ts';
 import { toPlatformError } from './slack-errors.ts';
+import { slackEventsRoute } from './slack-events-route.ts';
+import { registerSlackListeners } from './slack-listeners.ts';
 import { toSlackLogger } from './slack-logger.ts';
-import { handleSlashCommand, SLASH_COMMAND } from './slash-command.ts';
+import { createSlackReceivers } from './slack-receivers.ts';
 import { createUserDirectory } from './user-directory.ts';
+
+export { SLACK_EVENTS_PATH } from './slack-receivers.ts';
 
 /** Options of `createSlackIngress`. */
 export interface SlackIngressOptions {
@@ -25,8 +28,8 @@ export interface SlackIngressOptions {
   enqueueBudgetMs?: number;
 }
 
-/** Path Slack posts events and slash commands to in HTTP mode. */
-export const SLACK_EVENTS_PATH = '/slack/events';
+/** How long `stop` waits for the Socket Mode connection to close. */
+const DISCONNECT_WAIT_MS = 5_000;
 
 /**
  * The receiving side of Slack on Bolt. With `SLACK_APP_TOKEN` it connects over Socket Mode (no public URL
@@ -39,42 +42,7 @@ export function createSlackIngress(options: SlackIngressOptions): PlatformIngres
   const logger = options.logger.child({ platform: 'slack' });
   const slackLogger = toSlackLogger(logger.child({ component: 'bolt' }));
   const clientOptions = slackClientOptions(config, { logger: slackLogger, retryConfig: options.retryConfig });
-  const socketMode = config.appToken !== undefined;
-
-  let receiver: Receiver;
-  let httpReceiver: HTTPReceiver | undefined;
-  let socketReceiver: SocketModeReceiver | undefined;
-  if (socketMode) {
-    socketReceiver = new SocketModeReceiver({
-      appToken: config.appToken!,
-      logger: slackLogger,
-      installerOptions: { clientOptions },
-    });
-    receiver = socketReceiver;
-  } else {
-    if (!config.signingSecret) throw new Error('Slack HTTP mode needs SLACK_SIGNING_SECRET');
-    httpReceiver = new HTTPReceiver({
-      signingSecret: config.signingSecret,
-      endpoints: SLACK_EVENTS_PATH,
-      logger: slackLogger,
-      // Bolt answers 500 when its own middleware trips over an odd (but correctly signed) event, and Slack
-      // would retry it: log and drop it with a 200 instead. Authorization failures keep their 401.
-      processEventErrorHandler: async ({ error, response }) => {
-        if (response.headersSent) return false;
-        if (error instanceof Error && error.name === 'AuthorizationError') {
-          response.writeHead(401);
-          response.end();
-          return true;
-        }
-        logger.warn({ err: error }, 'dropping a Slack event that Bolt could not process');
-        response.writeHead(200);
-        response.end();
-        return true;
-      },
-    });
-    receiver = httpReceiver;
-  }
-
+  const { receiver, http, socket } = createSlackReceivers(config, { logger, slackLogger, clientOptions });
   const app = new App({
     token: config.botToken,
     receiver,
@@ -93,99 +61,53 @@ export function createSlackIngress(options: SlackIngressOptions): PlatformIngres
     ignoreBots: config.ignoreBots,
     sessionScope: config.sessionScope,
   });
-
-  const onMessageEvent = async (args: {
-    event?: unknown;
-    message?: unknown;
-    body: unknown;
-    context: unknown;
-  }) =>
-    handleMessage({
-      event: (args.event ?? args.message) as IncomingSlackEvent['event'],
-      body: args.body as IncomingSlackEvent['body'],
-      context: args.context as IncomingSlackEvent['context'],
-    });
-  app.event('app_mention', onMessageEvent);
-  app.message(onMessageEvent);
-  app.command(SLASH_COMMAND, async ({ command, ack, context }) => {
-    try {
-      const outcome = await handleSlashCommand(command, {
-        sink,
-        logger,
-        botUserId: context.botUserId,
-        sessionScope: config.sessionScope,
-        enqueueBudgetMs: options.enqueueBudgetMs,
-      });
-      if (outcome.text === undefined) await ack();
-      else await ack({ response_type: 'ephemeral', text: outcome.text });
-    } catch (error) {
-      logger.error({ err: error, command: command.command }, 'slash command failed');
-      await ack({
-        response_type: 'ephemeral',
-        text: 'Sorry, something went wrong — nothing was done.',
-      }).catch(() => {});
-    }
-  });
-  app.error(async (error) => {
-    logger.warn({ err: error }, 'Slack listener error');
+  registerSlackListeners(app, {
+    handleMessage,
+    sink,
+    logger,
+    sessionScope: config.sessionScope,
+    enqueueBudgetMs: options.enqueueBudgetMs,
   });
 
   let started = false;
-  const routes: HttpRoute[] = httpReceiver
-    ? [
-        {
-          method: 'POST',
-          path: SLACK_EVENTS_PATH,
-          handle(request: IncomingMessage, response: ServerResponse) {
-            if (!started) {
-              // Slack retries; by then auth.test has answered.
-              response.writeHead(503, { 'retry-after': '1' });
-              response.end();
-              return;
-            }
-            try {
-              httpReceiver.requestListener(request, response);
-            } catch (error) {
-              logger.warn({ err: error }, 'Slack request was not handled');
-              if (!response.headersSent) response.writeHead(404);
-              response.end();
-            }
-          },
-        },
-      ]
-    : [];
-
   return {
     platform: 'slack',
-    routes,
+    routes: http ? [slackEventsRoute(http, () => started, logger)] : [],
     async start() {
-      try {
-        await app.init();
-      } catch (error) {
-        throw toPlatformError('auth.test (check SLACK_BOT_TOKEN)', error);
-      }
-      if (socketReceiver) {
-        try {
-          await socketReceiver.start();
-        } catch (error) {
-          throw toPlatformError('apps.connections.open (check SLACK_APP_TOKEN)', error);
-        }
-      }
+      await connectSlack(app, socket);
       started = true;
-      logger.info({ mode: socketMode ? 'socket' : 'http' }, 'Slack ingress started');
+      logger.info({ mode: socket ? 'socket' : 'http' }, 'Slack ingress started');
     },
     async stop() {
       started = false;
-      if (socketReceiver) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          socketReceiver.client.disconnect(),
-          new Promise<void>((resolve) => {
-            timer = setTimeout(resolve, 5_000);
-          }),
-        ]);
-        clearTimeout(timer);
-      }
+      if (socket) await disconnectSocket(socket);
     },
   };
+}
+
+/** Runs auth.test (deferred initialization) and opens the Socket Mode connection, if any. */
+async function connectSlack(app: App, socket: SocketModeReceiver | undefined): Promise<void> {
+  try {
+    await app.init();
+  } catch (error) {
+    throw toPlatformError('auth.test (check SLACK_BOT_TOKEN)', error);
+  }
+  if (!socket) return;
+  try {
+    await socket.start();
+  } catch (error) {
+    throw toPlatformError('apps.connections.open (check SLACK_APP_TOKEN)', error);
+  }
+}
+
+/** Closes the Socket Mode connection, waiting for it at most `DISCONNECT_WAIT_MS`. */
+async function disconnectSocket(socket: SocketModeReceiver): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    socket.client.disconnect(),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, DISCONNECT_WAIT_MS);
+    }),
+  ]);
+  clearTimeout(timer);
 }

@@ -3,9 +3,10 @@ import type { Config } from '../../src/app/config.ts';
 import type { Logger } from '../../src/app/logger.ts';
 import type { ReplyChannel } from '../../src/turn/reply-channel.ts';
 import { createCommandResponder } from './command-responder.ts';
+import type { ReplyStreamShared } from './show-thinking-status.ts';
 import { type SlackRetryPolicy, slackClientOptions } from './slack-client-options.ts';
 import { toSlackLogger } from './slack-logger.ts';
-import { createSlackReplyStream, type ReplyStreamShared } from './slack-reply-stream.ts';
+import { createSlackReplyStream } from './slack-reply-stream.ts';
 
 /** Options of `createSlackReplyChannel`. */
 export interface SlackReplyChannelOptions {

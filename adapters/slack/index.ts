@@ -1,3 +1,17 @@
+/**
+ * Slack adapter (Bolt): mentions, DMs and slash commands become turns; replies and command answers go out
+ * through the Web API (workers need no inbound connection).
+ * - Receiving: `create-slack-ingress.ts` wires `slack-receivers.ts` (HTTP via `slack-events-route.ts`, or
+ *   Socket Mode) and `slack-listeners.ts`. Messages: `message-handler.ts` → `event-admission.ts` (duplicates),
+ *   `in-order-runner.ts`, `enqueue-message.ts` (`user-directory.ts`, `thread-context.ts`, `confirm-reset.ts`);
+ *   `to-turn.ts` and `read-message-event.ts` convert events. Commands: `slash-command.ts`, `command-text.ts`,
+ *   `reset-command.ts`.
+ * - Sending: `create-slack-reply-channel.ts` opens a `slack-reply-stream.ts` per turn (`show-thinking-status.ts`,
+ *   `slack-message-driver.ts` under `../shared/reply-messages.ts`, `markdown-to-mrkdwn.ts`, `split-message.ts`);
+ *   `command-responder.ts` answers the invoker (`tell-invoker.ts`, `response-url.ts`, `upload-command-file.ts`).
+ * - Both: `slack-client-options.ts`, `slack-errors.ts`, `slack-logger.ts`, `slack-session-id.ts`, `slack-text.ts`,
+ *   `recent-set.ts`.
+ */
 export { createCommandResponder } from './command-responder.ts';
 export {
   type ParsedCommand,

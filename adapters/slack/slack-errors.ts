@@ -49,3 +49,12 @@ export function toPlatformError(method: string, error: unknown): PlatformError {
     cause: error,
   });
 }
+
+/** Runs one Web API call, its failure thrown as `PlatformError` (see `toPlatformError`). */
+export async function callSlack<T>(method: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toPlatformError(method, error);
+  }
+}

@@ -1,5 +1,6 @@
 import type { ReplyTarget, Turn } from '../../src/turn/turn.ts';
-import { parseCommandText } from './command-text.ts';
+import { type ParsedCommand, parseCommandText } from './command-text.ts';
+import { type MessageEventFields, nonEmptyString, readMessageEvent } from './read-message-event.ts';
 import {
   conversationOf,
   isDirectMessageChannel,
@@ -45,21 +46,80 @@ export interface ToTurnOptions {
   sessionScope?: SlackSessionScope;
 }
 
-/** Message subtypes that carry a person's new text; everything else (edits, deletes, joins, …) is ignored. */
-const TEXT_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
-
 /** The words that, alone in a message to the bot, clear the conversation (slash commands cannot run in threads). */
 const RESET_WORDS = new Set(['reset', '/reset']);
-
-const str = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.length > 0 ? value : undefined;
-
-const SAFE = /^[A-Za-z0-9._-]+$/;
-const SLACK_TS = /^\d{1,12}(\.\d{1,9})?$/;
 
 /** Milliseconds since epoch of a Slack `ts` (`1700000000.000100`). */
 export function tsToMillis(ts: string): number {
   return Math.round(Number(ts) * 1000);
+}
+
+/** What a message asks for: to clear the conversation, to run a command (`@bot usage`), or an answer. */
+export type MessageIntent =
+  | { kind: 'reset' }
+  | { kind: 'command'; command: ParsedCommand }
+  | { kind: 'message' };
+
+/** How a message reached the bot. */
+export interface Addressing {
+  /** Whether it mentions the bot. */
+  mentioned: boolean;
+  /** Whether it is in a DM with the bot. */
+  isDirectMessage: boolean;
+  /** Whether another bot wrote it. */
+  fromBot: boolean;
+}
+
+/**
+ * What a message (as plain text) asks for. Only `reset` alone, addressed to the bot, is a reset. Only people
+ * run commands by mention: another bot's text (ignoreBots off) is never a `forget confirm`. `reset` with more
+ * words stays a question ("@bot reset my password?"), as before commands existed.
+ */
+export function intentOf(text: string, addressing: Addressing): MessageIntent {
+  const { mentioned, isDirectMessage, fromBot } = addressing;
+  if (RESET_WORDS.has(text.trim().toLowerCase()) && (mentioned || isDirectMessage)) return { kind: 'reset' };
+  const parsed = mentioned && !fromBot ? parseCommandText(text) : undefined;
+  return parsed === undefined || parsed.name === 'reset'
+    ? { kind: 'message' }
+    : { kind: 'command', command: parsed };
+}
+
+/** Where a turn lives and where its answer goes. */
+export interface Placement {
+  /** The conversation (session) the turn belongs to. */
+  conversation: SlackConversation;
+  /** The thread the answer goes to; undefined for the top level. */
+  replyThreadTs: string | undefined;
+}
+
+/**
+ * A channel mention is answered in its thread, even when the channel shares one conversation across
+ * threads. A reset or command at a channel's top level (`actsOnChannel`) acts on the channel, like its slash
+ * command, and is answered there: a top-level "@bot reset" would otherwise reset the brand-new thread it starts.
+ */
+export function placementOf(
+  message: Parameters<typeof conversationOf>[0],
+  actsOnChannel: boolean,
+): Placement {
+  const { team, channel, ts, threadTs, isDirectMessage } = message;
+  if (actsOnChannel && !isDirectMessage && threadTs === undefined) {
+    return { conversation: { team, channel }, replyThreadTs: undefined };
+  }
+  return {
+    conversation: conversationOf(message),
+    replyThreadTs: isDirectMessage ? threadTs : (threadTs ?? ts),
+  };
+}
+
+/** The author's display name: a looked-up name, else (for a bot's post) the bot's name, else the id. */
+function authorNameOf(
+  event: SlackMessageEvent,
+  fields: MessageEventFields,
+  names: ReadonlyMap<string, string> | undefined,
+): string {
+  const bot = typeof event.bot_profile === 'object' && event.bot_profile !== null ? event.bot_profile : {};
+  const botName = nonEmptyString((bot as { name?: unknown }).name) ?? nonEmptyString(event.username);
+  return names?.get(fields.authorId) ?? (fields.user === undefined ? botName : undefined) ?? fields.authorId;
 }
 
 /**
@@ -77,65 +137,24 @@ export function toTurn(event: SlackMessageEvent, options: ToTurnOptions): Turn |
     options.onIgnore?.(reason);
     return null;
   };
-  const type = str(event.type);
-  if (type !== 'app_mention' && type !== 'message') return ignore(`event type ${String(event.type)}`);
-  if (event.hidden === true) return ignore('hidden');
-
-  const subtype = str(event.subtype);
-  const botId = str(event.bot_id);
-  if (subtype !== undefined && !TEXT_SUBTYPES.has(subtype) && subtype !== 'bot_message') {
-    return ignore(`subtype ${subtype}`);
-  }
-  const user = str(event.user);
-  if (user !== undefined && user === options.botUserId) return ignore('own message');
-  if (botId !== undefined && botId === options.botId) return ignore('own bot message');
-  const fromBot = botId !== undefined || subtype === 'bot_message';
-  if (fromBot && options.ignoreBots) return ignore('bot message');
-
-  const channel = str(event.channel);
-  const ts = str(event.ts);
-  const team = options.team ?? str(event.team);
-  const rawText = typeof event.text === 'string' ? event.text : undefined;
-  const authorId = user ?? botId;
-  if (!channel || !ts || !team || rawText === undefined || !authorId) return ignore('missing fields');
-  const threadTs = str(event.thread_ts);
-  if (![channel, ts, team].every((part) => SAFE.test(part)) || (threadTs && !SAFE.test(threadTs))) {
-    return ignore('malformed ids');
-  }
-  // Slack timestamps are `seconds.micros`; anything else would give the turn no time (NaN).
-  if (!SLACK_TS.test(ts) || (threadTs && !SLACK_TS.test(threadTs))) return ignore('malformed ts');
+  const fields = readMessageEvent(event, options);
+  if ('ignored' in fields) return ignore(fields.ignored);
+  const { channel, ts, team, threadTs, rawText, authorId } = fields;
 
   const isDirectMessage = event.channel_type === 'im' || isDirectMessageChannel(channel);
   const mentioned = mentionsUser(rawText, options.botUserId);
   // In channels Parley only answers when addressed. `app_mention` always is; a `message.*` copy of a
   // mention is accepted too (same turn id, so the queue keeps one of them).
-  if (!isDirectMessage && type === 'message' && !mentioned) return ignore('channel message without mention');
+  if (!isDirectMessage && fields.type === 'message' && !mentioned)
+    return ignore('channel message without mention');
 
   const text = slackTextToPlain(rawText, { botUserId: options.botUserId, names: options.names });
-  const isReset = RESET_WORDS.has(text.trim().toLowerCase()) && (mentioned || isDirectMessage);
-  // Only people run commands by mention: another bot's text (ignoreBots off) is never a `forget confirm`.
-  // `reset` with more words stays a question ("@bot reset my password?"), as before commands existed.
-  const parsed = mentioned && !fromBot && !isReset ? parseCommandText(text) : undefined;
-  const command = parsed?.name === 'reset' ? undefined : parsed;
-  if (!isReset && !command && text.length === 0) return ignore('empty text');
-
-  let conversation: SlackConversation = conversationOf({
-    team,
-    channel,
-    ts,
-    threadTs,
-    isDirectMessage,
-    scope: options.sessionScope,
-  });
-  // Where the answer goes: a channel mention is answered in its thread, even when the channel shares one
-  // conversation across threads.
-  let replyThreadTs = isDirectMessage ? threadTs : (threadTs ?? ts);
-  if ((isReset || command) && !isDirectMessage && threadTs === undefined) {
-    // A top-level "@bot reset" would otherwise reset the brand-new thread it starts; a top-level command
-    // acts on the channel, like its slash command, and is answered there.
-    conversation = { team, channel };
-    replyThreadTs = undefined;
-  }
+  const intent = intentOf(text, { mentioned, isDirectMessage, fromBot: fields.fromBot });
+  if (intent.kind === 'message' && text.length === 0) return ignore('empty text');
+  const { conversation, replyThreadTs } = placementOf(
+    { team, channel, ts, threadTs, isDirectMessage, scope: options.sessionScope },
+    intent.kind !== 'message',
+  );
 
   const target: ReplyTarget = {
     platform: 'slack',
@@ -144,28 +163,23 @@ export function toTurn(event: SlackMessageEvent, options: ToTurnOptions): Turn |
     replyToMessageId: ts,
   };
   if (replyThreadTs !== undefined) target.threadId = replyThreadTs;
-  if (command) target.invoker = { userId: authorId };
-
-  const bot = typeof event.bot_profile === 'object' && event.bot_profile !== null ? event.bot_profile : {};
-  const botName = str((bot as { name?: unknown }).name) ?? str(event.username);
-  const authorName = options.names?.get(authorId) ?? (user === undefined ? botName : undefined) ?? authorId;
-
+  if (intent.kind === 'command') target.invoker = { userId: authorId };
   const turn: Turn = {
     id: `${channel}:${ts}`,
     sessionId: slackSessionId(conversation),
-    kind: isReset ? 'reset' : command ? 'command' : 'message',
+    kind: intent.kind,
     scopeId: slackScopeId(conversation),
-    author: { id: authorId, name: authorName },
-    text: isReset ? '' : text,
+    author: { id: authorId, name: authorNameOf(event, fields, options.names) },
+    text: intent.kind === 'reset' ? '' : text,
     target,
     receivedAt: tsToMillis(ts),
   };
-  if (command) turn.command = { name: command.name, args: command.args };
+  if (intent.kind === 'command') turn.command = { name: intent.command.name, args: intent.command.args };
   return turn;
 }
 
 /** Whether the turn's message is a reply inside a thread that existed before it (thread backfill applies). */
 export function isInExistingThread(event: SlackMessageEvent): boolean {
-  const threadTs = str(event.thread_ts);
-  return threadTs !== undefined && threadTs !== str(event.ts);
+  const threadTs = nonEmptyString(event.thread_ts);
+  return threadTs !== undefined && threadTs !== nonEmptyString(event.ts);
 }

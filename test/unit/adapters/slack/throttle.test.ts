@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createCoalescingThrottle } from '../../../../adapters/slack/throttle.ts';
+import { createLatestThrottle as createCoalescingThrottle } from '../../../../adapters/shared/latest-throttle.ts';
 
 describe('createCoalescingThrottle', () => {
   beforeEach(() => vi.useFakeTimers());

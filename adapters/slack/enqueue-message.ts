@@ -1,0 +1,85 @@
+import type { webApi } from '@slack/bolt';
+import type { Logger } from '../../src/app/logger.ts';
+import type { TurnSink } from '../../src/queue/turn-queue.ts';
+import type { Turn } from '../../src/turn/turn.ts';
+import { confirmReset } from './confirm-reset.ts';
+import type { RecentSet } from './recent-set.ts';
+import type { SlackSessionScope } from './slack-session-id.ts';
+import { mentionedUserIds } from './slack-text.ts';
+import { fetchThreadContext } from './thread-context.ts';
+import { isInExistingThread, type SlackMessageEvent, type ToTurnOptions, toTurn } from './to-turn.ts';
+import type { UserDirectory } from './user-directory.ts';
+
+/** What `enqueueMessage` uses. */
+export interface EnqueueMessageContext {
+  /** Where turns go. */
+  sink: TurnSink;
+  /** Web API client with the bot token (thread backfill, reset confirmations). */
+  client: webApi.WebClient;
+  /** Display names. */
+  directory: UserDirectory;
+  /** Logger. */
+  logger: Logger;
+  /** `SLACK_SESSION_SCOPE` (wording of reset confirmations). */
+  sessionScope: SlackSessionScope | undefined;
+  /** Sessions this process has already enqueued for: their thread history is known to the worker. */
+  knownSessions: RecentSet;
+}
+
+/** The `toTurn` options of one event, before names are known. */
+export type TurnBase = Omit<ToTurnOptions, 'names' | 'onIgnore'>;
+
+/** Most mentioned users whose names are looked up per message (the rest stay `@U123`). */
+const MAX_NAME_LOOKUPS = 6;
+
+/**
+ * Completes a message's turn and queues it: names of the author and mentioned people, the earlier messages
+ * of a thread Parley is called into for the first time, then (for `@bot reset`) a confirmation. Throws when
+ * the turn did not reach the queue.
+ */
+export async function enqueueMessage(
+  event: SlackMessageEvent,
+  draft: Turn,
+  base: TurnBase,
+  context: EnqueueMessageContext,
+): Promise<void> {
+  const { client, logger } = context;
+  const text = typeof event.text === 'string' ? event.text : '';
+  const mentioned = mentionedUserIds(text).filter((id) => id !== base.botUserId);
+  const names = await context.directory.names([draft.author.id, ...mentioned.slice(0, MAX_NAME_LOOKUPS)]);
+  const turn = toTurn(event, { ...base, names }) ?? draft;
+  if (turn.kind === 'message' && isInExistingThread(event) && !context.knownSessions.has(turn.sessionId)) {
+    const earlier = await fetchThreadContext({
+      client,
+      directory: context.directory,
+      logger,
+      channel: turn.target.channelId,
+      threadTs: event.thread_ts as string,
+      currentTs: event.ts as string,
+      botUserId: base.botUserId,
+      botId: base.botId,
+    });
+    if (earlier.length > 0) turn.context = earlier;
+  }
+  const result = await context.sink.enqueue(turn);
+  context.knownSessions.add(turn.sessionId);
+  logger.info(
+    {
+      sessionId: turn.sessionId,
+      turnId: turn.id,
+      kind: turn.kind,
+      command: turn.command?.name,
+      accepted: result.accepted,
+      seq: result.seq,
+    },
+    'turn enqueued',
+  );
+  if (turn.kind === 'reset' && result.accepted) {
+    await confirmReset(turn, event, {
+      client,
+      logger,
+      botUserId: base.botUserId,
+      sessionScope: context.sessionScope,
+    });
+  }
+}
