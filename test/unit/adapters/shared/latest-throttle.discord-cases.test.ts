@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLatestThrottle } from '../../../../adapters/shared/latest-throttle.ts';
+import { createLatestThrottle } from '../../../adapters/shared/latest-throttle.ts';
 
 interface Send {
   value: string;
@@ -40,7 +40,7 @@ function setup(intervalMs = 1000) {
   return { throttle, sends, errors, maxInFlight: () => maxInFlight };
 }
 
-describe('createLatestThrottle', () => {
+describe('createLatestThrottle: cases from the Discord reply stream', () => {
   beforeEach(() => {
     vi.useFakeTimers();
   });
