@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLatestThrottle } from '../../../adapters/shared/latest-throttle.ts';
+import { createLatestThrottle } from '../../../../adapters/shared/latest-throttle.ts';
 
 interface Send {
   value: string;

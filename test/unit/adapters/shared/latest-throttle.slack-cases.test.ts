@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLatestThrottle as createCoalescingThrottle } from '../../../adapters/shared/latest-throttle.ts';
+import { createLatestThrottle as createCoalescingThrottle } from '../../../../adapters/shared/latest-throttle.ts';
 
 describe('createLatestThrottle: cases from the Slack reply stream', () => {
   beforeEach(() => vi.useFakeTimers());
