@@ -19,6 +19,8 @@ export interface TestRedisCluster {
   client(): Cluster;
   /** Ports of the current masters (asked of the cluster, so it follows a failover). */
   masterPorts(): Promise<number[]>;
+  /** Keys held by the node on `port`. */
+  keysOn(port: number): Promise<number>;
   /** SIGKILLs the node on `port`. */
   kill(port: number): Promise<void>;
   /** Waits until every live node reports `cluster_state:ok` and a master for all 16,384 slots. */
@@ -54,11 +56,17 @@ export async function startTestRedisCluster(
     args.push('--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '1500');
     args.push('--appendonly', 'yes', '--appendfilename', `aof-${port}.aof`, '--appenddirname', `aof-${port}`);
     args.push('--appendfsync', 'always', '--save', '', '--daemonize', 'no');
-    children.set(port, spawn(binary, args, { stdio: 'ignore' }));
+    children.set(
+      port,
+      spawn(binary, [...args, '--logfile', join(dir, `redis-${port}.log`)], { stdio: 'ignore' }),
+    );
   }
   const nodes = ports.map((port) => ({ host: '127.0.0.1', port }));
   for (const port of ports) {
-    await waitFor(`cluster node ${port} to answer`, async () => (await clusterInfo(port).catch(() => '')) !== '');
+    await waitFor(
+      `cluster node ${port} to answer`,
+      async () => (await clusterInfo(port).catch(() => '')) !== '',
+    );
   }
   await run('redis-cli', [
     '--cluster',
@@ -69,21 +77,46 @@ export async function startTestRedisCluster(
     '--cluster-yes',
   ]);
 
-  const live = () => ports.filter((port) => children.get(port)?.exitCode === null);
+  const running = (port: number) => {
+    const child = children.get(port);
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  };
+  const live = () => ports.filter(running);
   const waitHealthy = async (timeoutMs = 20_000) => {
+    let states = '';
     await waitFor(
-      'the cluster to be healthy',
+      () => `the cluster to be healthy; seen: ${states}`,
       async () => {
-        for (const port of live()) {
-          const info = await clusterInfo(port).catch(() => '');
-          if (!info.includes('cluster_state:ok') || !info.includes('cluster_slots_ok:16384')) return false;
-        }
-        return true;
+        const infos = await Promise.all(live().map((port) => clusterInfo(port).catch(() => '')));
+        states = infos
+          .map(
+            (info, index) =>
+              `${live()[index]} ${/cluster_state:\w+/.exec(info)?.[0]} ${/cluster_slots_ok:\d+/.exec(info)?.[0]}`,
+          )
+          .join('; ');
+        return infos.every(
+          (info) => info.includes('cluster_state:ok') && info.includes('cluster_slots_ok:16384'),
+        );
       },
       { timeoutMs, intervalMs: 100 },
     );
   };
   await waitHealthy();
+  // A replica can take over only once it has synced; killing a master before that leaves its slots down.
+  if (replicas > 0) {
+    await waitFor(
+      'every replica to sync with its master',
+      async () => {
+        let synced = 0;
+        for (const port of ports) {
+          const { stdout } = await run('redis-cli', ['-p', String(port), 'info', 'replication']);
+          if (stdout.includes('master_link_status:up')) synced += 1;
+        }
+        return synced === masters * replicas;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+  }
 
   return {
     nodes,
@@ -93,20 +126,28 @@ export async function startTestRedisCluster(
       const { stdout } = await run('redis-cli', ['-p', String(live()[0]), 'cluster', 'nodes']);
       return stdout
         .split('\n')
-        .filter((line) => / master /.test(` ${line} `) && !line.includes('fail'))
-        .map((line) => Number(/:(\d+)@/.exec(line)?.[1]));
+        .map((line) => line.split(' '))
+        .filter((fields) => {
+          const flags = (fields[2] ?? '').split(',');
+          return flags.includes('master') && !flags.some((flag) => flag.startsWith('fail'));
+        })
+        .map((fields) => Number(/:(\d+)@/.exec(fields[1] ?? '')?.[1]));
+    },
+    async keysOn(port) {
+      const { stdout } = await run('redis-cli', ['-p', String(port), 'dbsize']);
+      return Number(stdout.trim());
     },
     async kill(port) {
       const child = children.get(port);
-      if (!child || child.exitCode !== null) return;
+      if (!child || !running(port)) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
       await exited;
     },
     waitHealthy,
     async close() {
-      for (const child of children.values()) {
-        if (child.exitCode === null) {
+      for (const [port, child] of children) {
+        if (running(port)) {
           const exited = new Promise((resolve) => child.once('exit', resolve));
           child.kill('SIGKILL');
           await exited;
