@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { capRetryAfter } from './openai-errors.ts';
+import { createModelFetch } from './model-fetch.ts';
 import type { OpenAIModelClientOptions } from './openai-model-client.ts';
 
 /** The openai SDK client both model clients send through, configured from their options. */
@@ -10,7 +10,7 @@ export function createOpenAISdk(options: OpenAIModelClientOptions, baseUrl: stri
     baseURL: baseUrl,
     timeout: options.timeoutMs,
     maxRetries: options.maxRetries,
-    fetch: capRetryAfter(options.maxRetryAfterSeconds ?? 60),
+    fetch: createModelFetch(options.maxRetryAfterSeconds ?? 60),
     ...(options.logger
       ? { logger: options.logger.child({ component: 'openai-sdk' }), logLevel: 'warn' }
       : {}),

@@ -1,10 +1,11 @@
 /**
  * The model seam: `ModelClient` runs one chat completion and promises a whole, non-empty reply (streamed to
  * `onDelta` as it is written) with usage and cost, or a `ModelError` whose `isRetryable` tells the queue whether
- * to try again; never half a reply. Beside it: `openai-model-client.ts` (Chat Completions) and
+ * to try again and whose `kind` names the cause (`describeModelError` words it for the user); never half a reply. Beside it: `openai-model-client.ts` (Chat Completions) and
  * `openai-responses-model-client.ts` (Responses API, chaining turns server-side), which share the stream's
  * life in `stream-completion.ts` and read their protocols in `chat-completion-reader.ts` and
- * `responses-stream-reader.ts`; `openai-errors.ts` maps failures; `token-counter.ts` counts prompts the way
+ * `responses-stream-reader.ts`; `openai-errors.ts` maps failures (classified by
+ * `classify-model-error.ts`, error bodies straightened by `model-fetch.ts`); `token-counter.ts` counts prompts the way
  * the API bills them.
  */
 
@@ -22,13 +23,25 @@ export interface CompletionRequest {
   messages: ChatMessage[];
   /** Upper bound on reply tokens (defaults to the client's configured MAX_REPLY_TOKENS). */
   maxTokens?: number;
-  /** Called with each piece of the reply as it streams in. */
-  onDelta?: (delta: string) => void;
+  /**
+   * Called with each piece of the reply as it streams in (`delta`) and the whole reply so far (`text`).
+   *
+   * A stream can fail after it has shown text (a connection drop, an in-stream error, a content filter): the
+   * call then throws and nothing of it is returned. The client never restarts a stream within a call (the SDK
+   * retries only before the first byte arrives), and every call's `text` starts from nothing, so a caller that
+   * retries should show `text` rather than append `delta`: the retry's first piece then replaces the failed
+   * attempt's partial reply instead of being added to it. Reasoning ("thinking") text is never passed here.
+   * `text` is optional only for implementations that predate it (test doubles, the benchmark stub); the openai
+   * clients always pass it.
+   */
+  onDelta?: (delta: string, text?: string) => void;
   /** Aborts the request. */
   signal?: AbortSignal;
   /**
    * Responses API mode only: continue the server-side conversation of this response; `messages` then holds only
-   * the system prompt and the new turn. Throws `PreviousResponseLostError` when the server no longer has it.
+   * the system prompt and the new turn. Throws `PreviousResponseLostError` when the server no longer has it,
+   * or its subclass `ResponseChainTooLongError` when the stored chain outgrew the model's context: either way
+   * the caller resends the conversation from its own transcript.
    */
   previousResponseId?: string;
 }

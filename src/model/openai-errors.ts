@@ -1,15 +1,26 @@
 import OpenAI from 'openai';
-import { ModelError } from '../app/errors.ts';
+import { ModelError, type ModelErrorKind } from '../app/errors.ts';
+import { classifyEndpointFailure, isTransientFailure } from './classify-model-error.ts';
+import { retryAfterSeconds } from './model-fetch.ts';
 
 /**
- * Error handling shared by the openai-SDK model clients: the same mapping of SDK and stream failures to
- * `ModelError` (with `isRetryable`), key redaction and `retry-after` handling as the chat-completions client.
+ * Error handling shared by the openai-SDK model clients: SDK and stream failures mapped to a `ModelError` that
+ * says whether to try again (`isRetryable`), why it failed (`kind`, from `classify-model-error.ts`), what the
+ * server said (`serverMessage`) and where the request went (`endpoint`, `model`); keys are redacted throughout.
  */
 
-/** What `toModelError` needs to word its message. */
-export interface ErrorContext {
+/** Where a model call went, as named in its errors. */
+export interface ErrorOrigin {
   /** Host of the endpoint, for messages (`describeEndpoint`). */
   endpoint: string;
+  /** Base URL without credentials or query (`publicEndpointUrl`), recorded on the error for operators. */
+  endpointUrl?: string;
+  /** The configured model, recorded on the error. */
+  model?: string;
+}
+
+/** What `toModelError` needs to word its message. */
+export interface ErrorContext extends ErrorOrigin {
   /** The configured per-attempt timeout, for the timeout message. */
   timeoutMs: number;
   /** Strips keys from text bound for errors and logs (`secretRedactor`). */
@@ -18,40 +29,48 @@ export interface ErrorContext {
   outerSignal: AbortSignal | undefined;
 }
 
-/**
- * The SDK sleeps for whatever `retry-after` says, without a ceiling and deaf to abort signals. Past the cap we
- * tell it not to retry (`x-should-retry: false`), so the error reaches the caller with `retryAfterSeconds` and the
- * queue decides when to try again instead of a worker sleeping for minutes.
- */
-export function capRetryAfter(maxSeconds: number): typeof fetch {
-  return async (input, init) => {
-    const response = await fetch(input, init);
-    if (response.ok) return response;
-    const seconds = retryAfterSeconds(response.headers);
-    if (seconds === undefined || seconds <= maxSeconds) return response;
-    const headers = new Headers(response.headers);
-    headers.set('x-should-retry', 'false');
-    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
-  };
+/** The origin of a client's calls: host for messages, public URL and model for the errors. */
+export function errorOrigin(baseUrl: string, model: string): Required<ErrorOrigin> {
+  return { endpoint: describeEndpoint(baseUrl), endpointUrl: publicEndpointUrl(baseUrl), model };
+}
+
+/** The `ModelError` fields that say where the request went. */
+export function originFields(origin: ErrorOrigin | undefined): { endpoint?: string; model?: string } {
+  return { endpoint: origin?.endpointUrl, model: origin?.model };
 }
 
 /** The error for a request the caller aborted. */
-export function abortedError(reason: unknown): ModelError {
+export function abortedError(reason: unknown, origin?: ErrorOrigin): ModelError {
   // Retryable: the request itself was fine, it was interrupted (typically by a shutdown), so the turn may run again.
-  return new ModelError('The model request was aborted', { isRetryable: true, cause: reason });
-}
-
-/** The error for a stream that ended cleanly but never said the reply was finished. */
-export function unfinishedStreamError(endpoint: string): ModelError {
-  // Retryable: a proxy or server cut the stream short; a complete reply may well come next time.
-  return new ModelError(`The model stream from ${endpoint} ended before the reply was finished`, {
+  return new ModelError('The model request was aborted', {
     isRetryable: true,
+    kind: 'aborted',
+    cause: reason,
+    ...originFields(origin),
   });
 }
 
-/** The error for a reply the endpoint's content filter stopped: the same prompt would be stopped again. */
-export function contentFilterError(): ModelError {
-  return new ModelError(`The endpoint's content filter stopped the reply`, { isRetryable: false });
+/** The error for a stream that ended cleanly but never said the reply was finished. */
+export function unfinishedStreamError(origin: ErrorOrigin): ModelError {
+  // Retryable: a proxy or server cut the stream short; a complete reply may well come next time.
+  return new ModelError(`The model stream from ${origin.endpoint} ended before the reply was finished`, {
+    isRetryable: true,
+    kind: 'unavailable',
+    ...originFields(origin),
+  });
+}
+
+/**
+ * The error for a reply the endpoint's content filter stopped: the same prompt would be stopped again.
+ * `serverMessage` names what the filter flagged, when the endpoint said (Azure's `content_filter_results`).
+ */
+export function contentFilterError(origin: ErrorOrigin, serverMessage?: string): ModelError {
+  return new ModelError(`The endpoint's content filter stopped the reply`, {
+    isRetryable: false,
+    kind: 'content_filter',
+    serverMessage,
+    ...originFields(origin),
+  });
 }
 
 /**
@@ -59,15 +78,19 @@ export function contentFilterError(): ModelError {
  * cap was spent before any text (`length`). `reported` says whether the endpoint itself gave the finish reason,
  * in which case the message names it.
  */
-export function emptyReplyError(finishReason: string, reported: boolean): ModelError {
+export function emptyReplyError(finishReason: string, reported: boolean, origin: ErrorOrigin): ModelError {
   if (finishReason === 'length') {
     return new ModelError(
       'The model used its whole reply budget without writing any text; raise MAX_REPLY_TOKENS',
-      { isRetryable: false },
+      { isRetryable: false, kind: 'empty_reply', ...originFields(origin) },
     );
   }
   const detail = reported ? ` (finish reason ${finishReason})` : '';
-  return new ModelError(`The model returned an empty reply${detail}`, { isRetryable: true });
+  return new ModelError(`The model returned an empty reply${detail}`, {
+    isRetryable: true,
+    kind: 'empty_reply',
+    ...originFields(origin),
+  });
 }
 
 /** The host of a base URL, for messages that must not carry paths or credentials. */
@@ -76,6 +99,16 @@ export function describeEndpoint(baseUrl: string): string {
     return new URL(baseUrl).host;
   } catch {
     return 'the model endpoint';
+  }
+}
+
+/** A base URL fit to show an operator: no user name, password, query or fragment (where keys may hide). */
+export function publicEndpointUrl(baseUrl: string): string {
+  try {
+    const url = new URL(baseUrl);
+    return `${url.origin}${url.pathname}`.replace(/\/$/, '');
+  } catch {
+    return 'the configured model endpoint';
   }
 }
 
@@ -88,60 +121,71 @@ export function secretRedactor(apiKey: string | undefined): (text: string) => st
   };
 }
 
-const RETRYABLE_STATUS = (status: number) =>
-  status === 408 || status === 409 || status === 429 || status >= 500;
-
 const STATUS_HINTS: Record<number, string> = {
   401: 'check OPENAI_API_KEY',
   403: 'check the key’s permissions and OPENAI_BASE_URL',
   404: 'check MODEL and OPENAI_BASE_URL',
 };
 
-/** Maps whatever the SDK or the stream threw to a `ModelError` that says whether to try again. */
+const KIND_HINTS: Partial<Record<ModelErrorKind, string>> = {
+  quota: 'add credit or raise the plan’s limit; retrying will not help',
+  context_length: 'keep MAX_CONTEXT_TOKENS within the model’s context window',
+};
+
+/** Maps whatever the SDK or the stream threw to a `ModelError` that says whether to try again, and why. */
 export function toModelError(error: unknown, context: ErrorContext): ModelError {
   if (error instanceof ModelError) return error;
-  if (context.outerSignal?.aborted) return abortedError(context.outerSignal.reason);
-  if (error instanceof OpenAI.APIUserAbortError) return abortedError(error);
+  if (context.outerSignal?.aborted) return abortedError(context.outerSignal.reason, context);
+  if (error instanceof OpenAI.APIUserAbortError) return abortedError(error, context);
+  const origin = originFields(context);
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
     return new ModelError(
       `The model request to ${context.endpoint} timed out after ${context.timeoutMs} ms`,
-      { isRetryable: true, cause: error },
+      { isRetryable: true, kind: 'timeout', cause: error, ...origin },
     );
   }
   if (error instanceof OpenAI.APIConnectionError) {
     return new ModelError(`Could not reach the model endpoint ${context.endpoint}`, {
       isRetryable: true,
+      kind: 'unavailable',
       cause: error,
+      ...origin,
     });
   }
-  if (error instanceof OpenAI.APIError) {
-    const cause = safeCause(error, context.redact);
-    const status = error.status;
-    const detail = shorten(context.redact(apiErrorMessage(error)));
-    const contentFiltered = error.code === 'content_filter' || error.code === 'content_policy_violation';
-    if (status === undefined) {
-      // An error event inside an already-started stream: no status; transient unless it blames the request.
-      return new ModelError(`The model stream from ${context.endpoint} reported an error: ${detail}`, {
-        isRetryable: !contentFiltered && error.type !== 'invalid_request_error',
-        cause,
-      });
-    }
-    const hint = STATUS_HINTS[status];
-    return new ModelError(
-      `The model endpoint ${context.endpoint} answered ${status}: ${detail}${hint ? ` (${hint})` : ''}`,
-      {
-        isRetryable: !contentFiltered && RETRYABLE_STATUS(status),
-        status,
-        retryAfterSeconds: retryAfterSeconds(error.headers),
-        cause,
-      },
-    );
-  }
+  if (error instanceof OpenAI.APIError) return apiError(error, context);
   // Anything else broke the stream itself: the socket closed mid-reply (undici's "terminated"), bad SSE JSON.
   const reason = error instanceof Error ? error.message : String(error);
   return new ModelError(
     `The model stream from ${context.endpoint} broke off: ${shorten(context.redact(reason))}`,
-    { isRetryable: true, cause: error },
+    { isRetryable: true, kind: 'unavailable', cause: error, ...origin },
+  );
+}
+
+/** An error the endpoint answered: an HTTP error status, or an error event inside a started stream (no status). */
+function apiError(error: InstanceType<typeof OpenAI.APIError>, context: ErrorContext): ModelError {
+  const status = error.status;
+  const serverMessage = shorten(context.redact(apiErrorMessage(error)), 500);
+  const kind = classifyEndpointFailure({
+    status,
+    code: error.code,
+    type: error.type,
+    message: serverMessage,
+  });
+  const options = {
+    isRetryable: isTransientFailure(kind, status),
+    kind,
+    serverMessage,
+    cause: safeCause(error, context.redact),
+    ...originFields(context),
+  };
+  const detail = shorten(serverMessage);
+  if (status === undefined) {
+    return new ModelError(`The model stream from ${context.endpoint} reported an error: ${detail}`, options);
+  }
+  const hint = KIND_HINTS[kind] ?? STATUS_HINTS[status];
+  return new ModelError(
+    `The model endpoint ${context.endpoint} answered ${status}: ${detail}${hint ? ` (${hint})` : ''}`,
+    { ...options, status, retryAfterSeconds: retryAfterSeconds(error.headers) },
   );
 }
 
@@ -168,16 +212,4 @@ function apiErrorMessage(error: InstanceType<typeof OpenAI.APIError>): string {
 export function shorten(text: string, max = 200): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
   return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
-}
-
-/** Seconds to wait from `retry-after-ms` or `retry-after` (seconds or an HTTP date), when present. */
-export function retryAfterSeconds(headers: Headers | undefined): number | undefined {
-  const milliseconds = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
-  if (Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds / 1000;
-  const value = headers?.get('retry-after');
-  if (!value) return undefined;
-  const seconds = Number.parseFloat(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
 }

@@ -10,7 +10,7 @@ import type {
   CompletionUsage,
   ModelClient,
 } from './model-client.ts';
-import { describeEndpoint, secretRedactor } from './openai-errors.ts';
+import { errorOrigin, secretRedactor } from './openai-errors.ts';
 import { streamCompletion } from './stream-completion.ts';
 
 /** Options of `createOpenAIModelClient`. */
@@ -59,7 +59,7 @@ export const defaultEstimate = (text: string) => Math.ceil(text.length / 4);
  * Every completion is streamed (`stream_options.include_usage`), so `onDelta` sees the reply as it is written.
  * Retries before the reply starts are the SDK's (`maxRetries`, with its backoff and `retry-after`); a stream
  * that breaks after it started is not retried here but reported as a retryable `ModelError`, because the
- * caller may already have shown part of it. A reply with no text at all is an error too (chat platforms
+ * caller may already have shown part of it (`onDelta`'s whole-text argument lets its retry replace that part). A reply with no text at all is an error too (chat platforms
  * reject empty messages): retryable, except when the token cap was spent before any text (`length`).
  * The stream's life is `streamCompletion`'s; what its chunks mean is `createChatCompletionReader`'s.
  */
@@ -70,7 +70,7 @@ export function createOpenAIModelClient(options: OpenAIModelClientOptions): Mode
   const reasoningModel = REASONING_MODEL.test(options.model);
   const tokenLimitParameter =
     options.tokenLimitParameter ?? (reasoningModel ? 'max_completion_tokens' : 'max_tokens');
-  const endpoint = describeEndpoint(baseUrl);
+  const origin = errorOrigin(baseUrl, options.model);
   const redact = secretRedactor(options.apiKey);
 
   async function complete(request: CompletionRequest): Promise<CompletionResult> {
@@ -84,12 +84,13 @@ export function createOpenAIModelClient(options: OpenAIModelClientOptions): Mode
         signal: request.signal,
         onDelta: request.onDelta,
         timeoutMs: options.timeoutMs,
-        endpoint,
+        ...origin,
         redact,
         onFailure: (error) =>
           options.logger?.debug(
             {
               status: error.status,
+              kind: error.kind,
               isRetryable: error.isRetryable,
               durationMs: Date.now() - started,
               err: error.message,
@@ -97,7 +98,7 @@ export function createOpenAIModelClient(options: OpenAIModelClientOptions): Mode
             'model completion failed',
           ),
       },
-      createChatCompletionReader(options.model, endpoint),
+      createChatCompletionReader(origin),
     );
 
     const usage = reply.usage ?? estimateUsage(request.messages, reply.text, estimate);

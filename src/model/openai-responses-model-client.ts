@@ -1,7 +1,8 @@
 import OpenAI from 'openai';
 import type { EasyInputMessage, ResponseCreateParamsStreaming } from 'openai/resources/responses/responses';
-import { PreviousResponseLostError } from '../app/errors.ts';
+import { type ModelError, PreviousResponseLostError } from '../app/errors.ts';
 import { costOf } from '../usage/prices.ts';
+import { classifyEndpointFailure } from './classify-model-error.ts';
 import { createOpenAISdk } from './create-openai-sdk.ts';
 import type {
   ChatMessage,
@@ -10,13 +11,14 @@ import type {
   CompletionUsage,
   ModelClient,
 } from './model-client.ts';
-import { describeEndpoint, secretRedactor } from './openai-errors.ts';
+import { type ErrorContext, errorOrigin, secretRedactor, toModelError } from './openai-errors.ts';
 import {
   defaultEstimate,
   OPENAI_BASE_URL,
   type OpenAIModelClientOptions,
   REASONING_MODEL,
 } from './openai-model-client.ts';
+import { ResponseChainTooLongError } from './response-chain-too-long-error.ts';
 import { createResponsesStreamReader } from './responses-stream-reader.ts';
 import { streamCompletion } from './stream-completion.ts';
 
@@ -27,12 +29,16 @@ import { streamCompletion } from './stream-completion.ts';
  * Takes the chat client's options; `tokenLimitParameter` is ignored (the Responses API has only
  * `max_output_tokens`). System messages become `instructions` — sent on every call, because the API does not
  * carry instructions over from the previous response — and the rest become `input` messages. Every response is
- * stored (`store: true`) so the next turn can chain to it.
+ * stored (`store: true`) so the next turn can chain to it; a chained request is sent with `truncation: "auto"`,
+ * so a chain that outgrows the context window loses its oldest items on the server instead of failing every
+ * later turn with a context-length 400 (the local transcript still has them for a rebuild).
  *
  * Same failure conventions as the chat client: SDK retries before the reply starts, a stream that breaks or ends
  * without `response.completed`/`response.incomplete` is a retryable `ModelError`, never a half reply. A chain the
  * server no longer has (`previous_response_not_found`, or a 404 about it) is a `PreviousResponseLostError`, so the
- * caller can resend the conversation from its own transcript. The stream's life is `streamCompletion`'s; what its
+ * caller can resend the conversation from its own transcript; so is a context-length error on a chained request
+ * (from a server that ignores `truncation`), as its subclass `ResponseChainTooLongError`: the local transcript
+ * is trimmed to the budget, the server's chain is not. The stream's life is `streamCompletion`'s; what its
  * events mean is `createResponsesStreamReader`'s.
  */
 export function createOpenAIResponsesModelClient(options: OpenAIModelClientOptions): ModelClient {
@@ -40,12 +46,18 @@ export function createOpenAIResponsesModelClient(options: OpenAIModelClientOptio
   const baseUrl = options.baseUrl ?? OPENAI_BASE_URL;
   const sdk = createOpenAISdk(options, baseUrl);
   const reasoningModel = REASONING_MODEL.test(options.model);
-  const endpoint = describeEndpoint(baseUrl);
+  const origin = errorOrigin(baseUrl, options.model);
   const redact = secretRedactor(options.apiKey);
 
   async function complete(request: CompletionRequest): Promise<CompletionResult> {
     const started = Date.now();
     const { previousResponseId } = request;
+    const context: ErrorContext = {
+      ...origin,
+      timeoutMs: options.timeoutMs,
+      redact,
+      outerSignal: request.signal,
+    };
     let lost: PreviousResponseLostError | undefined;
     const reply = await streamCompletion(
       {
@@ -53,16 +65,19 @@ export function createOpenAIResponsesModelClient(options: OpenAIModelClientOptio
         signal: request.signal,
         onDelta: request.onDelta,
         timeoutMs: options.timeoutMs,
-        endpoint,
+        ...origin,
         redact,
         mapError: (error) => {
-          lost = lostChain(error, previousResponseId);
-          return lost;
+          const mapped = lostChain(error, previousResponseId) ?? toModelError(error, context);
+          const chained = chainTooLong(mapped, previousResponseId) ?? mapped;
+          if (chained instanceof PreviousResponseLostError) lost = chained;
+          return chained;
         },
         onFailure: (error) =>
           options.logger?.debug(
             {
               status: error.status,
+              kind: error.kind,
               isRetryable: error.isRetryable,
               chainLost: lost !== undefined,
               durationMs: Date.now() - started,
@@ -71,7 +86,7 @@ export function createOpenAIResponsesModelClient(options: OpenAIModelClientOptio
             'model response failed',
           ),
       },
-      createResponsesStreamReader({ model: options.model, endpoint, redact, previousResponseId }),
+      createResponsesStreamReader({ ...origin, redact, previousResponseId }),
     );
 
     const usage = reply.usage ?? estimateUsage(request.messages, reply.text, estimate);
@@ -117,7 +132,14 @@ function toRequestBody(
     max_output_tokens: request.maxTokens ?? options.maxReplyTokens,
   };
   if (instructions.length > 0) body.instructions = instructions.join('\n\n');
-  if (request.previousResponseId !== undefined) body.previous_response_id = request.previousResponseId;
+  if (request.previousResponseId !== undefined) {
+    body.previous_response_id = request.previousResponseId;
+    // The stored chain grows with every turn and nothing here trims it; `auto` lets the server drop its oldest
+    // items rather than answer a context-length 400. An unchained request is the local transcript, already
+    // trimmed to MAX_CONTEXT_TOKENS: there a context-length error means the budget is wrong, and should say so
+    // rather than be silently truncated.
+    body.truncation = 'auto';
+  }
   if (options.temperature !== undefined && !reasoningModel) body.temperature = options.temperature;
   return body;
 }
@@ -134,12 +156,26 @@ function lostChain(
   if (error instanceof OpenAI.APIUserAbortError || error instanceof OpenAI.APIConnectionError)
     return undefined;
   const message = typeof error.message === 'string' ? error.message : '';
+  const aboutModel =
+    classifyEndpointFailure({ status: error.status, code: error.code, type: error.type, message }) ===
+    'model_not_found';
   const lost =
     error.code === 'previous_response_not_found' ||
-    (error.status === 404 && error.code !== 'model_not_found') ||
+    (error.status === 404 && !aboutModel) ||
     (error.status === 400 && error.param === 'previous_response_id' && /not found/i.test(message));
   return lost
     ? new PreviousResponseLostError(previousResponseId, { status: error.status, cause: error })
+    : undefined;
+}
+
+/** A context-length error on a chained request: the server's chain, not the local transcript, is too long. */
+function chainTooLong(
+  error: ModelError,
+  previousResponseId: string | undefined,
+): ResponseChainTooLongError | undefined {
+  if (previousResponseId === undefined || error instanceof PreviousResponseLostError) return undefined;
+  return error.kind === 'context_length'
+    ? new ResponseChainTooLongError(previousResponseId, error)
     : undefined;
 }
 

@@ -1,6 +1,14 @@
 import type { Response, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { ModelError, PreviousResponseLostError } from '../app/errors.ts';
-import { contentFilterError, emptyReplyError, shorten, unfinishedStreamError } from './openai-errors.ts';
+import { classifyEndpointFailure } from './classify-model-error.ts';
+import {
+  contentFilterError,
+  type ErrorOrigin,
+  emptyReplyError,
+  originFields,
+  shorten,
+  unfinishedStreamError,
+} from './openai-errors.ts';
 import type { StreamedReply, StreamReader } from './stream-completion.ts';
 
 // `response.failed` codes that say "try again later"; the others (invalid prompt, image problems, policy) blame
@@ -16,11 +24,9 @@ export interface ResponsesStreamReply extends StreamedReply {
 }
 
 /** What `createResponsesStreamReader` needs besides the events. */
-export interface ResponsesStreamReaderOptions {
+export interface ResponsesStreamReaderOptions extends ErrorOrigin {
   /** The configured model, reported when the stream names none. */
   model: string;
-  /** Host of the endpoint, for messages. */
-  endpoint: string;
   /** Strips keys from text bound for errors. */
   redact: (text: string) => string;
   /** The response the request continues, if any: an `error` event saying it is gone means a lost chain. */
@@ -69,10 +75,10 @@ export function createResponsesStreamReader(
     },
 
     finish(emit) {
-      if (!final) throw unfinishedStreamError(options.endpoint);
+      if (!final) throw unfinishedStreamError(options);
       if (final.model) model = final.model;
       const incomplete = final.status === 'incomplete' ? final.incomplete_details?.reason : undefined;
-      if (incomplete === 'content_filter') throw contentFilterError();
+      if (incomplete === 'content_filter') throw contentFilterError(options);
       const finishReason = final.status === 'incomplete' ? 'length' : 'stop';
       let reply = text;
       if (reply === '') {
@@ -80,7 +86,7 @@ export function createResponsesStreamReader(
         reply = outputText(final) || refusal;
         if (reply) emit(reply);
       }
-      if (reply === '') throw emptyReplyError(finishReason, false);
+      if (reply === '') throw emptyReplyError(finishReason, false, options);
       const usage = final.usage
         ? { promptTokens: final.usage.input_tokens, completionTokens: final.usage.output_tokens }
         : undefined;
@@ -91,9 +97,14 @@ export function createResponsesStreamReader(
 
 function failedResponseError(response: Response, options: ResponsesStreamReaderOptions): ModelError {
   const code = response.error?.code ?? 'unknown';
-  const detail = shorten(options.redact(response.error?.message ?? 'no details'));
+  const serverMessage = shorten(options.redact(response.error?.message ?? ''), 500) || undefined;
+  const kind = classifyEndpointFailure({ status: undefined, code, message: serverMessage ?? '' });
+  const detail = shorten(serverMessage ?? 'no details');
   return new ModelError(`The model response from ${options.endpoint} failed (${code}): ${detail}`, {
-    isRetryable: TRANSIENT_FAILURE_CODES.has(code),
+    isRetryable: TRANSIENT_FAILURE_CODES.has(code) && kind !== 'quota',
+    kind,
+    serverMessage,
+    ...originFields(options),
   });
 }
 
@@ -104,10 +115,16 @@ function streamErrorEvent(
   if (event.code === 'previous_response_not_found' && options.previousResponseId !== undefined) {
     return new PreviousResponseLostError(options.previousResponseId);
   }
-  const detail = shorten(options.redact(event.message ?? ''));
+  const serverMessage = shorten(options.redact(event.message ?? ''), 500);
+  const kind = classifyEndpointFailure({ status: undefined, code: event.code, message: serverMessage });
   return new ModelError(
-    `The model stream from ${options.endpoint} reported an error${event.code ? ` (${event.code})` : ''}: ${detail}`,
-    { isRetryable: !(event.code && REQUEST_FAULT_CODE.test(event.code)) },
+    `The model stream from ${options.endpoint} reported an error${event.code ? ` (${event.code})` : ''}: ${shorten(serverMessage)}`,
+    {
+      isRetryable: !(event.code && REQUEST_FAULT_CODE.test(event.code)) && kind !== 'quota',
+      kind,
+      serverMessage: serverMessage || undefined,
+      ...originFields(options),
+    },
   );
 }
 

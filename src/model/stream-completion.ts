@@ -1,6 +1,6 @@
 import { ModelError } from '../app/errors.ts';
 import type { CompletionUsage } from './model-client.ts';
-import { abortedError, toModelError } from './openai-errors.ts';
+import { abortedError, originFields, toModelError } from './openai-errors.ts';
 
 /**
  * The life of one streamed completion, shared by the openai-SDK clients whatever the wire protocol: the
@@ -9,7 +9,10 @@ import { abortedError, toModelError } from './openai-errors.ts';
  * protocol (`chat-completion-reader.ts`, `responses-stream-reader.ts`).
  */
 
-/** Hands one piece of reply text to the caller's `onDelta`; rethrows whatever the callback threw. */
+/**
+ * Hands one piece of reply text to the caller's `onDelta` (with the whole text so far); rethrows whatever the
+ * callback threw.
+ */
 export type EmitDelta = (delta: string) => void;
 
 /** Turns one protocol's stream events into a reply; a fresh reader per completion, since it keeps state. */
@@ -41,12 +44,19 @@ export interface StreamCompletionOptions<Event> {
   open(signal: AbortSignal): PromiseLike<AsyncIterable<Event>>;
   /** The caller's abort signal (`CompletionRequest.signal`). */
   signal: AbortSignal | undefined;
-  /** The caller's delta callback (`CompletionRequest.onDelta`); an error it throws goes back unchanged. */
-  onDelta: ((delta: string) => void) | undefined;
+  /**
+   * The caller's delta callback (`CompletionRequest.onDelta`): each piece, and the whole text so far of this
+   * stream. An error it throws goes back unchanged.
+   */
+  onDelta: ((delta: string, text: string) => void) | undefined;
   /** Longest silence allowed between two events once the stream has started (and the SDK's per-attempt timeout). */
   timeoutMs: number;
   /** Host of the endpoint, for messages (`describeEndpoint`). */
   endpoint: string;
+  /** Base URL without credentials (`publicEndpointUrl`), recorded on every error for operators. */
+  endpointUrl?: string;
+  /** The configured model, recorded on every error. */
+  model?: string;
   /** Strips keys from text bound for errors (`secretRedactor`). */
   redact: (text: string) => string;
   /** Protocol-specific mapping tried before the shared `toModelError`; `undefined` leaves the error to it. */
@@ -65,16 +75,18 @@ export async function streamCompletion<Event, Reply>(
   reader: StreamReader<Event, Reply>,
 ): Promise<Reply> {
   const outerSignal = options.signal;
-  if (outerSignal?.aborted) throw abortedError(outerSignal.reason);
+  if (outerSignal?.aborted) throw abortedError(outerSignal.reason, options);
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(outerSignal?.reason);
   outerSignal?.addEventListener('abort', onOuterAbort, { once: true });
 
   // Boxed, so that even `undefined` thrown by the callback is recognised as the callback's.
   let callbackError: { error: unknown } | undefined;
+  let text = '';
   const emit: EmitDelta = (delta) => {
+    text += delta;
     try {
-      options.onDelta?.(delta);
+      options.onDelta?.(delta, text);
     } catch (error) {
       callbackError = { error };
       controller.abort();
@@ -98,18 +110,20 @@ export async function streamCompletion<Event, Reply>(
     clearTimeout(idleTimer);
 
     // The SDK ends the iteration quietly on abort, so each way of stopping early is checked here.
-    if (outerSignal?.aborted) throw abortedError(outerSignal.reason);
+    if (outerSignal?.aborted) throw abortedError(outerSignal.reason, options);
     if (idleTimedOut) {
       throw new ModelError(`The model stream from ${options.endpoint} stalled for ${options.timeoutMs} ms`, {
         isRetryable: true,
+        kind: 'timeout',
+        ...originFields(options),
       });
     }
     return reader.finish(emit);
   } catch (error) {
     if (callbackError && error === callbackError.error) throw error;
-    const { endpoint, timeoutMs, redact } = options;
-    const modelError =
-      options.mapError?.(error) ?? toModelError(error, { endpoint, timeoutMs, redact, outerSignal });
+    const { endpoint, endpointUrl, model, timeoutMs, redact } = options;
+    const context = { endpoint, endpointUrl, model, timeoutMs, redact, outerSignal };
+    const modelError = options.mapError?.(error) ?? toModelError(error, context);
     options.onFailure?.(modelError);
     throw modelError;
   } finally {
