@@ -57,7 +57,7 @@ function createStubModel(name: string): ModelClient {
       await Promise.resolve();
       const last = request.messages.at(-1)?.content ?? '';
       const text = `Echo: ${last}`;
-      request.onDelta?.(text);
+      request.onDelta?.(text, text);
       return {
         text,
         usage: { promptTokens: 100, completionTokens: Math.ceil(text.length / 4) },

@@ -117,7 +117,8 @@ function parseEnvironment(env: Record<string, string | undefined>): Environment 
 }
 
 function modelSettings(e: Environment): Config['model'] {
-  if (!e.OPENAI_API_KEY && !e.OPENAI_BASE_URL) {
+  // An ingress only enqueues: it never calls the model, so it needs no model settings.
+  if (!e.OPENAI_API_KEY && !e.OPENAI_BASE_URL && e.PARLEY_ROLE !== 'ingress') {
     throw new ConfigError(
       [
         'No model is configured: set OPENAI_API_KEY or OPENAI_BASE_URL.',

@@ -1,7 +1,22 @@
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
 import { startParleyProcess } from '../helpers/parley-process.ts';
 import { freePort, startTestRedis } from '../helpers/redis-server.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+/** Whether something accepts connections on the loopback port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
 
 let model: FakeOpenAI;
 beforeAll(async () => {
@@ -80,4 +95,43 @@ describe('stopping and starting without Redis', () => {
       run.child.kill('SIGKILL');
     }
   });
+
+  it('SIGTERM to `npm start` reaches the application: nothing is left running', async () => {
+    const port = await freePort();
+    const npm = spawn('npm', ['start'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        OPENAI_BASE_URL: model.url,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    npm.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    npm.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
+    try {
+      await waitFor('the HTTP server', () => output.includes('HTTP server listening'), { timeoutMs: 30_000 });
+      expect(await listening(port)).toBe(true);
+      npm.kill('SIGTERM');
+      await exited;
+      await waitFor(
+        () => `port ${port} to close; output:\n${output}`,
+        async () => !(await listening(port)),
+        {
+          timeoutMs: 25_000,
+        },
+      );
+      expect(output).toContain('shutting down');
+    } finally {
+      npm.kill('SIGKILL');
+    }
+  }, 60_000);
 });

@@ -108,3 +108,16 @@ describe('how to reach Redis', () => {
     expect(loadConfig(base).redis).toBeUndefined();
   });
 });
+
+describe('roles', () => {
+  it('an ingress needs no model settings: it never calls the model', () => {
+    const config = loadConfig({ PARLEY_ROLE: 'ingress', REDIS_URL: 'redis://redis:6379' });
+    expect(config.role).toBe('ingress');
+  });
+
+  it('a worker still does', () => {
+    expect(configError({ PARLEY_ROLE: 'worker', REDIS_URL: 'redis://redis:6379' }).variable).toBe(
+      'OPENAI_API_KEY',
+    );
+  });
+});
