@@ -1,16 +1,18 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
 import { loadEnvFile, loadStorageConfig } from '../app/config.ts';
 import { ConfigError } from '../app/errors.ts';
+import { RedisUnreachableError, waitForRedis } from '../app/redis-connection.ts';
 import { exportSession } from '../commands/session-export.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import { createRedisHistoryStore } from '../history/redis/redis-history-store.ts';
 import {
-  checkSessionId,
   forkSession,
   formatListing,
   importSession,
   readExport,
+  requireSession,
   SessionToolError,
 } from './session-tools.ts';
 
@@ -49,7 +51,7 @@ const COMMANDS: Record<string, { args: number; run(context: CommandContext): Pro
   export: {
     args: 1,
     async run({ store, args, flags, out, err }) {
-      const data = await exportSession(store, checkSessionId(args[0]!));
+      const data = await exportSession(store, await requireSession(store, args[0]!));
       const json = `${JSON.stringify(data, null, 2)}\n`;
       if (flags.out) {
         await writeFile(flags.out, json);
@@ -79,12 +81,36 @@ const COMMANDS: Record<string, { args: number; run(context: CommandContext): Pro
   forget: {
     args: 1,
     async run({ store, args, out }) {
-      await store.forget(checkSessionId(args[0]!));
+      await store.forget(await requireSession(store, args[0]!));
       out.write(`Forgot ${args[0]}\n`);
       return 0;
     },
   },
 };
+
+/** The store on the Redis of `REDIS_URL`, once Redis answers (a plain message within 5 s if it does not). */
+async function openStore(): Promise<HistoryStore> {
+  const config = loadStorageConfig();
+  const redis = new Redis(config.redisUrl, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5_000,
+    connectionName: 'parley-cli',
+  });
+  // Reconnect attempts are reported once, by waitForRedis; ioredis would print each of them itself.
+  redis.on('error', () => {});
+  try {
+    await waitForRedis(redis, 5_000);
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  return createRedisHistoryStore({
+    redis,
+    ownsConnection: true,
+    prefix: config.redisPrefix,
+    historyTtlDays: config.historyTtlDays,
+  });
+}
 
 /** Runs one CLI command; returns the process exit code. */
 export async function runCli(
@@ -108,31 +134,31 @@ export async function runCli(
     out.write(USAGE);
     return command || values.help ? 0 : 2;
   }
-  const config = loadStorageConfig();
-  const store = createRedisHistoryStore({
-    url: config.redisUrl,
-    prefix: config.redisPrefix,
-    historyTtlDays: config.historyTtlDays,
-    redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 5_000 },
-  });
+  const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!entry) {
+    err.write(`Unknown command ${command}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.length < entry.args) {
+    err.write(`parley ${command}: needs ${entry.args} argument(s)\n\n${USAGE}`);
+    return 2;
+  }
+  let store: HistoryStore | undefined;
   try {
-    const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-    if (!entry) {
-      err.write(`Unknown command ${command}\n\n${USAGE}`);
-      return 2;
-    }
-    if (args.length < entry.args) {
-      throw new SessionToolError(`${command} needs ${entry.args} argument(s)\n\n${USAGE}`);
-    }
+    store = await openStore();
     return await entry.run({ store, args, flags: values, out, err });
   } catch (error) {
-    if (error instanceof SessionToolError || error instanceof ConfigError) {
+    if (
+      error instanceof SessionToolError ||
+      error instanceof ConfigError ||
+      error instanceof RedisUnreachableError
+    ) {
       err.write(`parley ${command}: ${error.message}\n`);
       return 1;
     }
     throw error;
   } finally {
-    await store.close();
+    await store?.close();
   }
 }
 

@@ -18,7 +18,7 @@ export function checkSessionId(id: string): string {
 }
 
 /** Whether a session has anything stored. */
-async function exists(store: HistoryStore, sessionId: string): Promise<boolean> {
+export async function exists(store: HistoryStore, sessionId: string): Promise<boolean> {
   if ((await store.count(sessionId)) > 0) return true;
   const meta = await store.getMeta(sessionId);
   return meta.summary !== undefined || meta.persona !== undefined;
@@ -62,8 +62,7 @@ export async function forkSession(
   to: string,
   options: { force?: boolean } = {},
 ): Promise<number> {
-  checkSessionId(from);
-  if (!(await exists(store, from))) throw new SessionToolError(`${from} has no stored conversation`);
+  await requireSession(store, from);
   return importSession(store, await exportSession(store, from), to, options);
 }
 
@@ -73,4 +72,39 @@ export function formatListing(sessions: SessionListing[]): string {
   return sessions
     .map((session) => `${new Date(session.lastActiveAt).toISOString()}  ${session.sessionId}`)
     .join('\n');
+}
+
+/** Edit distance between two strings (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** Up to three stored session IDs closest to `id`, closest first. */
+export function closestSessions(id: string, stored: readonly string[]): string[] {
+  return stored
+    .map((candidate) => ({ candidate, distance: editDistance(id, candidate) }))
+    .filter(({ distance }) => distance <= Math.max(3, Math.floor(id.length / 2)))
+    .sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate))
+    .slice(0, 3)
+    .map(({ candidate }) => candidate);
+}
+
+/** Checks that `id` names a stored conversation; otherwise says so, with the closest stored names. */
+export async function requireSession(store: HistoryStore, id: string): Promise<string> {
+  checkSessionId(id);
+  if (await exists(store, id)) return id;
+  const stored = (await store.listSessions({ limit: 10_000 })).map((session) => session.sessionId);
+  const closest = closestSessions(id, stored);
+  const hint =
+    closest.length > 0 ? `; did you mean ${closest.join(', ')}?` : '; `parley sessions` lists them';
+  throw new SessionToolError(`there is no stored conversation ${id}${hint}`);
 }

@@ -109,4 +109,31 @@ describe('parley CLI', () => {
     expect(noRedis.stderr).toContain('REDIS_URL is not set');
     expect((await parley(['frobnicate'])).code).toBe(2);
   });
+
+  it('an unknown session is an error that names the closest stored ones', async () => {
+    const typo = await parley(['export', 'slack:T1:C1:100.2']);
+    expect(typo.code).toBe(1);
+    expect(typo.stdout).toBe('');
+    expect(typo.stderr).toContain(
+      'there is no stored conversation slack:T1:C1:100.2; did you mean slack:T1:C1:100.1',
+    );
+    const missing = await parley(['forget', 'console:nobody-at-all-here']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('there is no stored conversation console:nobody-at-all-here');
+    expect(missing.stdout).not.toContain('Forgot');
+  });
+
+  it('shows its usage before asking for REDIS_URL', async () => {
+    const bare = await parley(['export'], { REDIS_URL: '' });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('Usage: parley');
+    expect(bare.stderr).not.toContain('REDIS_URL is not set');
+  });
+
+  it('says plainly when Redis cannot be reached', async () => {
+    const unreachable = await parley(['sessions'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain('cannot connect to Redis at 127.0.0.1:1: ECONNREFUSED');
+    expect(unreachable.stderr).not.toContain('max retries');
+  });
 });
