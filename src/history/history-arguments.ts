@@ -61,3 +61,11 @@ export function checkCount(name: string, value: number): number {
   if (Number.isNaN(value)) throw new RangeError(`${name} must be a number, got NaN`);
   return Math.max(0, Math.floor(value));
 }
+
+/** A point in time (a turn's `receivedAt`, a forget mark): finite and not negative, ms since epoch. */
+export function checkTime(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new RangeError(`${name} must be a time in ms since epoch, got ${value}`);
+  }
+  return value;
+}

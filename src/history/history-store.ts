@@ -4,7 +4,10 @@
  * `commitTurn` applies a processed turn atomically and at most once per seq, so a re-run turn commits once;
  * `load` returns the newest messages within a token or message budget without reading the whole history;
  * `compact` swaps the oldest messages for a summary only if they are still the ones summarized; bad
- * arguments are rejected before anything changes; and with retention an idle session disappears entirely.
+ * arguments are rejected before anything changes; with retention an idle session disappears entirely, while a
+ * channel-level session lives as long as any conversation committed under it (its persona with it); and
+ * `forgetScope` marks a scope forgotten before deleting it, so a turn received before the mark leaves nothing
+ * behind even when it commits afterwards (the queues drop such turns unrun, see `scopeForgottenBefore`).
  *
  * Beside it: `memory-history-store.ts` (the embedded default, built from the `memory-*` modules),
  * `redis/redis-history-store.ts` (Redis and Redis Cluster; its Lua scripts are the `.lua` files there),
@@ -76,10 +79,15 @@ export interface TurnCommit {
   usage?: UsageDelta;
   /** Drop everything stored for the session first — history, summary, persona, usage — except `committedSeq`. */
   forget?: boolean;
-  /** Channel-level session this one belongs to (indexed for `sessionsInScope`). */
+  /** Channel-level session this one belongs to (indexed for `sessionsInScope`; renewed with it under retention). */
   scopeId?: string;
   /** Responses API mode: the response to continue next (`null` drops it). */
   responseId?: string | null;
+  /**
+   * When the turn was received (`Turn.receivedAt`). If its scope (`scopeId`, else the session) was forgotten
+   * after that, the commit leaves nothing of the session but its seq and resolves false.
+   */
+  receivedAt?: number;
 }
 
 /** What a summary compaction replaces, checked atomically against what is stored. */
@@ -141,7 +149,18 @@ export interface HistoryStore {
   listSessions(options?: { limit?: number }): Promise<SessionListing[]>;
   /** The sessions committed with this `scopeId` (a channel's threads), plus the scope's own session if stored. */
   sessionsInScope(scopeId: string): Promise<string[]>;
-  /** Applies one turn's result atomically and at most once per `seq`; returns false if already applied. */
+  /**
+   * `/forget` of a channel: first marks the scope forgotten `before` (the forget turn's `receivedAt`; the mark
+   * never moves back), then forgets the scope's own session and every session committed under it. Safe to run
+   * again after an interruption. Resolves the sessions that held anything, the scope's own first.
+   */
+  forgetScope(scopeId: string, options: { before: number }): Promise<string[]>;
+  /** The scope's forget mark: turns of the scope received before it are not to be run (0 if none). */
+  scopeForgottenBefore(scopeId: string): Promise<number>;
+  /**
+   * Applies one turn's result atomically and at most once per `seq`; resolves false if already applied, or if
+   * the turn was received before its scope was forgotten (then nothing of it is kept).
+   */
   commitTurn(sessionId: string, commit: TurnCommit): Promise<boolean>;
   /** Highest committed turn seq of the session (0 if none). */
   committedSeq(sessionId: string): Promise<number>;

@@ -1,5 +1,6 @@
 import type { UsageCounters } from '../usage/usage-counters.ts';
 import type { StoredMessage } from './history-store.ts';
+import { createMemoryForgetMarks } from './memory-forget-marks.ts';
 import { createMemorySessionIndex, type MemorySessionIndex } from './memory-session-index.ts';
 
 /** Everything kept for one session; cost is in integer micro-USD so sums are exact, as in Redis. */
@@ -54,6 +55,12 @@ export interface MemorySessions {
   sweepIfDue(): void;
   /** Whether anything beyond the committed seq (kept by `forget`) is stored. */
   stored(sessionId: string): boolean;
+  /** The scope's forget mark, 0 if none (or expired). */
+  forgottenBefore(scopeId: string): number;
+  /** Raises the scope's forget mark to `before` (never lowers it) and restarts its retention clock. */
+  markForgotten(scopeId: string, before: number): void;
+  /** A commit under `scopeId`: restarts the retention clock of the scope's session and mark, if stored. */
+  renewScope(scopeId: string): void;
 }
 
 /** How often, at most, a commit sweeps expired sessions out of memory. */
@@ -62,6 +69,7 @@ const SWEEP_INTERVAL_MS = 60_000;
 /** An empty set of sessions; `ttlMs` 0 keeps them forever. */
 export function createMemorySessions(ttlMs: number, now: () => number): MemorySessions {
   const sessions = new Map<string, MemorySession>();
+  const marks = createMemoryForgetMarks(ttlMs, now);
   const index = createMemorySessionIndex();
   let lastSweep = Number.NEGATIVE_INFINITY;
 
@@ -77,10 +85,14 @@ export function createMemorySessions(ttlMs: number, now: () => number): MemorySe
     }
     return state;
   };
+  const touch = (state: MemorySession) => {
+    state.expiresAt = ttlMs > 0 ? now() + ttlMs : Number.POSITIVE_INFINITY;
+  };
   const sweep = () => {
     if (ttlMs === 0) return;
     lastSweep = now();
     for (const sessionId of [...sessions.keys()]) find(sessionId);
+    marks.sweep();
     index.pruneListing(lastSweep - ttlMs);
   };
 
@@ -99,9 +111,7 @@ export function createMemorySessions(ttlMs: number, now: () => number): MemorySe
     put(sessionId, state) {
       sessions.set(sessionId, state);
     },
-    touch(state) {
-      state.expiresAt = ttlMs > 0 ? now() + ttlMs : Number.POSITIVE_INFINITY;
-    },
+    touch,
     drop,
     sweep,
     sweepIfDue() {
@@ -117,6 +127,13 @@ export function createMemorySessions(ttlMs: number, now: () => number): MemorySe
         text.some((value) => value !== undefined) ||
         counters.some((value) => value > 0)
       );
+    },
+    forgottenBefore: marks.get,
+    markForgotten: marks.raise,
+    renewScope(scopeId) {
+      const state = find(scopeId);
+      if (state) touch(state);
+      marks.renew(scopeId);
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../app/logger.ts';
+import type { Turn } from '../turn/turn.ts';
 import { completesWithin } from './completes-within.ts';
 import {
   type InProcessSession,
@@ -21,6 +22,8 @@ export interface SessionRunnerOptions {
   turnsPerSlice: number;
   /** Delay before re-running a turn whose processor threw. */
   retryDelayMs(attempt: number): number;
+  /** A scope's forget mark, if the queue honours `/forget`: earlier turns of the scope are dropped unrun. */
+  forgottenBefore?: ((scopeId: string) => Promise<number>) | undefined;
   /** Logger. */
   logger: Logger;
 }
@@ -119,6 +122,14 @@ async function runHead(
   const head = session.entries[0];
   if (!head) return 'empty';
   session.lastActivity = Date.now();
+  if (await receivedBeforeForget(head.turn, options)) {
+    options.logger.info(
+      { sessionId, seq: head.seq },
+      'dropping a turn received before its channel was forgotten',
+    );
+    dropHead(session);
+    return 'processed';
+  }
   const { succeeded, attempt } = await runTurnAttempt({
     sessionId,
     turn: head.turn,
@@ -132,8 +143,22 @@ async function runHead(
     retryLater(attempt);
     return 'stopped';
   }
+  dropHead(session);
+  return 'processed';
+}
+
+function dropHead(session: InProcessSession): void {
   session.entries.shift();
   session.attempts = 0;
   session.replies = [];
-  return 'processed';
+}
+
+/** Whether the turn arrived before its scope was forgotten (`/forget` of its channel): it must not be run. */
+async function receivedBeforeForget(
+  turn: Turn,
+  { forgottenBefore }: Pick<SessionRunnerOptions, 'forgottenBefore'>,
+): Promise<boolean> {
+  if (!forgottenBefore) return false;
+  // Written so that a turn without a usable receipt time is run, never dropped.
+  return turn.receivedAt < (await forgottenBefore(turn.scopeId ?? turn.sessionId));
 }

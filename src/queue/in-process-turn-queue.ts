@@ -15,6 +15,8 @@ export interface InProcessTurnQueueOptions {
   concurrency: number;
   /** Last committed seq of a session (from the history store), so numbering continues across restarts. */
   committedSeq(sessionId: string): Promise<number>;
+  /** A scope's forget mark (the history store's `scopeForgottenBefore`): earlier turns of it are dropped unrun. */
+  forgottenBefore?: (scopeId: string) => Promise<number>;
   /** Runs of one turn before the processor must settle it. */
   maxAttempts: number;
   /** Turns a session may run back to back before others get a go. */
@@ -29,7 +31,9 @@ export interface InProcessTurnQueueOptions {
 
 /**
  * The embedded default: turns are ordered per session and run in parallel across sessions inside this
- * process. Nothing survives a restart except what the history store keeps.
+ * process. Nothing survives a restart except what the history store keeps. It needs no retention option: idle
+ * sessions are forgotten once past the de-duplication window (see in-process-session-table.ts), and numbering
+ * then resumes from the store's committed seq.
  */
 export function createInProcessTurnQueue(options: InProcessTurnQueueOptions): TurnQueue {
   const sessions = createSessionTable(options.dedupWindowMs ?? 10 * 60_000);
@@ -39,6 +43,7 @@ export function createInProcessTurnQueue(options: InProcessTurnQueueOptions): Tu
     maxAttempts: options.maxAttempts,
     turnsPerSlice: options.turnsPerSlice ?? DEFAULT_TURNS_PER_SLICE,
     retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
+    forgottenBefore: options.forgottenBefore,
     logger: options.logger,
   });
 

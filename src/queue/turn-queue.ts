@@ -3,7 +3,10 @@
  * strictly in order within a session and in parallel across sessions. A turn id is accepted once (within a
  * de-duplication window), and a turn is removed only after the processor committed it, so a failed run (on
  * BullMQ, a crashed worker too) re-runs it with the replies it already posted instead of losing it: runs are
- * at least once; the processor's commit by seq makes the outcome once.
+ * at least once; the processor's commit by seq makes the outcome once. Numbering never goes back to or below
+ * the store's committed seq, even after the queue's own per-session state expired. Given the store's
+ * `scopeForgottenBefore`, a queue drops unrun every turn received before its scope (`turn.scopeId`, else its
+ * session) was forgotten, in every session of the scope, so `/forget` leaves no earlier turn to be answered.
  *
  * Implementations beside it: `in-process-turn-queue.ts` (the embedded default, nothing survives a restart) and
  * `bullmq/bullmq-turn-queue.ts` (a Redis mailbox per session drained by BullMQ, DESIGN §3). What both share:

@@ -1,20 +1,24 @@
 import type { UsageTotals } from '../history/history-store.ts';
 import { checkUsage, type UsageCounters } from './usage-counters.ts';
 import { type UsageLedger, type UsageReport, usageDay } from './usage-ledger.ts';
+import { type UsageRetentionOptions, usageRetention } from './usage-retention.ts';
 
 /** Options of `createMemoryUsageLedger`. */
-export interface MemoryUsageLedgerOptions {
-  /** Current time, ms since epoch (when day buckets expire); default `Date.now`. */
+export interface MemoryUsageLedgerOptions extends UsageRetentionOptions {
+  /** Current time, ms since epoch (when buckets expire); default `Date.now`. */
   now?: () => number;
 }
-
-/** Days a day bucket is kept after its last write, as the Redis ledger's day hashes. */
-const DAY_RETENTION_MS = 40 * 86_400_000;
 
 /** Integer counters of one bucket; cost in micro-USD so sums are exact. */
 interface Counters extends UsageCounters {
   /** Model calls. */
   calls: number;
+}
+
+/** Counters that expire, as a Redis key with a TTL does. */
+interface Bucket extends Counters {
+  /** When the bucket is dropped, ms since epoch (restarted by every write); infinite without retention. */
+  expiresAt: number;
 }
 
 /** One UTC day's buckets. */
@@ -27,11 +31,19 @@ interface Day {
   users: Map<string, Counters>;
 }
 
-/** The embedded default ledger: usage per scope and per user, by UTC day and in total, in this process only. */
+/** How often, at most, a record sweeps expired totals out of memory. */
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * The embedded default ledger: usage per scope and per user, by UTC day and in total, in this process only,
+ * with the same retention as the Redis ledger (usage-retention.ts).
+ */
 export function createMemoryUsageLedger(options: MemoryUsageLedgerOptions = {}): UsageLedger {
   const now = options.now ?? Date.now;
+  const retention = usageRetention(options);
   const days = new Map<string, Day>();
-  const totals = { scopes: new Map<string, Counters>(), users: new Map<string, Counters>() };
+  const totals = { scopes: new Map<string, Bucket>(), users: new Map<string, Bucket>() };
+  let lastSweep = Number.NEGATIVE_INFINITY;
 
   const liveDay = (day: string): Day | undefined => {
     const bucket = days.get(day);
@@ -41,26 +53,51 @@ export function createMemoryUsageLedger(options: MemoryUsageLedgerOptions = {}):
     }
     return bucket;
   };
+  const liveTotal = (buckets: Map<string, Bucket>, key: string): Bucket | undefined => {
+    const bucket = buckets.get(key);
+    if (bucket && now() >= bucket.expiresAt) {
+      buckets.delete(key);
+      return undefined;
+    }
+    return bucket;
+  };
+  const sweep = () => {
+    if (now() - lastSweep < SWEEP_INTERVAL_MS) return;
+    lastSweep = now();
+    for (const day of [...days.keys()]) liveDay(day);
+    for (const buckets of [totals.scopes, totals.users]) {
+      for (const key of [...buckets.keys()]) liveTotal(buckets, key);
+    }
+  };
+  const addTotal = (buckets: Map<string, Bucket>, key: string, delta: Counters) => {
+    const bucket = liveTotal(buckets, key) ?? { ...zeroCounters(), expiresAt: 0 };
+    add(bucket, delta);
+    bucket.expiresAt = retention.totals > 0 ? now() + retention.totals : Number.POSITIVE_INFINITY;
+    buckets.set(key, bucket);
+  };
 
   return {
     async record({ scopeId, userId, at, usage }): Promise<void> {
       const delta: Counters = { ...checkUsage(usage), calls: 1 };
       const dayName = usageDay(at);
-      for (const day of [...days.keys()]) liveDay(day);
+      sweep();
       const day = liveDay(dayName) ?? { expiresAt: 0, scopes: new Map(), users: new Map() };
-      day.expiresAt = now() + DAY_RETENTION_MS;
+      day.expiresAt = now() + retention.days;
       days.set(dayName, day);
-      add(day.scopes, scopeId, delta);
-      add(day.users, userId, delta);
-      add(totals.scopes, scopeId, delta);
-      add(totals.users, userId, delta);
+      addTo(day.scopes, scopeId, delta);
+      addTo(day.users, userId, delta);
+      addTotal(totals.scopes, scopeId, delta);
+      addTotal(totals.users, userId, delta);
     },
 
     async read({ scopeId, userId, at }): Promise<UsageReport> {
       const day = liveDay(usageDay(at));
       return {
-        scope: { today: toTotals(day?.scopes.get(scopeId)), total: toTotals(totals.scopes.get(scopeId)) },
-        user: { today: toTotals(day?.users.get(userId)), total: toTotals(totals.users.get(userId)) },
+        scope: {
+          today: toTotals(day?.scopes.get(scopeId)),
+          total: toTotals(liveTotal(totals.scopes, scopeId)),
+        },
+        user: { today: toTotals(day?.users.get(userId)), total: toTotals(liveTotal(totals.users, userId)) },
       };
     },
 
@@ -71,12 +108,20 @@ export function createMemoryUsageLedger(options: MemoryUsageLedgerOptions = {}):
   };
 }
 
-function add(buckets: Map<string, Counters>, key: string, delta: Counters): void {
-  const bucket = buckets.get(key) ?? { promptTokens: 0, completionTokens: 0, costMicroUsd: 0, calls: 0 };
+function zeroCounters(): Counters {
+  return { promptTokens: 0, completionTokens: 0, costMicroUsd: 0, calls: 0 };
+}
+
+function add(bucket: Counters, delta: Counters): void {
   bucket.promptTokens += delta.promptTokens;
   bucket.completionTokens += delta.completionTokens;
   bucket.costMicroUsd += delta.costMicroUsd;
   bucket.calls += delta.calls;
+}
+
+function addTo(buckets: Map<string, Counters>, key: string, delta: Counters): void {
+  const bucket = buckets.get(key) ?? zeroCounters();
+  add(bucket, delta);
   buckets.set(key, bucket);
 }
 

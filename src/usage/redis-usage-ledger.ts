@@ -1,11 +1,13 @@
+import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import type { UsageTotals } from '../history/history-store.ts';
 import { checkTransaction } from '../history/redis/check-transaction.ts';
 import { checkUsage } from './usage-counters.ts';
 import { type UsageLedger, type UsageReport, usageDay } from './usage-ledger.ts';
+import { type UsageRetentionOptions, usageRetention } from './usage-retention.ts';
 
 /** Options of `createRedisUsageLedger`. */
-export interface RedisUsageLedgerOptions {
+export interface RedisUsageLedgerOptions extends UsageRetentionOptions {
   /** Connection (shared; the ledger never quits it). */
   redis: Redis | Cluster;
   /** Key prefix; default `parley`. */
@@ -14,80 +16,88 @@ export interface RedisUsageLedgerOptions {
   now?: () => number;
 }
 
-/** Days a day hash lives after its last write. */
-const DAY_RETENTION_DAYS = 40;
+// Read once, when the module loads; ioredis sends it by EVALSHA, falling back to EVAL once per server.
+const recordUsageScript = readFileSync(new URL('./record-usage-5.lua', import.meta.url), 'utf8');
+
 const DAY_MS = 86_400_000;
 
 /** Counter suffixes: prompt tokens, completion tokens, micro-USD, calls. */
 const COUNTERS = ['p', 'c', 'm', 'n'] as const;
 
+type RecordUsage = (...keysAndArgv: (string | number)[]) => Promise<unknown>;
+
 /**
- * Usage on Redis: a hash per UTC day `<prefix>:{usage}:day:<YYYY-MM-DD>` (expiring 40 days after its last
- * write) and one `<prefix>:{usage}:total`, with integer fields `s:<scopeId>:<p|c|m|n>` and
- * `u:<userId>:<p|c|m|n>`. The counter suffix is a single character after the last colon, so no two IDs can
- * produce the same field. A sorted set `<prefix>:{usage}:days` scores each day by its last write, so
- * `forgetScope` finds every day hash that can still exist (backfilled old days included). All keys share the
- * `{usage}` hash tag, so one MULTI updates them together.
+ * Usage on Redis, every key under the `{usage}` hash tag (one script or MULTI may touch them together):
+ * - `<prefix>:{usage}:day:<YYYY-MM-DD>`: a hash per UTC day with integer fields `s:<scopeId>:<p|c|m|n>` and
+ *   `u:<userId>:<p|c|m|n>` (the counter suffix is one character after the last colon, so no two IDs can produce
+ *   the same field), expiring after its last write (see usage-retention.ts);
+ * - `<prefix>:{usage}:days`: a sorted set scoring each day by its last write, so `forgetScope` finds every day
+ *   hash that can still exist (backfilled old days included);
+ * - `<prefix>:{usage}:total:s:<scopeId>` and `…:total:u:<userId>`: a hash `p, c, m, n` per owner, so with
+ *   retention an owner's totals expire on their own once it had no usage for the period;
+ * - `<prefix>:{usage}:total`: the one total hash of earlier versions (fields as in the day hashes), read
+ *   alongside and emptied owner by owner as they record again (record-usage-5.lua).
  */
 export function createRedisUsageLedger(options: RedisUsageLedgerOptions): UsageLedger {
   const { redis } = options;
+  const retention = usageRetention(options);
   const prefix = options.prefix ?? 'parley';
   const now = options.now ?? Date.now;
   const dayKey = (day: string) => `${prefix}:{usage}:day:${day}`;
-  const totalKey = `${prefix}:{usage}:total`;
+  const totalKey = (owner: string) => `${prefix}:{usage}:total:${owner}`;
+  const formerTotalKey = `${prefix}:{usage}:total`;
   const daysKey = `${prefix}:{usage}:days`;
+  redis.defineCommand('parleyUsageRecord', { numberOfKeys: 5, lua: recordUsageScript });
+  const recordUsage = (redis as unknown as Record<string, RecordUsage>).parleyUsageRecord!.bind(redis);
 
   return {
     async record({ scopeId, userId, at, usage }): Promise<void> {
       const { promptTokens, completionTokens, costMicroUsd } = checkUsage(usage);
-      const delta = [promptTokens, completionTokens, costMicroUsd, 1];
       const dayName = usageDay(at);
-      const day = dayKey(dayName);
-      const transaction = redis.multi();
-      for (const key of [day, totalKey]) {
-        for (const owner of [scopeField(scopeId), userField(userId)]) {
-          counterFields(owner).forEach((field, index) => {
-            transaction.hincrby(key, field, delta[index]!);
-          });
-        }
-      }
-      transaction.expire(day, DAY_RETENTION_DAYS * 86_400);
-      transaction.zadd(daysKey, now(), dayName);
-      checkTransaction(await transaction.exec());
+      const [scope, user] = [scopeField(scopeId), userField(userId)];
+      await recordUsage(
+        ...[dayKey(dayName), daysKey, totalKey(scope), totalKey(user), formerTotalKey],
+        ...[scope, user, promptTokens, completionTokens, costMicroUsd, dayName, now()],
+        ...[Math.ceil(retention.days / 1000), retention.totals],
+      );
     },
 
     async read({ scopeId, userId, at }): Promise<UsageReport> {
-      const day = dayKey(usageDay(at));
-      const fields = [...counterFields(scopeField(scopeId)), ...counterFields(userField(userId))];
+      const [scope, user] = [scopeField(scopeId), userField(userId)];
       const results = checkTransaction(
         await redis
           .multi()
-          .hmget(day, ...fields)
-          .hmget(totalKey, ...fields)
+          .hmget(dayKey(usageDay(at)), ...counterFields(scope), ...counterFields(user))
+          .hmget(totalKey(scope), ...COUNTERS)
+          .hmget(totalKey(user), ...COUNTERS)
+          .hmget(formerTotalKey, ...counterFields(scope), ...counterFields(user))
           .exec(),
       );
-      const [today, total] = results.map(([, values]) => values as (string | null)[]) as [
-        (string | null)[],
-        (string | null)[],
-      ];
+      const [today, scopeTotal, userTotal, former] = results.map(([, values]) =>
+        (values as (string | null)[]).map(integer),
+      ) as [number[], number[], number[], number[]];
       return {
-        scope: { today: toTotals(today.slice(0, 4)), total: toTotals(total.slice(0, 4)) },
-        user: { today: toTotals(today.slice(4)), total: toTotals(total.slice(4)) },
+        scope: { today: toTotals(today.slice(0, 4)), total: toTotals(sum(scopeTotal, former.slice(0, 4))) },
+        user: { today: toTotals(today.slice(4)), total: toTotals(sum(userTotal, former.slice(4))) },
       };
     },
 
     async forgetScope(scopeId: string): Promise<void> {
-      const fields = counterFields(scopeField(scopeId));
-      // Days last written before the retention period (a day of clock skew aside) have expired: drop them.
+      const scope = scopeField(scopeId);
+      const fields = counterFields(scope);
+      // Days last written before their retention (a day of clock skew aside) have expired: drop them.
       const listed = checkTransaction(
         await redis
           .multi()
-          .zremrangebyscore(daysKey, '-inf', now() - (DAY_RETENTION_DAYS + 1) * DAY_MS)
+          .zremrangebyscore(daysKey, '-inf', now() - retention.days - DAY_MS)
           .zrange(daysKey, 0, -1)
           .exec(),
       );
       const dayNames = listed[1]?.[1] as string[];
-      const transaction = redis.multi().hdel(totalKey, ...fields);
+      const transaction = redis
+        .multi()
+        .del(totalKey(scope))
+        .hdel(formerTotalKey, ...fields);
       for (const dayName of dayNames) transaction.hdel(dayKey(dayName), ...fields);
       checkTransaction(await transaction.exec());
     },
@@ -99,11 +109,18 @@ const userField = (userId: string) => `u:${userId}`;
 /** An owner's four counter fields, in `COUNTERS` order. */
 const counterFields = (owner: string) => COUNTERS.map((counter) => `${owner}:${counter}`);
 
-/** Converts stored counters (in `COUNTERS` order) back; absent or corrupt fields read as 0. */
-function toTotals(values: (string | null)[]): UsageTotals {
-  const [promptTokens, completionTokens, costMicroUsd, calls] = values.map((value) => {
-    const parsed = value == null ? 0 : Number.parseInt(value, 10);
-    return Number.isFinite(parsed) ? parsed : 0;
-  }) as [number, number, number, number];
+/** A stored counter; absent or corrupt reads as 0. */
+function integer(value: string | null): number {
+  const parsed = value == null ? 0 : Number.parseInt(value, 10);
+  return Number.isFinite(parsed) ? parsed : 0;
+}
+
+function sum(left: number[], right: number[]): number[] {
+  return left.map((value, index) => value + (right[index] ?? 0));
+}
+
+/** Counters in `COUNTERS` order as totals. */
+function toTotals(values: number[]): UsageTotals {
+  const [promptTokens = 0, completionTokens = 0, costMicroUsd = 0, calls = 0] = values;
   return { promptTokens, completionTokens, costUsd: costMicroUsd / 1_000_000, calls };
 }

@@ -2,11 +2,12 @@
  * The usage seam: tokens and cost per channel-level scope and per user, by UTC day and in total, for
  * `/usage` and daily budgets. Every implementation passes test/contract/usage-ledger.contract.ts: sums are
  * exact (cost is kept in integer micro-USD), malformed usage is rejected before anything is recorded, a new
- * day starts at UTC midnight while totals run on, and `forgetScope` drops a scope on every day.
+ * day starts at UTC midnight while totals run on, `forgetScope` drops a scope on every day, and with the
+ * history's retention a scope's or user's totals expire once it had no usage for the period.
  *
  * Beside it: `memory-usage-ledger.ts` (the embedded default), `redis-usage-ledger.ts` (hashes under the
- * `{usage}` tag), `usage-counters.ts` (the check and integer form shared with the HistoryStores) and
- * `prices.ts` (model prices and the cost of a call).
+ * `{usage}` tag), `usage-retention.ts` (how long totals and days are kept), `usage-counters.ts` (the check and
+ * integer form shared with the HistoryStores) and `prices.ts` (model prices and the cost of a call).
  */
 import type { UsageDelta, UsageTotals } from '../history/history-store.ts';
 

@@ -5,6 +5,7 @@ import type {
   StoredMessage,
   TurnCommit,
 } from '../../src/history/history-store.ts';
+import { historyStoreScopeContract } from './history-store-scope.contract.ts';
 
 /** Options every store factory accepts (retention and an injectable clock). */
 export interface HistoryStoreTestOptions {
@@ -822,4 +823,5 @@ export function historyStoreContract(name: string, factory: HistoryStoreFactory)
       });
     });
   });
+  historyStoreScopeContract(name, factory);
 }

@@ -32,28 +32,34 @@ historyStoreContract('redis cluster', (options) =>
   createRedisHistoryStore({ redis: client, prefix: `cluster-${randomUUID()}`, ...options }),
 );
 
-usageLedgerContract('redis cluster', (now) =>
-  createRedisUsageLedger({ redis: client, prefix: `cluster-${randomUUID()}`, now }),
+usageLedgerContract('redis cluster', (now, options) =>
+  createRedisUsageLedger({ redis: client, prefix: `cluster-${randomUUID()}`, now, ...options }),
 );
 
-turnQueueContract('BullMQ on a Redis Cluster', async ({ concurrency, maxAttempts, committed }) => {
-  const connection = cluster.client();
-  const queue = createBullTurnQueue({
-    redis: connection,
-    prefix: `cluster-${randomUUID()}`,
-    concurrency,
-    maxAttempts,
-    committedSeq: async (sessionId) => committed.get(sessionId) ?? 0,
-    retryDelayMs: () => 20,
-    sweepIntervalMs: 1_000,
-    logger: silentLogger,
-  });
-  return {
-    queue,
-    committed,
-    dispose: async () => {
-      await queue.close({ timeoutMs: 5_000 });
-      await connection.quit();
-    },
-  };
-});
+turnQueueContract(
+  'BullMQ on a Redis Cluster',
+  async ({ concurrency, maxAttempts, committed, forgotten, historyTtlMs }) => {
+    const connection = cluster.client();
+    const queue = createBullTurnQueue({
+      redis: connection,
+      prefix: `cluster-${randomUUID()}`,
+      concurrency,
+      maxAttempts,
+      committedSeq: async (sessionId) => committed.get(sessionId) ?? 0,
+      forgottenBefore: async (scopeId) => forgotten.get(scopeId) ?? 0,
+      ...(historyTtlMs !== undefined ? { historyTtlMs } : {}),
+      retryDelayMs: () => 20,
+      sweepIntervalMs: 1_000,
+      logger: silentLogger,
+    });
+    return {
+      queue,
+      committed,
+      forgotten,
+      dispose: async () => {
+        await queue.close({ timeoutMs: 5_000 });
+        await connection.quit();
+      },
+    };
+  },
+);

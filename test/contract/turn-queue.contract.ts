@@ -9,6 +9,8 @@ export interface QueueUnderTest {
   queue: TurnQueue;
   /** Stands in for the history store's committed seq. */
   committed: Map<string, number>;
+  /** Stands in for the history store's forget marks (`scopeForgottenBefore`), by scope. */
+  forgotten: Map<string, number>;
   /** Tears down (closes the queue and whatever it runs on). */
   dispose(): Promise<void>;
 }
@@ -17,6 +19,10 @@ export type QueueFactory = (options: {
   concurrency: number;
   maxAttempts: number;
   committed: Map<string, number>;
+  /** To be passed as `forgottenBefore: async (scopeId) => forgotten.get(scopeId) ?? 0`. */
+  forgotten: Map<string, number>;
+  /** The history's retention in ms, for a queue that keeps state of its own (absent: none). */
+  historyTtlMs?: number;
 }) => Promise<QueueUnderTest>;
 
 export function makeTurn(sessionId: string, id: string, text = id): Turn {
@@ -65,11 +71,15 @@ function recordingProcessor(committed: Map<string, number>, delay: () => number)
 export function turnQueueContract(name: string, factory: QueueFactory): void {
   describe(`TurnQueue contract: ${name}`, () => {
     let current: QueueUnderTest | undefined;
-    const open = async (options: { concurrency?: number; maxAttempts?: number } = {}) => {
+    const open = async (
+      options: { concurrency?: number; maxAttempts?: number; historyTtlMs?: number } = {},
+    ) => {
       current = await factory({
         concurrency: options.concurrency ?? 20,
         maxAttempts: options.maxAttempts ?? 3,
         committed: new Map(),
+        forgotten: new Map(),
+        ...(options.historyTtlMs !== undefined ? { historyTtlMs: options.historyTtlMs } : {}),
       });
       return current;
     };
@@ -127,6 +137,61 @@ export function turnQueueContract(name: string, factory: QueueFactory): void {
       await queue.enqueue(makeTurn('console:resumed', 'b'));
       await waitFor('both turns to be processed', () => seqs.length === 2, POLL);
       expect(seqs).toEqual([8, 9]);
+    });
+
+    it("never numbers a turn at or below the store's committed seq, even once its own state expired", async () => {
+      const { queue, committed } = await open({ historyTtlMs: 300 });
+      const seqs: number[] = [];
+      await queue.process(async (job) => {
+        seqs.push(job.seq);
+        committed.set(job.turn.sessionId, job.seq);
+      });
+      await queue.enqueue(makeTurn('console:idle', 'a'));
+      await waitFor('the first turn', () => seqs.length === 1, POLL);
+      // Idle past the retention: what the queue kept of the session may be gone, the history is not.
+      await sleep(700);
+      await queue.enqueue(makeTurn('console:idle', 'b'));
+      await waitFor('the second turn', () => seqs.length === 2, POLL);
+      expect(seqs).toEqual([1, 2]);
+    });
+
+    it('drops unrun every turn received before its scope was forgotten, in every session of the scope', async () => {
+      const { queue, committed, forgotten } = await open();
+      const mark = Date.now();
+      const turn = (sessionId: string, id: string, receivedAt: number, scopeId?: string): Turn => ({
+        ...makeTurn(sessionId, id),
+        receivedAt,
+        ...(scopeId ? { scopeId } : {}),
+      });
+      const channel = 'slack:T:C';
+      for (const queued of [
+        turn(`${channel}:1.1`, 'early in a thread', mark - 10, channel),
+        turn(channel, 'early in the channel itself', mark - 5),
+        turn(`${channel}:2.2`, 'early in a new thread', mark - 1, channel),
+        turn('slack:T:C2:3.3', 'early elsewhere', mark - 10, 'slack:T:C2'),
+        turn(`${channel}:1.1`, 'the forget itself', mark, channel),
+        turn(`${channel}:2.2`, 'after the forget', mark + 1, channel),
+        turn(channel, 'after, in the channel', mark + 2),
+      ]) {
+        expect((await queue.enqueue(queued)).accepted).toBe(true);
+      }
+      forgotten.set(channel, mark);
+      const runs: string[] = [];
+      await queue.process(async (job) => {
+        runs.push(job.turn.id);
+        committed.set(job.turn.sessionId, job.seq);
+      });
+      await waitFor('the turns that are kept', () => runs.length === 4, POLL);
+      await waitFor('every mailbox to empty', async () => (await queue.pendingCount()) === 0, POLL);
+      expect(runs.sort()).toEqual([
+        'after the forget',
+        'after, in the channel',
+        'early elsewhere',
+        'the forget itself',
+      ]);
+      // The session goes on as usual.
+      await queue.enqueue(turn(`${channel}:1.1`, 'later', Date.now() + 10, channel));
+      await waitFor('the later turn', () => runs.includes('later'), POLL);
     });
 
     it('re-runs a turn whose processor threw, with its posted replies, before the next turn', async () => {

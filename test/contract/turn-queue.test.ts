@@ -8,15 +8,16 @@ import { turnQueueContract } from './turn-queue.contract.ts';
 
 const fastRetry = () => 20;
 
-turnQueueContract('in-process', async ({ concurrency, maxAttempts, committed }) => {
+turnQueueContract('in-process', async ({ concurrency, maxAttempts, committed, forgotten }) => {
   const queue = createInProcessTurnQueue({
     concurrency,
     maxAttempts,
     committedSeq: async (sessionId) => committed.get(sessionId) ?? 0,
+    forgottenBefore: async (scopeId) => forgotten.get(scopeId) ?? 0,
     retryDelayMs: fastRetry,
     logger: silentLogger,
   });
-  return { queue, committed, dispose: () => queue.close({ timeoutMs: 5_000 }) };
+  return { queue, committed, forgotten, dispose: () => queue.close({ timeoutMs: 5_000 }) };
 });
 
 let redis: TestRedis;
@@ -28,25 +29,31 @@ afterAll(async () => {
   await redis?.close();
 });
 
-turnQueueContract('BullMQ on Redis', async ({ concurrency, maxAttempts, committed }) => {
-  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-  prefixes += 1;
-  const queue = createBullTurnQueue({
-    redis: connection,
-    prefix: `contract${prefixes}`,
-    concurrency,
-    maxAttempts,
-    committedSeq: async (sessionId) => committed.get(sessionId) ?? 0,
-    retryDelayMs: fastRetry,
-    sweepIntervalMs: 1_000,
-    logger: silentLogger,
-  });
-  return {
-    queue,
-    committed,
-    dispose: async () => {
-      await queue.close({ timeoutMs: 5_000 });
-      await connection.quit();
-    },
-  };
-});
+turnQueueContract(
+  'BullMQ on Redis',
+  async ({ concurrency, maxAttempts, committed, forgotten, historyTtlMs }) => {
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    prefixes += 1;
+    const queue = createBullTurnQueue({
+      redis: connection,
+      prefix: `contract${prefixes}`,
+      concurrency,
+      maxAttempts,
+      committedSeq: async (sessionId) => committed.get(sessionId) ?? 0,
+      forgottenBefore: async (scopeId) => forgotten.get(scopeId) ?? 0,
+      ...(historyTtlMs !== undefined ? { historyTtlMs } : {}),
+      retryDelayMs: fastRetry,
+      sweepIntervalMs: 1_000,
+      logger: silentLogger,
+    });
+    return {
+      queue,
+      committed,
+      forgotten,
+      dispose: async () => {
+        await queue.close({ timeoutMs: 5_000 });
+        await connection.quit();
+      },
+    };
+  },
+);

@@ -1,9 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { UsageDelta, UsageTotals } from '../../src/history/history-store.ts';
 import type { UsageLedger } from '../../src/usage/usage-ledger.ts';
 
-/** Builds a fresh, empty ledger for one test, reading time from `now`. */
-export type UsageLedgerFactory = (now: () => number) => UsageLedger | Promise<UsageLedger>;
+/** Builds a fresh, empty ledger for one test, reading time from `now`, with retention if given. */
+export type UsageLedgerFactory = (
+  now: () => number,
+  options?: { historyTtlMs?: number },
+) => UsageLedger | Promise<UsageLedger>;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const DAY = 86_400_000;
 /** 2026-11-22T00:00:00Z */
@@ -126,6 +131,46 @@ export function usageLedgerContract(name: string, factory: UsageLedgerFactory): 
         calls: 1,
       });
       await ledger.forgetScope('slack:never');
+    });
+
+    it('with retention, totals of a scope or user without usage for the period expire; usage renews them', async () => {
+      // Redis expires keys on its own clock, so the period is short and real; memory follows the given clock.
+      let time = DAY_ONE + 12 * 3_600_000;
+      const ledger = await factory(() => time, { historyTtlMs: 2_000 });
+      const pass = async (ms: number) => {
+        time += ms;
+        await sleep(ms);
+      };
+      const at = DAY_ONE + 3_600_000;
+      await ledger.record({ scopeId: 'slack:T:idle', userId: 'U-idle', at, usage: usage(10, 1, 0.01) });
+      await ledger.record({ scopeId: 'slack:T:busy', userId: 'U-busy', at, usage: usage(10, 1, 0.01) });
+      await pass(1_200);
+      await ledger.record({ scopeId: 'slack:T:busy', userId: 'U-busy', at, usage: usage(20, 2, 0.02) });
+      await pass(1_200);
+      await vi.waitFor(
+        async () => {
+          const idle = await ledger.read({ scopeId: 'slack:T:idle', userId: 'U-idle', at });
+          expect(idle.scope.total).toEqual(zero);
+          expect(idle.user.total).toEqual(zero);
+        },
+        { timeout: 5_000, interval: 50 },
+      );
+      const busy = await ledger.read({ scopeId: 'slack:T:busy', userId: 'U-busy', at });
+      const both = { promptTokens: 30, completionTokens: 3, costUsd: 0.03, calls: 2 };
+      expect(busy.scope.total).toEqual(both);
+      expect(busy.user.total).toEqual(both);
+      // Today's buckets outlive today whatever the retention: daily budgets still see the idle ones.
+      const idleToday = await ledger.read({ scopeId: 'slack:T:idle', userId: 'U-idle', at });
+      expect(idleToday.scope.today.calls).toBe(1);
+      expect(idleToday.user.today.calls).toBe(1);
+      // A new call starts the idle user's totals afresh.
+      await ledger.record({ scopeId: 'slack:T:busy', userId: 'U-idle', at, usage: usage(1, 1, null) });
+      expect((await ledger.read({ scopeId: 'slack:T:busy', userId: 'U-idle', at })).user.total).toEqual({
+        promptTokens: 1,
+        completionTokens: 1,
+        costUsd: 0,
+        calls: 1,
+      });
     });
 
     it('rejects malformed usage without recording anything', async () => {

@@ -10,7 +10,7 @@ const DAY = 86_400_000;
 const DAY_ONE = Date.UTC(2026, 10, 22);
 const usage = { promptTokens: 10, completionTokens: 2, costUsd: 0.01 };
 
-usageLedgerContract('memory', (now) => createMemoryUsageLedger({ now }));
+usageLedgerContract('memory', (now, options) => createMemoryUsageLedger({ now, ...options }));
 
 let server: TestRedis;
 let client: Redis;
@@ -25,8 +25,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-usageLedgerContract('redis', (now) =>
-  createRedisUsageLedger({ redis: client, prefix: `test-${randomUUID()}`, now }),
+usageLedgerContract('redis', (now, options) =>
+  createRedisUsageLedger({ redis: client, prefix: `test-${randomUUID()}`, now, ...options }),
 );
 
 describe('memory usage ledger', () => {
@@ -45,7 +45,7 @@ describe('memory usage ledger', () => {
 });
 
 describe('Redis usage ledger', () => {
-  it('keeps one hash per UTC day (expiring after 40 days) and one total hash, under the {usage} tag', async () => {
+  it('keeps one hash per UTC day (expiring after 40 days) and a total hash per owner, under the {usage} tag', async () => {
     const prefix = `it-${randomUUID()}`;
     const ledger = createRedisUsageLedger({ redis: client, prefix });
     await ledger.record({ scopeId: 'slack:T:C', userId: 'U1', at: DAY_ONE + 5, usage });
@@ -61,7 +61,8 @@ describe('Redis usage ledger', () => {
         `${prefix}:{usage}:day:2026-11-22`,
         `${prefix}:{usage}:day:2026-11-23`,
         `${prefix}:{usage}:days`,
-        `${prefix}:{usage}:total`,
+        `${prefix}:{usage}:total:s:slack:T:C`,
+        `${prefix}:{usage}:total:u:U1`,
       ].sort(),
     );
     expect(await client.hgetall(`${prefix}:{usage}:day:2026-11-22`)).toEqual({
@@ -74,14 +75,72 @@ describe('Redis usage ledger', () => {
       'u:U1:m': '10000',
       'u:U1:n': '1',
     });
-    expect(await client.hgetall(`${prefix}:{usage}:total`)).toMatchObject({
-      's:slack:T:C:m': '10000',
-      'u:U1:n': '2',
+    expect(await client.hgetall(`${prefix}:{usage}:total:s:slack:T:C`)).toEqual({
+      p: '20',
+      c: '4',
+      m: '10000',
+      n: '2',
     });
     const ttl = await client.ttl(`${prefix}:{usage}:day:2026-11-22`);
     expect(ttl).toBeGreaterThan(39 * 86_400);
     expect(ttl).toBeLessThanOrEqual(40 * 86_400);
-    expect(await client.ttl(`${prefix}:{usage}:total`)).toBe(-1);
+    // Without retention totals are kept for good.
+    expect(await client.ttl(`${prefix}:{usage}:total:s:slack:T:C`)).toBe(-1);
+    expect(await client.ttl(`${prefix}:{usage}:total:u:U1`)).toBe(-1);
+  });
+
+  it('with retention, totals and days expire after the period (days after two at least)', async () => {
+    const prefix = `it-${randomUUID()}`;
+    const week = createRedisUsageLedger({ redis: client, prefix, historyTtlDays: 7 });
+    await week.record({ scopeId: 's', userId: 'u', at: DAY_ONE, usage });
+    for (const key of ['total:s:s', 'total:u:u', 'day:2026-11-22']) {
+      expect(await client.ttl(`${prefix}:{usage}:${key}`), key).toBeGreaterThan(7 * 86_400 - 10);
+      expect(await client.ttl(`${prefix}:{usage}:${key}`), key).toBeLessThanOrEqual(7 * 86_400);
+    }
+    const hour = createRedisUsageLedger({ redis: client, prefix, historyTtlMs: 3_600_000 });
+    await hour.record({ scopeId: 's', userId: 'u', at: DAY_ONE, usage });
+    expect(await client.ttl(`${prefix}:{usage}:total:u:u`)).toBeLessThanOrEqual(3_600);
+    expect(await client.ttl(`${prefix}:{usage}:day:2026-11-22`)).toBeGreaterThan(2 * 86_400 - 10);
+  });
+
+  it('moves totals of the former shared hash into per-owner keys on their next usage, reading both till then', async () => {
+    const prefix = `it-${randomUUID()}`;
+    const former = `${prefix}:{usage}:total`;
+    const counters = (owner: string, p: number, n: number) => ({
+      [`${owner}:p`]: String(p),
+      [`${owner}:c`]: '1',
+      [`${owner}:m`]: '500',
+      [`${owner}:n`]: String(n),
+    });
+    await client.hset(former, {
+      ...counters('s:slack:T:C', 100, 3),
+      ...counters('u:U1', 40, 2),
+      ...counters('u:U2', 7, 1),
+      ...counters('s:slack:T:gone', 9, 1),
+    });
+    const ledger = createRedisUsageLedger({ redis: client, prefix, historyTtlMs: 60_000 });
+    const read = () => ledger.read({ scopeId: 'slack:T:C', userId: 'U1', at: DAY_ONE });
+    expect((await read()).scope.total).toEqual({
+      promptTokens: 100,
+      completionTokens: 1,
+      costUsd: 0.0005,
+      calls: 3,
+    });
+    await ledger.record({ scopeId: 'slack:T:C', userId: 'U1', at: DAY_ONE, usage });
+    const report = await read();
+    expect(report.scope.total).toEqual({ promptTokens: 110, completionTokens: 3, costUsd: 0.0105, calls: 4 });
+    expect(report.user.total).toEqual({ promptTokens: 50, completionTokens: 3, costUsd: 0.0105, calls: 3 });
+    // Only owners not heard from since stay behind; under retention they go with the hash after the period.
+    expect(await client.hgetall(former)).toEqual({
+      ...counters('u:U2', 7, 1),
+      ...counters('s:slack:T:gone', 9, 1),
+    });
+    expect(await client.pttl(former)).toBeGreaterThan(0);
+    expect(await client.pttl(former)).toBeLessThanOrEqual(60_000);
+    expect((await ledger.read({ scopeId: 's', userId: 'U2', at: DAY_ONE })).user.total.calls).toBe(1);
+    // Forgetting a scope clears it from the former hash too.
+    await ledger.forgetScope('slack:T:gone');
+    expect(await client.hgetall(former)).toEqual(counters('u:U2', 7, 1));
   });
 
   it('forgetScope forgets days that can no longer exist from its list, and only those', async () => {

@@ -275,6 +275,41 @@ describe('Redis history store on a plain server', () => {
     expect(await client.pttl(index.scope('slack:T:C'))).toBe(-1);
   });
 
+  it('a commit under a scope renews the scope session and forget mark, creating no key for them', async () => {
+    const prefix = newPrefix();
+    const ttlMs = 600_000;
+    const store = track(createRedisHistoryStore({ redis: client, prefix, historyTtlMs: ttlMs }));
+    const scope = historyKeys(prefix, 'slack:T:C');
+    await store.commitTurn('slack:T:C:1.1', { seq: 1, messages: [message('a')], scopeId: 'slack:T:C' });
+    expect(await client.exists(scope.history, scope.meta, scope.forgotten)).toBe(0);
+
+    await store.commitTurn('slack:T:C', { seq: 1, messages: [message('top')] });
+    await store.setMeta('slack:T:C', { persona: 'pirate' });
+    await client.set(scope.forgotten, '5', 'PX', 1_000);
+    for (const key of [scope.history, scope.meta]) await client.pexpire(key, 1_000);
+    await store.commitTurn('slack:T:C:1.1', { seq: 2, messages: [message('b')], scopeId: 'slack:T:C' });
+    for (const key of [scope.history, scope.meta, scope.forgotten]) {
+      expect(await client.pttl(key), key).toBeGreaterThan(ttlMs - 60_000);
+    }
+  });
+
+  it('forgetScope leaves one mark key per scope: expiring with retention, kept without', async () => {
+    const prefix = newPrefix();
+    const forever = track(createRedisHistoryStore({ redis: client, prefix }));
+    await forever.commitTurn('slack:T:C:1.1', { seq: 3, messages: [message('a')], scopeId: 'slack:T:C' });
+    expect(await forever.forgetScope('slack:T:C', { before: 1_750_000_000_123 })).toEqual(['slack:T:C:1.1']);
+    const mark = historyKeys(prefix, 'slack:T:C').forgotten;
+    expect((await client.keys(`${prefix}:*`)).sort()).toEqual(
+      [mark, historyKeys(prefix, 'slack:T:C:1.1').meta].sort(),
+    );
+    expect(await client.get(mark)).toBe('1750000000123');
+    expect(await client.pttl(mark)).toBe(-1);
+    const retained = track(createRedisHistoryStore({ redis: client, prefix, historyTtlMs: 600_000 }));
+    await retained.forgetScope('slack:T:C', { before: 1 });
+    expect(await client.get(mark)).toBe('1750000000123');
+    expect(await client.pttl(mark)).toBeGreaterThan(500_000);
+  });
+
   it('prunes index entries past the retention period when listing', async () => {
     let time = 1_750_000_000_000;
     const prefix = newPrefix();

@@ -12,12 +12,17 @@ export interface HistoryKeys {
   history: string;
   /** Hash: persona, summary, usage totals, lastActiveAt, committed seq. */
   meta: string;
+  /**
+   * String, when the session is a scope that was forgotten (`forgetScope`): turns of the scope received before
+   * this time (ms since epoch) leave nothing. Expires with retention; renewed by commits under the scope.
+   */
+  forgotten: string;
 }
 
 /** History keys of one session under `prefix` (default `parley`). */
 export function historyKeys(prefix: string, sessionId: string): HistoryKeys {
   const base = sessionKeyBase(prefix, sessionId);
-  return { history: `${base}:history`, meta: `${base}:meta` };
+  return { history: `${base}:history`, meta: `${base}:meta`, forgotten: `${base}:forgotten` };
 }
 
 /** Keys of the session index (for listing, retention and `/forget` of a channel). */

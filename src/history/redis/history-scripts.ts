@@ -43,6 +43,12 @@ export const historyScriptDefinitions = {
   forget: script('parleyHistoryForget', new URL('./forget-session-2.lua', import.meta.url), {
     prelude: false,
   }),
+  // Touches no history or meta, so it needs none of the prelude's helpers.
+  markScopeForgotten: script(
+    'parleyHistoryMarkScopeForgotten',
+    new URL('./mark-scope-forgotten-1.lua', import.meta.url),
+    { prelude: false },
+  ),
 } as const satisfies Record<keyof HistoryScripts, HistoryScriptDefinition>;
 
 /** Arguments of the commit script after its two keys. */
@@ -83,7 +89,7 @@ export interface CompactArguments {
   usage?: UsageCounters;
 }
 
-/** Typed callers of the session scripts; every call takes the session's `history` and `meta` keys. */
+/** Typed callers of the session scripts; all but the forget mark take the session's `history` and `meta` keys. */
 export interface HistoryScripts {
   /** Resolves whether the turn was applied, and the scope ID the session was stored under before. */
   commitTurn(
@@ -113,9 +119,11 @@ export interface HistoryScripts {
   compact(history: string, meta: string, args: CompactArguments): Promise<boolean>;
   /** Resolves the scope ID the session was stored under ('' if none). */
   forget(history: string, meta: string, ttlMs: number): Promise<string>;
+  /** Raises the scope's forget mark (`forgotten` key) to `before`; resolves the mark now stored. */
+  markScopeForgotten(forgotten: string, before: number, ttlMs: number): Promise<number>;
 }
 
-type RawScript = (history: string, meta: string, ...argv: (string | number)[]) => Promise<unknown>;
+type RawScript = (...keysAndArgv: (string | number)[]) => Promise<unknown>;
 
 const usageArguments = (usage: UsageCounters | undefined) => [
   usage ? 1 : 0,
@@ -129,7 +137,7 @@ export function defineHistoryScripts(redis: Redis | Cluster): HistoryScripts {
   const define = ({ command, numberOfKeys, lua }: HistoryScriptDefinition): RawScript => {
     redis.defineCommand(command, { numberOfKeys, lua });
     const raw = (redis as unknown as Record<string, RawScript>)[command]!;
-    return (history, meta, ...argv) => raw.call(redis, history, meta, ...argv);
+    return (...keysAndArgv) => raw.call(redis, ...keysAndArgv);
   };
   const commitTurn = define(historyScriptDefinitions.commitTurn);
   const append = define(historyScriptDefinitions.append);
@@ -137,6 +145,7 @@ export function defineHistoryScripts(redis: Redis | Cluster): HistoryScripts {
   const clear = define(historyScriptDefinitions.clear);
   const compact = define(historyScriptDefinitions.compact);
   const forget = define(historyScriptDefinitions.forget);
+  const markScopeForgotten = define(historyScriptDefinitions.markScopeForgotten);
 
   return {
     async commitTurn(history, meta, args) {
@@ -182,6 +191,9 @@ export function defineHistoryScripts(redis: Redis | Cluster): HistoryScripts {
     },
     async forget(history, meta, ttlMs) {
       return String(await forget(history, meta, ttlMs));
+    },
+    async markScopeForgotten(forgotten, before, ttlMs) {
+      return Number(await markScopeForgotten(forgotten, before, ttlMs));
     },
   };
 }

@@ -30,6 +30,8 @@ export interface RedisHistoryIndex {
   list(limit: number): Promise<SessionListing[]>;
   /** Stored sessions of a scope, the scope's own session first. */
   inScope(scopeId: string): Promise<string[]>;
+  /** Every session the scope's set names, stored or not (expired, half forgotten), sorted; not the scope. */
+  members(scopeId: string): Promise<string[]>;
 }
 
 /**
@@ -44,6 +46,8 @@ export function createRedisHistoryIndex({
   now,
 }: RedisHistoryIndexOptions): RedisHistoryIndex {
   const keys = historyIndexKeys(prefix);
+  const members = async (scopeId: string) =>
+    (await redis.smembers(keys.scope(scopeId))).filter((member) => member !== scopeId).sort();
 
   return {
     async recordCommit(sessionId, at, scopeId, previousScopeId) {
@@ -82,11 +86,10 @@ export function createRedisHistoryIndex({
       return listings;
     },
 
+    members,
+
     async inScope(scopeId) {
-      const members = (await redis.smembers(keys.scope(scopeId)))
-        .filter((member) => member !== scopeId)
-        .sort();
-      const candidates = [scopeId, ...members];
+      const candidates = [scopeId, ...(await members(scopeId))];
       // Members expired by retention are skipped, not removed: the set itself expires after its newest
       // member, and removing here could race a commit that just added the member again.
       const present = await Promise.all(candidates.map((sessionId) => isStored(redis, prefix, sessionId)));
@@ -96,7 +99,7 @@ export function createRedisHistoryIndex({
 }
 
 /** Whether anything beyond the committed seq (kept by `forget`) is stored for the session. */
-async function isStored(redis: Redis | Cluster, prefix: string, sessionId: string): Promise<boolean> {
+export async function isStored(redis: Redis | Cluster, prefix: string, sessionId: string): Promise<boolean> {
   const { history, meta } = historyKeys(prefix, sessionId);
   const [historyExists, fields, hasSeq] = await Promise.all([
     redis.exists(history),

@@ -8,6 +8,7 @@ import { createRedisHistoryIndex } from './redis-history-index.ts';
 import { createRedisHistoryReads } from './redis-history-reads.ts';
 import { createRedisHistoryWrites } from './redis-history-writes.ts';
 import { createRedisIndexedWrites } from './redis-indexed-writes.ts';
+import { createRedisScopeForgetting } from './redis-scope-forgetting.ts';
 import { createStoredMessageParser } from './stored-message-codec.ts';
 
 /** Options shared by both ways of giving the store a connection. */
@@ -66,10 +67,12 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions): Hist
   };
   let closing: Promise<void> | undefined;
 
+  const indexedWrites = createRedisIndexedWrites(context);
   return {
     ...createRedisHistoryReads(context),
     ...createRedisHistoryWrites(context),
-    ...createRedisIndexedWrites(context),
+    ...indexedWrites,
+    ...createRedisScopeForgetting(context, indexedWrites.forget),
 
     async close(): Promise<void> {
       if (!ownsConnection) return;

@@ -1,9 +1,10 @@
 import { checkUsage } from '../../usage/usage-counters.ts';
-import { checkSeq, sumTokens } from '../history-arguments.ts';
+import { checkSeq, checkTime, sumTokens } from '../history-arguments.ts';
 import type { HistoryStore, TurnCommit } from '../history-store.ts';
 import { historyKeys } from './history-keys.ts';
 import type { CommitTurnArguments } from './history-scripts.ts';
 import type { RedisHistoryContext } from './redis-history-context.ts';
+import { forgottenBefore, renewScope } from './redis-scope-forgetting.ts';
 import { serializeMessage } from './stored-message-codec.ts';
 
 /** The writes that also move the session in the session index: committing a turn and forgetting. */
@@ -11,10 +12,16 @@ export type RedisIndexedWrites = Pick<HistoryStore, 'commitTurn' | 'forget'>;
 
 /**
  * Each runs the session's script first and then updates the index with separate commands, as the index keys
- * carry their own hash tag (Redis Cluster refuses scripts that span slots).
+ * carry their own hash tag (Redis Cluster refuses scripts that span slots). For the same reason a commit
+ * under a scope renews the scope's keys, and checks the scope's forget mark, with commands of their own.
  */
 export function createRedisIndexedWrites(context: RedisHistoryContext): RedisIndexedWrites {
   const { prefix, ttlMs, now, logger, scripts, sessionIndex } = context;
+  const forget = async (sessionId: string) => {
+    const { history, meta } = historyKeys(prefix, sessionId);
+    const scopeId = await scripts.forget(history, meta, ttlMs);
+    await sessionIndex.remove(sessionId, scopeId);
+  };
   return {
     async commitTurn(sessionId, commit) {
       const args = commitArguments(sessionId, commit, ttlMs, now);
@@ -28,18 +35,23 @@ export function createRedisIndexedWrites(context: RedisHistoryContext): RedisInd
           args.scopeId,
           commit.forget ? previousScopeId : '',
         );
+        if (args.scopeId !== undefined) await renewScope(context, args.scopeId);
       } catch (error) {
         // The turn is committed; failing now would only make the queue retry a commit that is a no-op.
         logger.warn({ err: error, sessionId }, 'session index not updated; the next commit repairs it');
       }
-      return true;
+      // Read only after indexing, so a `forgetScope` marking meanwhile finds this session (see its module).
+      const scopeId = commit.scopeId ?? sessionId;
+      if (commit.receivedAt === undefined || commit.receivedAt >= (await forgottenBefore(context, scopeId))) {
+        return true;
+      }
+      // Received before its scope was forgotten: keep nothing of it but the seq, which is now committed.
+      logger.info({ sessionId }, 'turn of a forgotten scope committed late; forgetting its session again');
+      await forget(sessionId);
+      return false;
     },
 
-    async forget(sessionId) {
-      const { history, meta } = historyKeys(prefix, sessionId);
-      const scopeId = await scripts.forget(history, meta, ttlMs);
-      await sessionIndex.remove(sessionId, scopeId);
-    },
+    forget,
   };
 }
 
@@ -51,6 +63,7 @@ function commitArguments(
   now: () => number,
 ): CommitTurnArguments {
   checkSeq(commit.seq);
+  if (commit.receivedAt !== undefined) checkTime('receivedAt', commit.receivedAt);
   const usage = commit.usage ? checkUsage(commit.usage) : undefined;
   const addedTokens = sumTokens(commit.messages);
   // A session is not a member of its own scope.

@@ -1,6 +1,7 @@
 import { Queue, type Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../app/logger.ts';
+import { retentionMs } from '../../history/history-arguments.ts';
 import { defaultRetryDelayMs } from '../retry-delay.ts';
 import { DEFAULT_TURNS_PER_SLICE } from '../run-slice.ts';
 import type { TurnQueue } from '../turn-queue.ts';
@@ -24,6 +25,12 @@ export interface BullTurnQueueOptions {
   concurrency: number;
   /** Last committed seq of a session (from the history store). */
   committedSeq(sessionId: string): Promise<number>;
+  /** A scope's forget mark (the history store's `scopeForgottenBefore`): earlier turns of it are dropped unrun. */
+  forgottenBefore?: (scopeId: string) => Promise<number>;
+  /** The history's retention in days: the session's queue keys expire when idle this long (absent: never). */
+  historyTtlDays?: number;
+  /** Retention in ms, overriding `historyTtlDays` (for tests). */
+  historyTtlMs?: number;
   /** Runs of one turn before the processor must settle it. */
   maxAttempts: number;
   /** Turns a session may run back to back before its wake-up goes to the back of the queue. */
@@ -44,9 +51,12 @@ export interface BullTurnQueueOptions {
  * Turns on Redis and BullMQ, strictly ordered per session (DESIGN §3): each session has a mailbox list;
  * a BullMQ "drain" job per session, de-duplicated with `keepLastIfActive`, drains it one turn at a time.
  * The turn is popped only after the processor committed it, so a crash re-runs it, never loses it.
- * Any process may enqueue; `process` makes it a worker too.
+ * Any process may enqueue; `process` makes it a worker too. With retention the session's queue keys expire
+ * with its history (see mailbox-keys.ts).
  */
 export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
+  // Checked before anything connects, as the history store does.
+  const retention = retentionMs(options);
   const redis = withMailboxCommands(options.redis);
   const { logger, prefix } = options;
   const lockDurationMs = options.lockDurationMs ?? 30_000;
@@ -56,7 +66,11 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
   });
   queue.on('error', warnAtMostEvery(logger, 'queue connection error'));
   const wake = (sessionId: string) => wakeSession(queue, sessionId);
-  const dedupTtlSeconds = options.dedupTtlSeconds ?? 24 * 3600;
+  // A turn id is not remembered beyond the retention period either (platforms retry within minutes).
+  const dedupTtlSeconds = Math.min(
+    options.dedupTtlSeconds ?? 24 * 3600,
+    retention > 0 ? Math.ceil(retention / 1000) : Number.POSITIVE_INFINITY,
+  );
   let worker: Worker<DrainData> | undefined;
   let stopSweeper: (() => void) | undefined;
   let closing = false;
@@ -64,7 +78,10 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
 
   return {
     enqueue: (turn) =>
-      enqueueTurn({ redis, prefix, dedupTtlSeconds, committedSeq: options.committedSeq, wake }, turn),
+      enqueueTurn(
+        { redis, prefix, dedupTtlSeconds, retentionMs: retention, committedSeq: options.committedSeq, wake },
+        turn,
+      ),
 
     async process(processor) {
       const drain = createSessionDrain({
@@ -72,6 +89,8 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
         prefix,
         processor,
         committedSeq: options.committedSeq,
+        ...(options.forgottenBefore ? { forgottenBefore: options.forgottenBefore } : {}),
+        retentionMs: retention,
         maxAttempts: options.maxAttempts,
         turnsPerSlice: options.turnsPerSlice ?? DEFAULT_TURNS_PER_SLICE,
         lockDurationMs,

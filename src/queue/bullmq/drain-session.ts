@@ -19,6 +19,10 @@ export interface DrainSessionContext {
   processor: TurnProcessor;
   /** Last committed seq of a session (from the history store). */
   committedSeq(sessionId: string): Promise<number>;
+  /** The forget mark of a scope (from the history store), if the queue honours `/forget`: see `TurnQueue`. */
+  forgottenBefore?: (scopeId: string) => Promise<number>;
+  /** Retention in ms (the history's); 0 for none. */
+  retentionMs: number;
   /** Runs of one turn before the processor must settle it. */
   maxAttempts: number;
   /** Turns a session may run back to back before its wake-up goes to the back of the queue. */
@@ -79,7 +83,8 @@ async function drainHead(
   }
   const head = await redis.lindex(keys.mailbox, 0);
   if (head === null) return 'empty';
-  const pop = (seq: number) => redis.parleyPopIfHead(keys.mailbox, keys.replies, head, seq);
+  const pop = (seq: number) =>
+    redis.parleyPopIfHead(keys.mailbox, keys.replies, keys.seq, head, seq, context.retentionMs);
   let entry: MailboxEntry;
   try {
     entry = JSON.parse(head) as MailboxEntry;
@@ -89,8 +94,7 @@ async function drainHead(
     return 'processed';
   }
   const { seq, turn } = entry;
-  // Committed by a run that died before popping it.
-  if (seq <= (await context.committedSeq(sessionId))) {
+  if (await settledWithoutRun(context, sessionId, { seq, turn })) {
     await pop(seq);
     return 'processed';
   }
@@ -99,7 +103,7 @@ async function drainHead(
     turn,
     seq,
     maxAttempts: context.maxAttempts,
-    attempts: redisTurnAttempts(redis, keys.replies),
+    attempts: redisTurnAttempts(redis, keys.replies, context.retentionMs),
     processor: context.processor,
     logger,
   });
@@ -110,4 +114,22 @@ async function drainHead(
   // The drain waits out the delay holding the session, so the turns behind a failed one cannot overtake it.
   await new Promise((resolve) => setTimeout(resolve, context.retryDelayMs(attempt)));
   return 'processed';
+}
+
+/**
+ * Whether the head needs no run: committed by a run that died before popping it, or received before its scope
+ * was forgotten (`/forget` of its channel), which must neither be answered nor re-create history.
+ */
+async function settledWithoutRun(
+  context: DrainSessionContext,
+  sessionId: string,
+  { seq, turn }: MailboxEntry,
+): Promise<boolean> {
+  if (seq <= (await context.committedSeq(sessionId))) return true;
+  if (!context.forgottenBefore) return false;
+  const mark = await context.forgottenBefore(turn.scopeId ?? sessionId);
+  // Written so that a turn without a usable receipt time is run, never dropped.
+  if (!(turn.receivedAt < mark)) return false;
+  context.logger.info({ sessionId, seq }, 'dropping a turn received before its channel was forgotten');
+  return true;
 }

@@ -11,6 +11,8 @@ export interface EnqueueTurnContext {
   prefix: string;
   /** How long an enqueued turn id is remembered for de-duplication. */
   dedupTtlSeconds: number;
+  /** Retention in ms (the history's): TTL of the session's counter and mailbox; 0 for none. */
+  retentionMs: number;
   /** Last committed seq of a session, where the numbering of a session new to Redis starts. */
   committedSeq(sessionId: string): Promise<number>;
   /** Asks for a drain of the session. */
@@ -30,6 +32,7 @@ export async function enqueueTurn(context: EnqueueTurnContext, turn: Turn): Prom
       json,
       context.dedupTtlSeconds,
       startAfter,
+      context.retentionMs,
     );
   // Pending first: whatever fails after the push below (a crash, a Redis error), the sweeper still finds
   // the session. Marked after the push, a failure in between stranded the turn: the caller's retry is

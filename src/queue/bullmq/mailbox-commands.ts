@@ -3,7 +3,7 @@ import type { Cluster, Redis } from 'ioredis';
 
 // Read once, when the module loads; ioredis then sends each by EVALSHA, falling back to EVAL once per server.
 const enqueueTurnScript = readFileSync(new URL('./enqueue-turn-3.lua', import.meta.url), 'utf8');
-const popTurnIfHeadScript = readFileSync(new URL('./pop-turn-if-head-2.lua', import.meta.url), 'utf8');
+const popTurnIfHeadScript = readFileSync(new URL('./pop-turn-if-head-3.lua', import.meta.url), 'utf8');
 
 /** A connection with the mailbox scripts defined on it (keys from `mailboxKeys`). */
 export type MailboxRedis = Redis & {
@@ -15,16 +15,24 @@ export type MailboxRedis = Redis & {
     turn: string,
     ttl: number,
     startAfter: string,
+    retentionMs: number,
   ): Promise<number>;
-  /** `pop-turn-if-head-2.lua`: 1 if `head` was still the head and is popped, else 0. */
-  parleyPopIfHead(mailboxKey: string, repliesKey: string, head: string, seq: number): Promise<number>;
+  /** `pop-turn-if-head-3.lua`: 1 if `head` was still the head and is popped, else 0. */
+  parleyPopIfHead(
+    mailboxKey: string,
+    repliesKey: string,
+    seqKey: string,
+    head: string,
+    seq: number,
+    retentionMs: number,
+  ): Promise<number>;
 };
 
 /** Defines the mailbox scripts on `redis` unless already there (an ingress and a worker may share a connection). */
 export function withMailboxCommands(redis: Redis | Cluster): MailboxRedis {
   if (typeof (redis as unknown as Partial<MailboxRedis>).parleyEnqueue !== 'function') {
     redis.defineCommand('parleyEnqueue', { numberOfKeys: 3, lua: enqueueTurnScript });
-    redis.defineCommand('parleyPopIfHead', { numberOfKeys: 2, lua: popTurnIfHeadScript });
+    redis.defineCommand('parleyPopIfHead', { numberOfKeys: 3, lua: popTurnIfHeadScript });
   }
   return redis as MailboxRedis;
 }

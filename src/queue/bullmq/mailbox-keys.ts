@@ -2,6 +2,15 @@
  * Redis key layout of the BullMQ turn queue's per-session side: the mailbox and what keeps it exactly-once.
  * These keys share the session's hash tag (`sessionKeyBase`) with its history keys; the queue's own keys
  * (pending set, BullMQ's) carry the tag `{q}` and are never mixed with session keys in one script.
+ *
+ * Retention (the history's, `historyTtlDays`): `mailbox` and `seq` get the retention period as TTL on every
+ * enqueue and pop, together, and `replies` on every write, so a session idle that long leaves no queue key
+ * behind (`dedup` keys expire on their own, after the de-duplication window). `seq` may expire before the
+ * history's `committedSeq` (it is renewed by queue activity, the history by commits): numbering then resumes
+ * from the store's committed seq, so it never goes back while the session still has history, and restarts
+ * only once both are gone. Without retention an idle session whose turns are all committed keeps only `seq`
+ * (the mailbox is empty, hence deleted; a pop deletes its turn's `replies` fields, so that hash empties and
+ * goes too): one small counter per session ever seen, kept so numbering never depends on the store alone.
  */
 import { sessionKeyBase } from '../../turn/session-id.ts';
 

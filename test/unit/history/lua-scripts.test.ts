@@ -93,22 +93,26 @@ describe('Lua scripts under src/', () => {
     }
   });
 
-  it('defines each history script as its file (prelude first where used), with 2 keys, compiling', async () => {
+  it('defines each history script as its file (prelude first where used), with its keys, compiling', async () => {
     const directory = fileURLToPath(new URL('../../../src/history/redis/', import.meta.url));
     const prelude = readFileSync(join(directory, 'prelude.lua'), 'utf8');
     for (const definition of Object.values(historyScriptDefinitions)) {
       const file = readFileSync(join(directory, definition.file), 'utf8');
       expect(definition.lua.endsWith(file), definition.file).toBe(true);
       expect(definition.lua === file || definition.lua.startsWith(prelude), definition.file).toBe(true);
-      expect(definition.numberOfKeys, definition.file).toBe(2);
+      // The session scripts take a session's history and meta; the forget mark is a key of its own.
+      expect(definition.numberOfKeys, definition.file).toBe(
+        definition.command.endsWith('ScopeForgotten') ? 1 : 2,
+      );
+      expect(definition.file.endsWith(`-${definition.numberOfKeys}.lua`), definition.file).toBe(true);
       await expect(client.script('LOAD', definition.lua), definition.file).resolves.toMatch(/^[0-9a-f]{40}$/);
     }
   });
 
-  it('only the history forget script runs without the prelude (it must work on a corrupt session)', () => {
+  it('only forget (it must work on a corrupt session) and the forget mark (no session keys) skip the prelude', () => {
     const withoutPrelude = Object.entries(historyScriptDefinitions)
       .filter(([, definition]) => !definition.lua.includes('local function readSession'))
       .map(([command]) => command);
-    expect(withoutPrelude).toEqual(['forget']);
+    expect(withoutPrelude).toEqual(['forget', 'markScopeForgotten']);
   });
 });

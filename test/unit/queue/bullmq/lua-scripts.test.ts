@@ -32,7 +32,7 @@ describe('mailbox Lua scripts', () => {
   it('are the two the queue registers', () => {
     const { connection, defined } = recordingConnection();
     withMailboxCommands(connection);
-    expect(scripts.sort()).toEqual(['enqueue-turn-3.lua', 'pop-turn-if-head-2.lua']);
+    expect(scripts.sort()).toEqual(['enqueue-turn-3.lua', 'pop-turn-if-head-3.lua']);
     expect([...defined.keys()].sort()).toEqual(['parleyEnqueue', 'parleyPopIfHead']);
   });
 
