@@ -85,6 +85,8 @@ function createQueue(
   const common = {
     concurrency: config.workerConcurrency,
     committedSeq,
+    // Turns received before their channel's `/forget` are dropped unrun.
+    forgottenBefore: (scopeId: string) => store.scopeForgottenBefore(scopeId),
     maxAttempts: config.turnMaxAttempts,
     retryDelayMs: deps.tuning?.queueRetryDelayMs,
     logger: deps.logger,
@@ -94,6 +96,8 @@ function createQueue(
     ...common,
     redis,
     prefix: config.redisPrefix,
+    // The session's queue keys expire with its history.
+    historyTtlDays: config.historyTtlDays,
     lockDurationMs: deps.tuning?.lockDurationMs ?? config.turnLockMs,
     sweepIntervalMs: deps.tuning?.sweepIntervalMs,
   });
@@ -137,6 +141,7 @@ function createProcessor(
     },
     modelAttempts: config.turnMaxAttempts,
     retryDelayMs: deps.tuning?.modelRetryDelayMs,
+    turnDeadlineMs: config.turnDeadlineMs,
     summary: config.summary.enabled ? { threshold: config.summary.threshold } : undefined,
     budgets: config.budgets,
     admin: { users: config.access.adminUsers, commands: config.access.adminCommands },
@@ -168,8 +173,8 @@ export function createWorkerPipeline(config: Config, deps: WorkerPipelineDeps): 
     ? createRedisHistoryStore({ redis, prefix: config.redisPrefix, logger, historyTtlDays })
     : createMemoryHistoryStore({ historyTtlDays });
   const ledger = redis
-    ? createRedisUsageLedger({ redis, prefix: config.redisPrefix })
-    : createMemoryUsageLedger();
+    ? createRedisUsageLedger({ redis, prefix: config.redisPrefix, historyTtlDays })
+    : createMemoryUsageLedger({ historyTtlDays });
   const queue = createQueue(config, deps, redis, store);
   const metrics = createMetrics();
   metrics.watchQueueDepth(() => queue.pendingCount());
