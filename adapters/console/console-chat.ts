@@ -30,7 +30,8 @@ const HELP =
 export async function runConsoleChat(options: ConsoleChatOptions): Promise<void> {
   const { output, queue, replies } = options;
   const session = buildSessionId('console', toSafePart(options.sessionName));
-  const author = { id: toSafePart(options.sessionName), name: options.sessionName };
+  // Whoever types here runs the process: the terminal's own admin (`Author.isPlatformAdmin`).
+  const author = { id: toSafePart(options.sessionName), name: options.sessionName, isPlatformAdmin: true };
   let counter = 0;
 
   const turnOf = (kind: Turn['kind'], text: string, command?: Turn['command']): Turn => {

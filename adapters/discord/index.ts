@@ -3,7 +3,7 @@
  * command answers go out over REST only (workers open no gateway connection).
  * - Receiving: `discord-ingress.ts` wires `discord-client.ts`, `connect-discord.ts`, `handle-message.ts`
  *   (`start-thread.ts`), `commands.ts` and `command-definitions.ts`; `to-turn.ts` and `interaction-to-turn.ts`
- *   convert messages and interactions.
+ *   convert messages and interactions (`platform-admin.ts`: whether the author administers the server).
  * - Sending: `discord-reply-channel.ts` opens a `discord-reply-stream.ts` per turn (`typing-indicator.ts`,
  *   `discord-message-driver.ts` under `../shared/reply-messages.ts`, `split-message.ts`);
  *   `discord-command-response.ts` answers the invoker through the interaction.

@@ -1,5 +1,6 @@
 import { sessionId } from '../../src/turn/session-id.ts';
 import { COMMAND_NAMES, type CommandName, type ReplyTarget, type Turn } from '../../src/turn/turn.ts';
+import { isGuildAdmin, type PermissionsLike } from './platform-admin.ts';
 import { scopeSessionId } from './to-turn.ts';
 
 /** One option value of a slash command use, as discord.js gives it (`interaction.options.data`). */
@@ -30,6 +31,8 @@ export interface InteractionLike {
   channel: { isThread(): boolean; parentId?: string | null } | null;
   /** Who used it. */
   user: { id: string; username: string; globalName: string | null };
+  /** The invoker's permissions in the channel (roles and overwrites, as Discord sent them); null in a DM. */
+  memberPermissions?: PermissionsLike | null;
   /** When Discord created it, ms since epoch. */
   createdTimestamp: number;
 }
@@ -58,7 +61,8 @@ export function commandArgs(options: readonly CommandOptionLike[]): string {
  * Makes a turn of a slash command: `reset` as a `reset` turn (answered by the ingress itself), every other
  * command as a `command` turn that the worker runs in the session's order and answers through the
  * interaction (`target.invoker`). The session is the DM, channel or thread where it was used. Returns null
- * for commands Parley does not know (a stale registration) and interactions outside a channel.
+ * for commands Parley does not know (a stale registration) and interactions outside a channel. The author is
+ * a platform admin with Manage Server, or Manage Channels there.
  */
 export function interactionToTurn(interaction: InteractionLike): Turn | null {
   const { channelId, guildId } = interaction;
@@ -73,7 +77,12 @@ export function interactionToTurn(interaction: InteractionLike): Turn | null {
     sessionId: sessionId('discord', guildId ?? 'dm', channelId),
     scopeId: scopeSessionId(guildId, channelId, interaction.channel),
     kind: interaction.commandName === 'reset' ? 'reset' : 'command',
-    author: { id: interaction.user.id, name: interaction.user.globalName ?? interaction.user.username },
+    author: {
+      id: interaction.user.id,
+      name: interaction.user.globalName ?? interaction.user.username,
+      // Discord's `member.permissions` already folds in the channel's overwrites.
+      isPlatformAdmin: isGuildAdmin(interaction.memberPermissions, interaction.memberPermissions),
+    },
     text: '',
     target,
     receivedAt: interaction.createdTimestamp,

@@ -1,5 +1,6 @@
 import { sessionId } from '../../src/turn/session-id.ts';
 import type { ReplyTarget, Turn } from '../../src/turn/turn.ts';
+import { isMemberAdmin, type MemberLike } from './platform-admin.ts';
 
 /** The parts of a discord.js `Message` a turn is made of (a `Message` satisfies it). */
 export interface MessageLike {
@@ -19,13 +20,16 @@ export interface MessageLike {
   webhookId: string | null;
   /** Who wrote it. */
   author: { id: string; bot: boolean; username: string; globalName: string | null };
-  /** The author as a guild member (server nickname), in guilds. */
-  member: { displayName: string } | null;
+  /** The author as a guild member (server nickname, permissions), in guilds. */
+  member: ({ displayName: string } & MemberLike) | null;
   /** Users the message mentions (including the author of a message it replies to with a ping). */
   mentions: { users: { has(id: string): boolean } };
   /** Attached files. */
   attachments: { size: number; values(): Iterable<{ name: string }> };
-  /** The channel, to tell threads apart (a thread's `parentId` is the channel it lives in). */
+  /**
+   * The channel, to tell threads apart (a thread's `parentId` is the channel it lives in); guild channels also
+   * tell a member's permissions in them (`permissionsFor`).
+   */
   channel: { isThread(): boolean; parentId?: string | null };
 }
 
@@ -61,6 +65,7 @@ const SAFE_ID = /^[A-Za-z0-9._-]+$/;
  * Makes a turn of a message the bot should answer: any message in a DM, a message mentioning the bot in a
  * guild channel or thread. Returns null for everything else (own messages, other bots when ignored,
  * system messages, nothing to say). The turn id is the message id, so a redelivered message is queued once.
+ * The author is a platform admin with Manage Server, or Manage Channels in the channel (see `isGuildAdmin`).
  */
 export function toTurn(message: MessageLike, context: ToTurnContext): Turn | null {
   if (message.author.id === context.botUserId) return null;
@@ -95,6 +100,7 @@ export function toTurn(message: MessageLike, context: ToTurnContext): Turn | nul
     author: {
       id: message.author.id,
       name: message.member?.displayName ?? message.author.globalName ?? message.author.username,
+      isPlatformAdmin: !message.author.bot && isMemberAdmin(message.member, message.channel),
     },
     text,
     target,

@@ -19,6 +19,8 @@ export interface CommandResponderOptions {
   messageLimit?: number;
   /** Timeout of one `response_url` post (default 10 s). */
   responseUrlTimeoutMs?: number;
+  /** Keep broadcasts (`<!channel>`, …) in answers as real pings; default: plain text (an export is public). */
+  allowBroadcastMentions?: boolean;
 }
 
 /** Added to an export's text when Slack refused the file (most often: the bot is not in the channel). */
@@ -48,7 +50,10 @@ export function createCommandResponder(
     responseUrlTimeoutMs: options.responseUrlTimeoutMs,
   };
   return async (target, response) => {
-    const text = markdownToMrkdwn(response.text).trim() || '_(no answer)_';
+    const mrkdwn = markdownToMrkdwn(response.text, {
+      allowBroadcastMentions: options.allowBroadcastMentions,
+    });
+    const text = mrkdwn.trim() || '_(no answer)_';
     if (response.file) {
       const result = await uploadCommandFile(client, target, response.file, text, logger);
       if (result.uploaded) return;

@@ -26,6 +26,8 @@ export interface SlackIngressOptions {
   retryConfig?: SlackRetryPolicy;
   /** How long a slash command waits for the queue before acknowledging anyway (default 2 s of Slack's 3). */
   enqueueBudgetMs?: number;
+  /** How long an event waits for the queue before it is refused and left to Slack to redeliver (default 2 s). */
+  eventEnqueueTimeoutMs?: number;
 }
 
 /** How long `stop` waits for the Socket Mode connection to close. */
@@ -35,7 +37,9 @@ const DISCONNECT_WAIT_MS = 5_000;
  * The receiving side of Slack on Bolt. With `SLACK_APP_TOKEN` it connects over Socket Mode (no public URL
  * needed, `routes` is empty); otherwise it serves `POST /slack/events` on the shared HTTP server, where
  * Bolt's HTTPReceiver checks the signature (401 if wrong or older than 5 minutes), answers
- * `url_verification`, rejects malformed bodies (400) and acknowledges events before they are processed.
+ * `url_verification` and rejects malformed bodies (400). An event is acknowledged only once its turn is in the
+ * queue (or it is deliberately ignored); one that could not be queued within `eventEnqueueTimeoutMs` is
+ * refused (HTTP 503, or no Socket Mode ack), and Slack delivers it again.
  */
 export function createSlackIngress(options: SlackIngressOptions): PlatformIngress {
   const { config, sink } = options;
@@ -60,6 +64,7 @@ export function createSlackIngress(options: SlackIngressOptions): PlatformIngres
     logger,
     ignoreBots: config.ignoreBots,
     sessionScope: config.sessionScope,
+    enqueueTimeoutMs: options.eventEnqueueTimeoutMs,
   });
   registerSlackListeners(app, {
     handleMessage,
@@ -67,6 +72,7 @@ export function createSlackIngress(options: SlackIngressOptions): PlatformIngres
     logger,
     sessionScope: config.sessionScope,
     enqueueBudgetMs: options.enqueueBudgetMs,
+    directory,
   });
 
   let started = false;

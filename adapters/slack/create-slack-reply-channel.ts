@@ -22,12 +22,17 @@ export interface SlackReplyChannelOptions {
   messageLimit?: number;
   /** Timeout of one post to a slash command's `response_url` (default 10 s). */
   responseUrlTimeoutMs?: number;
+  /**
+   * Post `<!channel>`, `<!here>`, `<!everyone>` and user-group mentions of model output as real pings
+   * (default: `config.allowBroadcastMentions`, i.e. `ALLOW_BROADCAST_MENTIONS`; unset: as plain text).
+   */
+  allowBroadcastMentions?: boolean;
 }
 
 /**
  * The sending side of Slack for workers: a WebClient with the bot token, no inbound connection. Replies are
  * posted (and streamed) in the thread or DM; command answers go only to the invoker (see
- * `createCommandResponder`).
+ * `createCommandResponder`). Neither pings a whole channel or user group unless broadcasts are allowed.
  */
 export function createSlackReplyChannel(options: SlackReplyChannelOptions): ReplyChannel {
   const logger = options.logger.child({ platform: 'slack' });
@@ -39,12 +44,15 @@ export function createSlackReplyChannel(options: SlackReplyChannelOptions): Repl
     }),
   );
   const shared: ReplyStreamShared = { statusAvailable: true };
+  const allowBroadcastMentions =
+    options.allowBroadcastMentions ?? options.config.allowBroadcastMentions === true;
   const respond = createCommandResponder({
     client,
     logger,
     apiUrl: options.config.apiUrl,
     messageLimit: options.messageLimit,
     responseUrlTimeoutMs: options.responseUrlTimeoutMs,
+    allowBroadcastMentions,
   });
   return {
     platform: 'slack',
@@ -58,6 +66,7 @@ export function createSlackReplyChannel(options: SlackReplyChannelOptions): Repl
         shared,
         editIntervalMs: options.editIntervalMs ?? 1_000,
         messageLimit: options.messageLimit,
+        allowBroadcastMentions,
       });
     },
   };

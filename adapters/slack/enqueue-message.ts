@@ -3,6 +3,7 @@ import type { Logger } from '../../src/app/logger.ts';
 import type { TurnSink } from '../../src/queue/turn-queue.ts';
 import type { Turn } from '../../src/turn/turn.ts';
 import { confirmReset } from './confirm-reset.ts';
+import { enqueueInTime } from './enqueue-in-time.ts';
 import type { RecentSet } from './recent-set.ts';
 import type { SlackSessionScope } from './slack-session-id.ts';
 import { mentionedUserIds } from './slack-text.ts';
@@ -24,18 +25,21 @@ export interface EnqueueMessageContext {
   sessionScope: SlackSessionScope | undefined;
   /** Sessions this process has already enqueued for: their thread history is known to the worker. */
   knownSessions: RecentSet;
+  /** How long the queue may take before the event is refused (Slack then delivers it again). */
+  enqueueTimeoutMs: number;
 }
 
 /** The `toTurn` options of one event, before names are known. */
-export type TurnBase = Omit<ToTurnOptions, 'names' | 'onIgnore'>;
+export type TurnBase = Omit<ToTurnOptions, 'names' | 'authorIsAdmin' | 'onIgnore'>;
 
 /** Most mentioned users whose names are looked up per message (the rest stay `@U123`). */
 const MAX_NAME_LOOKUPS = 6;
 
 /**
- * Completes a message's turn and queues it: names of the author and mentioned people, the earlier messages
- * of a thread Parley is called into for the first time, then (for `@bot reset`) a confirmation. Throws when
- * the turn did not reach the queue.
+ * Completes a message's turn and queues it: names (and whether the author is a workspace admin) of the author
+ * and mentioned people, the earlier messages of a thread Parley is called into for the first time, then (for
+ * `@bot reset`) a confirmation, sent without waiting for it. Throws when the turn did not reach the queue
+ * within `enqueueTimeoutMs`.
  */
 export async function enqueueMessage(
   event: SlackMessageEvent,
@@ -46,8 +50,11 @@ export async function enqueueMessage(
   const { client, logger } = context;
   const text = typeof event.text === 'string' ? event.text : '';
   const mentioned = mentionedUserIds(text).filter((id) => id !== base.botUserId);
-  const names = await context.directory.names([draft.author.id, ...mentioned.slice(0, MAX_NAME_LOOKUPS)]);
-  const turn = toTurn(event, { ...base, names }) ?? draft;
+  const [names, authorIsAdmin] = await Promise.all([
+    context.directory.names([draft.author.id, ...mentioned.slice(0, MAX_NAME_LOOKUPS)]),
+    context.directory.isAdmin(draft.author.id),
+  ]);
+  const turn = toTurn(event, { ...base, names, authorIsAdmin }) ?? draft;
   if (turn.kind === 'message' && isInExistingThread(event) && !context.knownSessions.has(turn.sessionId)) {
     const earlier = await fetchThreadContext({
       client,
@@ -61,7 +68,7 @@ export async function enqueueMessage(
     });
     if (earlier.length > 0) turn.context = earlier;
   }
-  const result = await context.sink.enqueue(turn);
+  const result = await enqueueInTime(context.sink, turn, context.enqueueTimeoutMs);
   context.knownSessions.add(turn.sessionId);
   logger.info(
     {
@@ -75,11 +82,12 @@ export async function enqueueMessage(
     'turn enqueued',
   );
   if (turn.kind === 'reset' && result.accepted) {
-    await confirmReset(turn, event, {
+    // Not awaited: Slack's acknowledgement waits for this function, and the reset is queued already.
+    void confirmReset(turn, event, {
       client,
       logger,
       botUserId: base.botUserId,
       sessionScope: context.sessionScope,
-    });
+    }).catch((error: unknown) => logger.warn({ err: error }, 'could not confirm the reset'));
   }
 }

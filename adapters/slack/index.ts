@@ -2,8 +2,10 @@
  * Slack adapter (Bolt): mentions, DMs and slash commands become turns; replies and command answers go out
  * through the Web API (workers need no inbound connection).
  * - Receiving: `create-slack-ingress.ts` wires `slack-receivers.ts` (HTTP via `slack-events-route.ts`, or
- *   Socket Mode) and `slack-listeners.ts`. Messages: `message-handler.ts` → `event-admission.ts` (duplicates),
- *   `in-order-runner.ts`, `enqueue-message.ts` (`user-directory.ts`, `thread-context.ts`, `confirm-reset.ts`);
+ *   Socket Mode via `ack-events-after-listeners.ts`) and `slack-listeners.ts`; an event is acknowledged only
+ *   once its turn is queued, else refused (`event-not-queued.ts`) for Slack to redeliver. Messages:
+ *   `message-handler.ts` → `event-admission.ts` (duplicates), `in-order-runner.ts`, `enqueue-message.ts`
+ *   (`user-directory.ts`: names and admins, `thread-context.ts`, `enqueue-in-time.ts`, `confirm-reset.ts`);
  *   `to-turn.ts` and `read-message-event.ts` convert events. Commands: `slash-command.ts`, `command-text.ts`,
  *   `reset-command.ts`.
  * - Sending: `create-slack-reply-channel.ts` opens a `slack-reply-stream.ts` per turn (`show-thinking-status.ts`,

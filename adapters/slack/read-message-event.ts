@@ -25,6 +25,9 @@ export interface MessageEventFields {
 /** Message subtypes that carry a person's new text; everything else (edits, deletes, joins, …) is ignored. */
 const TEXT_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
 
+/** The user id of Slackbot, whose posts (reminders, canned answers) carry neither `bot_id` nor a bot subtype. */
+export const SLACKBOT_USER_ID = 'USLACKBOT';
+
 const SAFE = /^[A-Za-z0-9._-]+$/;
 const SLACK_TS = /^\d{1,12}(\.\d{1,9})?$/;
 
@@ -33,8 +36,8 @@ export const nonEmptyString = (value: unknown): string | undefined =>
   typeof value === 'string' && value.length > 0 ? value : undefined;
 
 /**
- * Checks an untrusted event: its type and subtype, that neither the bot nor (with `ignoreBots`) another bot
- * wrote it, and that its ids and timestamps are there and well formed. Returns the fields, or why the event
+ * Checks an untrusted event: its type and subtype, that neither the bot, nor Slackbot, nor (with
+ * `ignoreBots`) another bot wrote it, and that its ids and timestamps are there and well formed. Returns the fields, or why the event
  * is ignored (the first check it fails).
  */
 export function readMessageEvent(
@@ -52,6 +55,8 @@ export function readMessageEvent(
   }
   const user = nonEmptyString(event.user);
   if (user !== undefined && user === options.botUserId) return { ignored: 'own message' };
+  // Slackbot is a bot whatever `ignoreBots` says: answering a reminder would only start a conversation of bots.
+  if (user === SLACKBOT_USER_ID) return { ignored: 'slackbot message' };
   if (botId !== undefined && botId === options.botId) return { ignored: 'own bot message' };
   const fromBot = botId !== undefined || subtype === 'bot_message';
   if (fromBot && options.ignoreBots) return { ignored: 'bot message' };

@@ -74,6 +74,8 @@ export async function handleResetCommand(
     botUserId: string | undefined;
     sessionScope?: SlackSessionScope;
     enqueueBudgetMs?: number;
+    /** Whether the invoker is a workspace admin (see `Author.isPlatformAdmin`). */
+    isPlatformAdmin?: boolean;
   },
 ): Promise<ResetOutcome> {
   const argument = typeof command.text === 'string' ? command.text.trim().toLowerCase() : '';
@@ -91,7 +93,11 @@ export async function handleResetCommand(
     sessionId,
     scopeId: sessionId,
     kind: 'reset',
-    author: { id: user, name: typeof command.user_name === 'string' ? command.user_name : user },
+    author: {
+      id: user,
+      name: typeof command.user_name === 'string' ? command.user_name : user,
+      isPlatformAdmin: options.isPlatformAdmin === true,
+    },
     text: '',
     target: { platform: 'slack', channelId: channel, workspaceId: team },
     receivedAt: Date.now(),

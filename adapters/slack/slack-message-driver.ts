@@ -7,7 +7,10 @@ import { callSlack, slackErrorCode, toPlatformError } from './slack-errors.ts';
 /** Error codes of `chat.update` meaning the message is gone or no longer ours to edit. */
 const MESSAGE_GONE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
 
-/** Posts a reply's messages in the target's thread (if any), without unfurls, and edits them with `chat.update`. */
+/**
+ * Posts a reply's messages in the target's thread (if any), without unfurls, and edits them with `chat.update`.
+ * `link_names` is off explicitly: with it Slack would turn a plain `@channel` or `@here` into a ping.
+ */
 export function createSlackMessageDriver(
   client: webApi.WebClient,
   target: ReplyTarget,
@@ -20,6 +23,7 @@ export function createSlackMessageDriver(
           channel: target.channelId,
           thread_ts: target.threadId,
           text,
+          link_names: false,
           unfurl_links: false,
           unfurl_media: false,
         }),
@@ -31,7 +35,12 @@ export function createSlackMessageDriver(
     },
     async edit(message, text) {
       try {
-        await client.chat.update({ channel: message.channelId, ts: message.messageId, text });
+        await client.chat.update({
+          channel: message.channelId,
+          ts: message.messageId,
+          text,
+          link_names: false,
+        });
         return true;
       } catch (error) {
         if (!MESSAGE_GONE.has(slackErrorCode(error) ?? '')) throw toPlatformError('chat.update', error);

@@ -3,10 +3,13 @@ import {
   type Receiver,
   type ReceiverProcessEventErrorHandlerArgs,
   SocketModeReceiver,
+  type SocketModeReceiverProcessEventErrorHandlerArgs,
   type webApi,
 } from '@slack/bolt';
 import type { Config } from '../../src/app/config.ts';
 import type { Logger } from '../../src/app/logger.ts';
+import { ackEventsAfterListeners } from './ack-events-after-listeners.ts';
+import { isEventNotQueued } from './event-not-queued.ts';
 
 /** Path Slack posts events and slash commands to in HTTP mode. */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -33,7 +36,10 @@ export interface SlackReceiverOptions {
 
 /**
  * Socket Mode with `SLACK_APP_TOKEN`, otherwise HTTP on `SLACK_EVENTS_PATH`, where Bolt's HTTPReceiver checks
- * the signature with `SLACK_SIGNING_SECRET` (which HTTP mode therefore requires).
+ * the signature with `SLACK_SIGNING_SECRET` (which HTTP mode therefore requires). Either way an event is
+ * acknowledged only once its listener is done, i.e. its turn is in the queue: over HTTP with Bolt's
+ * `processBeforeResponse` (a refused event gets a 503), over Socket Mode by holding back the envelope's ack
+ * (see `ackEventsAfterListeners`). Slack redelivers what was not acknowledged.
  */
 export function createSlackReceivers(
   config: NonNullable<Config['slack']>,
@@ -45,28 +51,41 @@ export function createSlackReceivers(
       appToken: config.appToken,
       logger: slackLogger,
       installerOptions: { clientOptions },
+      processEventErrorHandler: ackUnlessNotQueued(options.logger),
     });
-    return { receiver: socket, socket };
+    return { receiver: ackEventsAfterListeners(socket), socket };
   }
   if (!config.signingSecret) throw new Error('Slack HTTP mode needs SLACK_SIGNING_SECRET');
   const http = new HTTPReceiver({
     signingSecret: config.signingSecret,
     endpoints: SLACK_EVENTS_PATH,
     logger: slackLogger,
+    // The HTTP answer waits for the listener (Slack allows 3 s; the listener's enqueue is bounded by 2 s).
+    processBeforeResponse: true,
     processEventErrorHandler: dropUnprocessableEvents(options.logger),
   });
   return { receiver: http, http };
 }
 
 /**
- * Bolt answers 500 when its own middleware trips over an odd (but correctly signed) event, and Slack would
- * retry it: log and drop it with a 200 instead. Authorization failures keep their 401.
+ * An event whose turn could not be queued gets a 503, so that Slack delivers it again. Bolt answers 500 when
+ * its own middleware trips over an odd (but correctly signed) event, and Slack would retry it: log and drop
+ * it with a 200 instead. Authorization failures keep their 401.
  */
 function dropUnprocessableEvents(
   logger: Logger,
 ): (args: ReceiverProcessEventErrorHandlerArgs) => Promise<boolean> {
   return async ({ error, response }) => {
     if (response.headersSent) return false;
+    if (isEventNotQueued(error)) {
+      logger.warn(
+        { reason: error.message },
+        'refused a Slack event (HTTP 503): not queued; Slack will retry',
+      );
+      response.writeHead(503);
+      response.end();
+      return true;
+    }
     if (error instanceof Error && error.name === 'AuthorizationError') {
       response.writeHead(401);
       response.end();
@@ -75,6 +94,26 @@ function dropUnprocessableEvents(
     logger.warn({ err: error }, 'dropping a Slack event that Bolt could not process');
     response.writeHead(200);
     response.end();
+    return true;
+  };
+}
+
+/**
+ * Over Socket Mode: an envelope whose turn could not be queued is left unacknowledged, so that Slack
+ * redelivers it. Anything else Bolt could not process is logged and acknowledged (dropped), as over HTTP.
+ */
+function ackUnlessNotQueued(
+  logger: Logger,
+): (args: SocketModeReceiverProcessEventErrorHandlerArgs) => Promise<boolean> {
+  return async ({ error }) => {
+    if (isEventNotQueued(error)) {
+      logger.warn(
+        { reason: error.message },
+        'not acknowledging a Slack envelope: not queued; Slack will redeliver it',
+      );
+      return false;
+    }
+    logger.warn({ err: error }, 'dropping a Slack event that Bolt could not process');
     return true;
   };
 }

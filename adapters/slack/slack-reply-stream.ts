@@ -29,6 +29,8 @@ export interface SlackReplyStreamOptions extends OpenReplyOptions {
   editIntervalMs: number;
   /** Most characters per message. */
   messageLimit?: number;
+  /** Post broadcasts of the model's text (`<!channel>`, `<!here>`, …) as real pings; default: as plain text. */
+  allowBroadcastMentions?: boolean;
 }
 
 /**
@@ -41,6 +43,8 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
 } {
   const { client, target, logger, shared } = options;
   const limit = options.messageLimit ?? SLACK_MESSAGE_LIMIT;
+  const toMrkdwn = (markdown: string) =>
+    markdownToMrkdwn(markdown, { allowBroadcastMentions: options.allowBroadcastMentions });
   const driver = createSlackMessageDriver(client, target, logger);
   const messages = createReplyMessages(driver, options.previous, options.onPosted);
   let working: Promise<void> = Promise.resolve();
@@ -54,7 +58,7 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
       await Promise.resolve();
       await working.catch(() => {});
       if (finished) return;
-      await messages.writeAll(splitMessage(markdownToMrkdwn(textSoFar), limit));
+      await messages.writeAll(splitMessage(toMrkdwn(textSoFar), limit));
     },
     onError: (error) => logger.warn({ err: error, channel: target.channelId }, 'streaming edit failed'),
   });
@@ -78,7 +82,7 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
       finished = true;
       await throttle.settle();
       await working.catch(() => {});
-      const mrkdwn = markdownToMrkdwn(text).trim();
+      const mrkdwn = toMrkdwn(text).trim();
       const parts = splitMessage(mrkdwn === '' ? EMPTY_REPLY_TEXT : mrkdwn, limit);
       await messages.writeAll(parts);
       await deleteLeftovers(client, messages, parts.length, logger);

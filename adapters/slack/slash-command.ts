@@ -35,8 +35,13 @@ export interface SlashCommandOptions {
   botUserId: string | undefined;
   /** `SLACK_SESSION_SCOPE` (only changes the wording of `/reset`). */
   sessionScope?: SlackSessionScope;
-  /** How long to wait for the queue before acknowledging anyway (default 2 s of Slack's 3). */
+  /**
+   * How long to wait for the queue before acknowledging anyway (default 2 s of Slack's 3); looking up
+   * whether the invoker is an admin takes from it (at most half).
+   */
   enqueueBudgetMs?: number;
+  /** Whether a user is a workspace admin or owner (`users.info`, cached); without it nobody is. */
+  isAdmin?: (userId: string) => Promise<boolean>;
 }
 
 /** What to acknowledge the command with: nothing (the worker answers privately later) or an ephemeral text. */
@@ -56,7 +61,11 @@ const str = (value: unknown): string | undefined =>
  * session and its scope are the channel's (or DM's) channel-level session `slack:<team>:<channel>`. The answer
  * goes to the invoker through `response_url`. `null` when the payload lacks or garbles its ids.
  */
-export function slashCommandToTurn(payload: SlashCommand, command: ParsedCommand): Turn | null {
+export function slashCommandToTurn(
+  payload: SlashCommand,
+  command: ParsedCommand,
+  isPlatformAdmin = false,
+): Turn | null {
   const team = str(payload.team_id);
   const channel = str(payload.channel_id);
   const user = str(payload.user_id);
@@ -70,7 +79,7 @@ export function slashCommandToTurn(payload: SlashCommand, command: ParsedCommand
     scopeId: sessionId,
     kind: 'command',
     command,
-    author: { id: user, name: str(payload.user_name) ?? user },
+    author: { id: user, name: str(payload.user_name) ?? user, isPlatformAdmin },
     text: `${command.name} ${command.args}`.trim(),
     target: {
       platform: 'slack',
@@ -83,44 +92,76 @@ export function slashCommandToTurn(payload: SlashCommand, command: ParsedCommand
 }
 
 /**
+ * Whether the invoker is a workspace admin, asked for at most `withinMs` (the command must still be queued
+ * and acknowledged within Slack's 3 s): an answer that does not come in time counts as no.
+ */
+async function invokerIsAdmin(
+  payload: SlashCommand,
+  isAdmin: SlashCommandOptions['isAdmin'],
+  withinMs: number,
+): Promise<boolean> {
+  const user = str(payload.user_id);
+  if (!user || !isAdmin) return false;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), withinMs);
+  });
+  try {
+    return await Promise.race([isAdmin(user).catch(() => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Handles one of Parley's slash commands and says how to acknowledge it. `reset` keeps its own flow (queued
  * and confirmed in the ack); every other command is queued as a `command` turn for the worker, which answers
  * the invoker through `response_url`, and is acknowledged with nothing — or with an error when the queue
  * refused it. A queue slower than Slack's 3 s gets a short "…" ack; should it then fail, the invoker is told
- * through `response_url`.
+ * through `response_url`. Every turn says whether its author is a workspace admin.
  */
 export async function handleSlashCommand(
   payload: SlashCommand,
   options: SlashCommandOptions,
 ): Promise<SlashCommandAck> {
-  const { logger } = options;
   // Slack sends the text in its message format: `&`, `<`, `>` escaped, mentions possibly as `<@U…|name>`.
   const text = slackTextToPlain(typeof payload.text === 'string' ? payload.text : '', {
     botUserId: options.botUserId,
   });
   const command = parseSlashCommand(typeof payload.command === 'string' ? payload.command : '', text);
   if (!command) return { text: 'Sorry, I do not know that command. Try `/parley help`.' };
+  const budgetMs = options.enqueueBudgetMs ?? ENQUEUE_BUDGET_MS;
+  const startedAt = Date.now();
+  const isPlatformAdmin = await invokerIsAdmin(payload, options.isAdmin, budgetMs / 2);
+  const remainingMs = Math.max(1, budgetMs - (Date.now() - startedAt));
   if (command.name === 'reset') {
     return handleResetCommand(
       { ...payload, text: command.args },
       {
         sink: options.sink,
-        logger,
+        logger: options.logger,
         botUserId: options.botUserId,
         sessionScope: options.sessionScope,
-        enqueueBudgetMs: options.enqueueBudgetMs,
+        enqueueBudgetMs: remainingMs,
+        isPlatformAdmin,
       },
     );
   }
-
-  const turn = slashCommandToTurn(payload, command);
+  const turn = slashCommandToTurn(payload, command, isPlatformAdmin);
   if (!turn) return { text: 'Sorry, Slack sent this command without its channel — nothing was done.' };
-  const log = { sessionId: turn.sessionId, turnId: turn.id, command: command.name };
-  const { outcome, settled } = await enqueueWithin(
-    options.sink,
-    turn,
-    options.enqueueBudgetMs ?? ENQUEUE_BUDGET_MS,
-    (error) => logger.error({ err: error, ...log }, 'could not enqueue a slash command'),
+  return queueCommandTurn(turn, options.sink, options.logger, remainingMs);
+}
+
+/** Queues a command turn within `budgetMs` and says how to acknowledge it (see `handleSlashCommand`). */
+async function queueCommandTurn(
+  turn: Turn,
+  sink: TurnSink,
+  logger: Logger,
+  budgetMs: number,
+): Promise<SlashCommandAck> {
+  const log = { sessionId: turn.sessionId, turnId: turn.id, command: turn.command?.name };
+  const { outcome, settled } = await enqueueWithin(sink, turn, budgetMs, (error) =>
+    logger.error({ err: error, ...log }, 'could not enqueue a slash command'),
   );
   logger.info({ ...log, outcome }, 'slash command queued');
   if (outcome === 'failed') return { text: COMMAND_FAILED };

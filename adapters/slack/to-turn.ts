@@ -40,6 +40,8 @@ export interface ToTurnOptions {
   ignoreBots: boolean;
   /** Display names by user id (author and mentioned users); missing ones fall back to the id. */
   names?: ReadonlyMap<string, string>;
+  /** Whether Slack makes the author a workspace admin or owner (looked up with the names; default false). */
+  authorIsAdmin?: boolean;
   /** Told why an event produced no turn (for debug logs). */
   onIgnore?: (reason: string) => void;
   /** One conversation per thread (default) or one per channel (`SLACK_SESSION_SCOPE`). */
@@ -169,7 +171,12 @@ export function toTurn(event: SlackMessageEvent, options: ToTurnOptions): Turn |
     sessionId: slackSessionId(conversation),
     kind: intent.kind,
     scopeId: slackScopeId(conversation),
-    author: { id: authorId, name: authorNameOf(event, fields, options.names) },
+    author: {
+      id: authorId,
+      name: authorNameOf(event, fields, options.names),
+      // A bot's post is never an admin's, whatever the lookup said.
+      isPlatformAdmin: options.authorIsAdmin === true && !fields.fromBot,
+    },
     text: intent.kind === 'reset' ? '' : text,
     target,
     receivedAt: tsToMillis(ts),

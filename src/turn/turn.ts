@@ -7,6 +7,14 @@ export interface Author {
   id: string;
   /** Display name shown to the model so it can tell speakers apart. */
   name: string;
+  /**
+   * Whether the platform itself makes this person an admin where the turn was made: a Slack workspace (or
+   * org) admin or owner; on Discord, Manage Server, or Manage Channels in that channel; in the terminal chat,
+   * its user (who runs the process). Set by the adapters on every turn they build (false when the platform
+   * could not tell); absent on turns queued before it existed, which count as not an admin. `ADMIN_USERS` adds
+   * people on top of these.
+   */
+  isPlatformAdmin?: boolean;
 }
 
 /**
@@ -63,8 +71,19 @@ export interface Turn {
   id: string;
   /** Session the turn belongs to (see session-id.ts). */
   sessionId: string;
-  /** `message`: answer the text; `reset`: clear the session's memory; `command`: run `command`. */
-  kind: 'message' | 'reset' | 'command';
+  /**
+   * `message`: answer the text; `reset`: clear the session's memory; `command`: run `command`;
+   * `listen`: remember the text without answering (a message in a followed thread addressed to someone else);
+   * `edit`: the message `targetRef` now reads `text`; `delete`: the message `targetRef` was removed.
+   */
+  kind: 'message' | 'reset' | 'command' | 'listen' | 'edit' | 'delete';
+  /**
+   * The platform's id of the message this turn carries (Slack `ts`, Discord message id). Stored with the
+   * message, so a later edit or delete of it finds it.
+   */
+  messageRef?: string;
+  /** `edit` and `delete`: the platform id (`messageRef`) of the message that was changed or removed. */
+  targetRef?: string;
   /** The command of a `command` turn, e.g. `{ name: 'persona', args: 'You are a pirate.' }`. */
   command?: { name: CommandName; args: string };
   /**

@@ -43,15 +43,45 @@ export function makeUser(
   return user;
 }
 
-/** A guild text channel (type 0). */
-export function makeTextChannel(guildId: string, name: string, id: string = snowflake()) {
+/** A channel permission overwrite: `type` 0 for a role, 1 for a member; `allow`/`deny` are bitfields. */
+export interface FakeOverwrite {
+  id: string;
+  type: 0 | 1;
+  allow: string;
+  deny: string;
+}
+
+/** A guild role with the given permission bits. */
+export function makeRole(name: string, permissions: bigint, id: string = snowflake()) {
+  return {
+    id,
+    name,
+    color: 0,
+    hoist: false,
+    icon: null,
+    unicode_emoji: null,
+    position: 1,
+    permissions: permissions.toString(),
+    managed: false,
+    mentionable: false,
+    flags: 0,
+  };
+}
+
+/** A guild text channel (type 0), with permission overwrites if given. */
+export function makeTextChannel(
+  guildId: string,
+  name: string,
+  id: string = snowflake(),
+  overwrites: FakeOverwrite[] = [],
+) {
   return {
     id,
     type: 0,
     guild_id: guildId,
     name,
     position: 0,
-    permission_overwrites: [],
+    permission_overwrites: overwrites,
     parent_id: null,
     topic: null,
     nsfw: false,
@@ -93,11 +123,11 @@ export function makeThread(
 }
 
 /** A guild member object (without `user` when embedded in a message, as Discord does). */
-export function makeMember(nick: string | null = null) {
+export function makeMember(nick: string | null = null, roles: string[] = []) {
   return {
     nick,
     avatar: null,
-    roles: [],
+    roles,
     joined_at: new Date(0).toISOString(),
     premium_since: null,
     deaf: false,
@@ -115,6 +145,8 @@ export function makeGuild(options: {
   bot: FakeUser;
   channels: ReturnType<typeof makeTextChannel>[];
   threads: ReturnType<typeof makeThread>[];
+  /** Roles besides @everyone. */
+  roles?: ReturnType<typeof makeRole>[];
 }) {
   const strip = <T extends { guild_id: string }>({ guild_id: _guildId, ...rest }: T) => rest;
   return {
@@ -143,6 +175,7 @@ export function makeGuild(options: {
         mentionable: false,
         flags: 0,
       },
+      ...(options.roles ?? []),
     ],
     emojis: [],
     features: [],

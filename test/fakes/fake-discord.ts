@@ -20,9 +20,11 @@ import {
   type FakeWebhookMessage,
 } from './fake-discord-interactions.ts';
 import {
+  type FakeOverwrite,
   type FakeUser,
   makeGuild,
   makeMember,
+  makeRole,
   makeTextChannel,
   makeThread,
   makeUser,
@@ -31,6 +33,7 @@ import {
 
 export {
   type FakeInteractionReplies,
+  type FakeOverwrite,
   type FakeUser,
   type FakeWebhookMessage,
   type IdentifyPayload,
@@ -114,6 +117,8 @@ export interface MessageCreateInput {
   author?: FakeUser;
   /** Server nickname of the author (guild messages). */
   nick?: string | null;
+  /** Role ids of the author (guild messages; see `addRole`). */
+  roles?: string[];
   /** Mentioned users; default: those written as `<@id>` in the content. */
   mentions?: FakeUser[];
   /** Attached files. */
@@ -140,6 +145,8 @@ export interface InteractionInput {
   user?: FakeUser;
   /** Option values, as `data.options` (type 3 string, 5 boolean). */
   options?: Array<{ name: string; type: number; value: string | number | boolean }>;
+  /** The invoker's permissions in the channel (guild interactions), as Discord computes them; default @everyone's. */
+  permissions?: bigint;
 }
 
 /**
@@ -160,6 +167,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const general = makeTextChannel(guildId, 'general');
   const channels = new Map<string, Record<string, unknown>>([[general.id, general]]);
   const guildChannels = [general];
+  const guildRoles: ReturnType<typeof makeRole>[] = [];
   const threads: ReturnType<typeof makeThread>[] = [];
   const dmChannels = new Map<string, string>(); // user id -> DM channel id
   const messages: FakeMessage[] = [];
@@ -455,6 +463,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
           bot,
           channels: guildChannels,
           threads,
+          roles: guildRoles,
         }),
       },
     ],
@@ -482,6 +491,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     channelId: general.id,
     /** A default human author. */
     alice,
+    /** The guild's owner (Discord gives the owner every permission). */
+    owner,
     /** REST requests received, oldest first. */
     requests,
     /** Messages the bot posted, oldest first. */
@@ -500,9 +511,16 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     },
     /** A mention of the bot, as written in message content. */
     mention: `<@${bot.id}>`,
-    /** Adds a guild text channel (send before the client connects, or it will not know it). */
-    addTextChannel(name: string): string {
-      const channel = makeTextChannel(guildId, name);
+    /** Adds a guild role with these permission bits (dispatching GUILD_ROLE_CREATE) and returns its id. */
+    addRole(name: string, permissions: bigint): string {
+      const role = makeRole(name, permissions);
+      guildRoles.push(role);
+      gateway.dispatch('GUILD_ROLE_CREATE', { guild_id: guildId, role });
+      return role.id;
+    },
+    /** Adds a guild text channel, with permission overwrites if given, and returns its id. */
+    addTextChannel(name: string, overwrites: FakeOverwrite[] = []): string {
+      const channel = makeTextChannel(guildId, name, undefined, overwrites);
       guildChannels.push(channel);
       channels.set(channel.id, channel);
       gateway.dispatch('CHANNEL_CREATE', channel);
@@ -552,7 +570,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         id: input.id ?? snowflake(),
         type: input.type ?? 0,
         channel_id: channelId,
-        ...(inGuild ? { guild_id: guildId, member: makeMember(input.nick ?? null) } : {}),
+        ...(inGuild ? { guild_id: guildId, member: makeMember(input.nick ?? null, input.roles) } : {}),
         ...(!inGuild && !input.omitChannelType ? { channel_type: 1 } : {}),
         author,
         content,
@@ -605,7 +623,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
           ? {
               guild_id: guildId,
               guild_locale: 'en-US',
-              member: { ...makeMember(), user, permissions: '1071698660929' },
+              member: { ...makeMember(), user, permissions: String(input.permissions ?? 1071698660929n) },
               guild: { id: guildId, locale: 'en-US', features: [] },
             }
           : { user }),

@@ -36,6 +36,10 @@ export interface FakeUser {
   name: string;
   real_name?: string;
   profile?: { display_name?: string; real_name?: string };
+  /** Workspace roles, as `users.info` reports them. */
+  is_admin?: boolean;
+  is_owner?: boolean;
+  is_primary_owner?: boolean;
 }
 
 /** A file uploaded through `files.getUploadURLExternal` → upload URL → `files.completeUploadExternal`. */

@@ -135,7 +135,7 @@ describe('Discord ingress (discord.js on the fake gateway)', () => {
       sessionId: `discord:dm:${sent.channel_id}`,
       scopeId: `discord:dm:${sent.channel_id}`,
       kind: 'message',
-      author: { id: harness.fake.alice.id, name: 'Alice' },
+      author: { id: harness.fake.alice.id, name: 'Alice', isPlatformAdmin: false },
       text: 'My name is Alice',
       target: { platform: 'discord', channelId: sent.channel_id },
       receivedAt: expect.any(Number),
@@ -273,7 +273,7 @@ describe('Discord ingress (discord.js on the fake gateway)', () => {
         scopeId: session,
         kind: 'command',
         command: { name: name as 'help', args },
-        author: { id: harness.fake.alice.id, name: 'Alice' },
+        author: { id: harness.fake.alice.id, name: 'Alice', isPlatformAdmin: false },
         text: '',
         target: {
           platform: 'discord',

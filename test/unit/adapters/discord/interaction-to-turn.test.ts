@@ -1,3 +1,4 @@
+import { PermissionFlagsBits } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import {
   type CommandOptionLike,
@@ -35,6 +36,16 @@ function interaction(
 }
 
 describe('interactionToTurn', () => {
+  it('marks the invoker a platform admin from the permissions Discord sent (Manage Server or Channels)', () => {
+    const can = (...flags: bigint[]) => ({ has: (flag: bigint) => flags.includes(flag) });
+    const adminWith = (memberPermissions: InteractionLike['memberPermissions']) =>
+      interactionToTurn(interaction('persona', [], { memberPermissions }))?.author.isPlatformAdmin;
+    expect(adminWith(can(PermissionFlagsBits.ManageGuild))).toBe(true);
+    expect(adminWith(can(PermissionFlagsBits.ManageChannels))).toBe(true);
+    expect(adminWith(can(PermissionFlagsBits.SendMessages))).toBe(false);
+    expect(adminWith(null)).toBe(false);
+  });
+
   it('turns /persona with text into a command turn answering the invoker through the interaction', () => {
     expect(
       interactionToTurn(interaction('persona', [{ name: 'text', value: 'You are a pirate.' }])),
@@ -44,7 +55,7 @@ describe('interactionToTurn', () => {
       scopeId: `discord:${GUILD}:${CHANNEL}`,
       kind: 'command',
       command: { name: 'persona', args: 'You are a pirate.' },
-      author: { id: USER, name: 'Alice' },
+      author: { id: USER, name: 'Alice', isPlatformAdmin: false },
       text: '',
       target: {
         platform: 'discord',

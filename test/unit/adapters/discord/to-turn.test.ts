@@ -1,3 +1,4 @@
+import { PermissionFlagsBits } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import {
   type MessageLike,
@@ -47,7 +48,7 @@ describe('toTurn', () => {
       sessionId: `discord:dm:${CHANNEL}`,
       scopeId: `discord:dm:${CHANNEL}`,
       kind: 'message',
-      author: { id: '500000000000000001', name: 'Alice' },
+      author: { id: '500000000000000001', name: 'Alice', isPlatformAdmin: false },
       text: 'hello',
       target: { platform: 'discord', channelId: CHANNEL },
       receivedAt: 1_700_000_000_000,
@@ -101,6 +102,50 @@ describe('toTurn', () => {
       context,
     );
     expect(turn?.scopeId).toBe(`discord:${GUILD}:${CHANNEL}`);
+  });
+
+  it('marks a member with Manage Server, or Manage Channels in the channel, as a platform admin', () => {
+    const can = (...flags: bigint[]) => ({ has: (flag: bigint) => flags.includes(flag) });
+    const nothing = can();
+    const inGuild = { guildId: GUILD, mentionsBot: true };
+    const member = (permissions: ReturnType<typeof can>) => ({ displayName: 'Ally', permissions });
+    const channel = (inChannel: ReturnType<typeof can> | null) => ({
+      isThread: () => false,
+      parentId: null,
+      permissionsFor: () => inChannel,
+    });
+    const adminOf = (overrides: Partial<MessageLike>) =>
+      toTurn(message({ ...inGuild, ...overrides }), context)?.author.isPlatformAdmin;
+    expect(adminOf({ member: member(can(PermissionFlagsBits.ManageGuild)) })).toBe(true);
+    expect(
+      adminOf({ member: member(nothing), channel: channel(can(PermissionFlagsBits.ManageChannels)) }),
+    ).toBe(true);
+    expect(adminOf({ member: member(nothing), channel: channel(nothing) })).toBe(false);
+    expect(adminOf({ member: member(can(PermissionFlagsBits.ManageMessages)) })).toBe(false);
+    // No member (a DM, or discord.js could not resolve one), or a channel that cannot tell: not an admin.
+    expect(adminOf({ member: null })).toBe(false);
+    const throwing = {
+      ...channel(nothing),
+      permissionsFor: () => {
+        throw new Error('role not cached');
+      },
+    };
+    expect(adminOf({ member: member(nothing), channel: throwing })).toBe(false);
+  });
+
+  it('never counts another bot as an admin, whatever its permissions', () => {
+    const otherBot = { id: '500000000000000009', bot: true, username: 'helper', globalName: null };
+    const permissions = { has: () => true };
+    const turn = toTurn(
+      message({
+        guildId: GUILD,
+        mentionsBot: true,
+        author: otherBot,
+        member: { displayName: 'h', permissions },
+      }),
+      { ...context, ignoreBots: false },
+    );
+    expect(turn?.author.isPlatformAdmin).toBe(false);
   });
 
   it('names the author by server nickname, then global name, then username', () => {

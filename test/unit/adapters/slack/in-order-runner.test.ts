@@ -41,6 +41,19 @@ describe('createInOrderRunner', () => {
     expect(log).toEqual(['s2', 's1']);
   });
 
+  it('rejects only the caller of a failing task: the tasks queued after it still run, in order', async () => {
+    const run = createInOrderRunner();
+    const log: string[] = [];
+    const failing = run('s1', async () => {
+      log.push('first');
+      throw new Error('queue down');
+    });
+    const next = run('s1', async () => void log.push('second'));
+    await expect(failing).rejects.toThrow('queue down');
+    await next;
+    expect(log).toEqual(['first', 'second']);
+  });
+
   it('starts afresh for a key whose chain has finished', async () => {
     const run = createInOrderRunner();
     await run('s1', async () => {});

@@ -68,4 +68,31 @@ describe('markdownToMrkdwn', () => {
   it('escapes the label of a link but not its url', () => {
     expect(markdownToMrkdwn('[a < b](https://x.io/?q=a&b)')).toBe('<https://x.io/?q=a&b|a &lt; b>');
   });
+
+  it.each([
+    ['<!channel> the build is red', '@channel the build is red'],
+    ['<!here|here> look', '@here look'],
+    ['<!here|@here> look', '@here look'],
+    ['ping <!everyone>!', 'ping @everyone!'],
+    ['ask <!subteam^S0123|@devs> about it', 'ask @devs about it'],
+    ['ask <!subteam^S0123>', 'ask @subteam'],
+    ['**<!channel>** now', '*@channel* now'],
+    ['- <!here> in a list', '• @here in a list'],
+  ])('writes the broadcast in %j as plain text: %j', (input, expected) => {
+    expect(markdownToMrkdwn(input)).toBe(expected);
+    expect(markdownToMrkdwn(input)).not.toContain('<!');
+  });
+
+  it('keeps user and channel mentions, which notify only the one person (or nobody)', () => {
+    expect(markdownToMrkdwn('<!here> <@U123> in <#C1|general>')).toBe('@here <@U123> in <#C1|general>');
+  });
+
+  it('keeps broadcasts as real pings when the operator allows them', () => {
+    const text = '<!channel> and <!subteam^S0123|@devs>';
+    expect(markdownToMrkdwn(text, { allowBroadcastMentions: true })).toBe(text);
+  });
+
+  it('leaves plain @channel words alone (Slack pings only through <!…> without link_names)', () => {
+    expect(markdownToMrkdwn('@channel @here @everyone')).toBe('@channel @here @everyone');
+  });
 });

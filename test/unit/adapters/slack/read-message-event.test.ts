@@ -39,6 +39,7 @@ describe('readMessageEvent', () => {
     ['own message', { user: 'UBOT' }],
     ['own bot message', { user: undefined, bot_id: 'BBOT' }],
     ['bot message', { subtype: 'bot_message', user: undefined, bot_id: 'B2' }],
+    ['slackbot message', { user: 'USLACKBOT' }],
     ['missing fields', { channel: '' }],
     ['missing fields', { text: 42 }],
     ['malformed ids', { channel: 'C1/../x' }],
@@ -47,6 +48,19 @@ describe('readMessageEvent', () => {
     ['malformed ts', { thread_ts: '1700000000.0001000000' }],
   ])('ignores with the reason %s', (reason, change) => {
     expect(readMessageEvent({ ...mention, ...change }, options)).toEqual({ ignored: reason });
+  });
+
+  it('ignores Slackbot even when other bots are answered (it has no bot_id to tell it by)', () => {
+    const reminder = {
+      ...mention,
+      type: 'message',
+      channel: 'D1',
+      user: 'USLACKBOT',
+      text: 'Reminder: ship',
+    };
+    expect(readMessageEvent(reminder, { ...options, ignoreBots: false })).toEqual({
+      ignored: 'slackbot message',
+    });
   });
 
   it('reports the first check that fails (own message before missing fields)', () => {

@@ -28,7 +28,7 @@ describe('toTurn', () => {
       sessionId: `slack:${FIXTURE.team}:${FIXTURE.channel}:1700000001.000100`,
       kind: 'message',
       scopeId: `slack:${FIXTURE.team}:${FIXTURE.channel}`,
-      author: { id: FIXTURE.user, name: 'Alice' },
+      author: { id: FIXTURE.user, name: 'Alice', isPlatformAdmin: false },
       text: 'My name is Alice',
       target: {
         platform: 'slack',
@@ -74,7 +74,7 @@ describe('toTurn', () => {
 
   it('falls back to the user id when no name is known', () => {
     const turn = toTurn(appMention().event, { ...options, names: undefined })!;
-    expect(turn.author).toEqual({ id: FIXTURE.user, name: FIXTURE.user });
+    expect(turn.author).toEqual({ id: FIXTURE.user, name: FIXTURE.user, isPlatformAdmin: false });
   });
 
   it.each([
@@ -103,8 +103,20 @@ describe('toTurn', () => {
 
   it('answers other bots when ignoreBots is off, naming them by their profile', () => {
     const turn = toTurn(botMessage().event, { ...options, ignoreBots: false })!;
-    expect(turn.author).toEqual({ id: 'B0OTHER', name: 'Other Bot' });
+    expect(turn.author).toEqual({ id: 'B0OTHER', name: 'Other Bot', isPlatformAdmin: false });
     expect(turn.text).toBe('beep boop');
+  });
+
+  it('marks the author a platform admin when the lookup says so, but never another bot', () => {
+    const { event } = appMention({ text: `<@${FIXTURE.botUserId}> persona Be brief.` });
+    expect(toTurn(event, { ...options, authorIsAdmin: true })?.author).toEqual({
+      id: FIXTURE.user,
+      name: 'Alice',
+      isPlatformAdmin: true,
+    });
+    expect(toTurn(event, options)?.author.isPlatformAdmin).toBe(false);
+    const bot = toTurn(botMessage().event, { ...options, ignoreBots: false, authorIsAdmin: true });
+    expect(bot?.author.isPlatformAdmin).toBe(false);
   });
 
   it('treats file shares with text as text', () => {
