@@ -22,3 +22,15 @@ export interface PlatformIngress {
   /** Disconnects. */
   stop(): Promise<void>;
 }
+
+/**
+ * Which conversations the bot takes part in, as ingress needs to know it: a follow-up (a thread message without a
+ * mention) is answered only where the bot is part of the thread. Backed by the history store, so it survives
+ * restarts and is shared by every ingress process.
+ */
+export interface FollowedConversations {
+  /** Marks a conversation as followed (the bot was mentioned there, or it created the thread). */
+  follow(sessionId: string): Promise<void>;
+  /** Whether the bot takes part in it. */
+  isFollowed(sessionId: string): Promise<boolean>;
+}

@@ -55,4 +55,9 @@ export interface ReplyChannel {
    * the interaction's follow-up). Without it, the answer is posted in the conversation.
    */
   respond?(target: ReplyTarget, response: CommandResponse): Promise<void>;
+  /**
+   * Deletes messages the bot posted (the reply to a message its author deleted). Messages already gone are
+   * skipped; platforms that cannot delete (the terminal) leave it out.
+   */
+  deleteReply?(target: ReplyTarget, posted: PostedMessage[]): Promise<void>;
 }

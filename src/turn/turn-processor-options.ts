@@ -30,8 +30,12 @@ export interface TurnProcessorOptions {
   };
   /** Model calls per run for retryable failures (the SDK's own retries come on top). */
   modelAttempts: number;
-  /** Delay between model attempts. */
+  /** Delay before retrying a failed model call or post within a run, unless the error asks for longer. */
   retryDelayMs?: (attempt: number) => number;
+  /** Longest one run of a turn may take, retries and waits included (`TURN_DEADLINE_MS`); default 120 s. */
+  turnDeadlineMs?: number;
+  /** Waits between retries; tests replace it so that a retry-after of minutes takes no time. */
+  sleep?: (ms: number) => Promise<void>;
   /** Usage per channel and user (for `/usage` and budgets). */
   ledger: UsageLedger;
   /** Rolling summaries: the share of the history budget that triggers one. Off when unset. */

@@ -5,23 +5,27 @@
  *    the persona in force; a turn past a daily budget is declined and committed without its message.
  * 2. build request — the whole conversation within the token budget, or in Responses API mode only the new
  *    message chained to the last response.
- * 3. call model — streams into the reply, retries retryable failures and resends the whole conversation when
- *    the server lost the chain; a model failure becomes failure text, never a throw.
- * 4. deliver — finishes the reply; a failed post throws so the queue runs the turn again, except on the last run.
- * 5. commit — the user's message and the answer (only the message after a model failure) with usage, once.
- * 6. after commit — the usage ledger and the rolling summary.
- * Reset and command turns take their own short paths in the session's order; a turn whose runs ran out is
- * given up on: reported and committed without a reply, so a poison turn cannot block its session.
+ * 3. call model — streams into the reply, retries retryable failures (honouring `retry-after`) within the
+ *    run's deadline (`turnDeadlineMs`) and resends the whole conversation when the server lost the chain or
+ *    the chain outgrew the window; a model failure becomes failure text, never a throw.
+ * 4. deliver and commit — posts the answer and commits it: the user's message and the answer (only the
+ *    message after a model failure) with usage, once. A failed post commits first and then retries only the
+ *    post, so the model is never asked twice for one turn.
+ * 5. after commit — the usage ledger and the rolling summary (only for an applied commit of an answer).
+ * Reset and command turns take their own short paths in the session's order. Every kind is settled the same
+ * way (`settle-turn.ts`): a run that throws is retried by the queue, and once the runs are spent the turn is
+ * given up on — reported where possible and committed — so no turn can block its session.
  */
 import type { TurnProcessor } from '../queue/turn-queue.ts';
 import { runCommandTurn } from './phases/run-command-turn.ts';
 import { runMessageTurn } from './phases/run-message-turn.ts';
 import { runResetTurn } from './phases/run-reset-turn.ts';
+import { settleTurn } from './phases/settle-turn.ts';
 import { resolveTurnDependencies } from './phases/turn-dependencies.ts';
 import type { TurnProcessorOptions } from './turn-processor-options.ts';
 
 export { budgetText } from './phases/check-budget.ts';
-export { modelFailureText } from './phases/turn-result.ts';
+export { modelFailureText, whenToTryAgain } from './phases/turn-result.ts';
 export type { TurnProcessorOptions } from './turn-processor-options.ts';
 
 /** Creates the processor every worker runs its turns through. */
@@ -30,9 +34,11 @@ export function createTurnProcessor(options: TurnProcessorOptions): TurnProcesso
   return async (job) => {
     const { turn, seq } = job;
     const log = deps.logger.child({ sessionId: turn.sessionId, seq });
-    deps.metrics?.turnStarted(deps.now() - turn.receivedAt);
-    if (turn.kind === 'reset') return runResetTurn(deps, job, log);
-    if (turn.kind === 'command') return runCommandTurn(deps, job, log);
-    return runMessageTurn(deps, job, log);
+    await settleTurn(deps, job, log, (run) => {
+      deps.metrics?.turnStarted(deps.now() - turn.receivedAt);
+      if (turn.kind === 'reset') return runResetTurn(deps, run, log);
+      if (turn.kind === 'command') return runCommandTurn(deps, run, log);
+      return runMessageTurn(deps, run, log);
+    });
   };
 }

@@ -154,16 +154,17 @@ describe.sequential('faults on the Discord path (gateway, BullMQ on Redis, fake 
     await expectAnsweredOnce(chat);
   });
 
-  it('message post answering 5xx beyond the REST retries: the turn is re-run, one reply each', async () => {
+  it('message post answering 5xx beyond the REST retries: only the post is retried, one reply each', async () => {
     const chat = conversation('down');
     // The REST client tries a request four times (three retries). Eight failures defeat both posts of turn 1's
-    // first run (the streamed first write and the final one), so the whole turn runs again.
+    // first attempt (the streamed first write and the final one); the turn keeps its answer and posts it again.
     discord.failNext(POST_MESSAGE, 8, { status: 502 });
     await chat.send(3);
     await chat.settled();
 
     expect(statuses(chat, POST_MESSAGE)).toEqual([...Array.from({ length: 8 }, () => 502), 200, 200, 200]);
-    expect(modelRequestsPerTurn(chat)).toEqual([2, 1, 1]);
+    // One model call per turn: a failed post is not a reason to ask (and bill) the model again.
+    expect(modelRequestsPerTurn(chat)).toEqual([1, 1, 1]);
     await expectAnsweredOnce(chat);
   });
 

@@ -100,14 +100,26 @@ function thread(name: string) {
     sessionId,
     /** Turns sent so far. */
     sent: () => sent,
-    /** Sends the next turn; with `waitForEnqueue` (default) waits until it is numbered in the session's mailbox. */
-    async send({ waitForEnqueue = true } = {}): Promise<void> {
+    /**
+     * Sends the next turn as Slack does: an answer other than 200 (the turn could not be queued) is retried with
+     * `x-slack-retry-num` until it is accepted. Resolves with every status seen. With `waitForEnqueue` (default)
+     * it also waits until the turn is numbered in the session's mailbox.
+     */
+    async send({ waitForEnqueue = true } = {}): Promise<number[]> {
       sent += 1;
       const text = `${BOT} ${marker(name, sent)}`;
       const payload = sent === 1 ? appMention({ ts: root, text }) : appMention({ thread_ts: root, text });
-      const response = await sendSlackEvent(eventsUrl, payload, { signingSecret: SECRET });
-      expect(response.status).toBe(200);
-      // Bolt acknowledges before the turn is queued: wait for its number, so turns queue in sending order.
+      const statuses: number[] = [];
+      for (let retry = 0; statuses.at(-1) !== 200; retry++) {
+        if (retry > 0) await sleep(250);
+        expect(retry, `${marker(name, sent)} never accepted: ${statuses.join(', ')}`).toBeLessThan(120);
+        const response = await sendSlackEvent(eventsUrl, payload, {
+          signingSecret: SECRET,
+          ...(retry > 0 ? { retryNum: retry } : {}),
+        });
+        statuses.push(response.status);
+      }
+      // A 200 means the turn is in the mailbox; waiting for its number keeps the sending order explicit.
       const turn = sent;
       if (waitForEnqueue)
         await waitFor(
@@ -115,6 +127,7 @@ function thread(name: string) {
           async () => Number(await client.get(keys.seq)) >= turn,
           PATIENT,
         );
+      return statuses;
     },
     async sendMany(count: number): Promise<void> {
       for (let index = 0; index < count; index++) await this.send();
@@ -251,9 +264,9 @@ describe.sequential('faults on the Slack path (Bolt, BullMQ on Redis with AOF, f
     await expectThread(conversation, ['answered', 'answered', 'answered']);
   });
 
-  it('chat.postMessage answering 5xx beyond the client retries: the turn is re-run, still one reply each', async () => {
+  it('chat.postMessage answering 5xx beyond the client retries: only the post is retried, the model asked once', async () => {
     // The WebClient tries a call four times (three retries). Eight failures defeat both posts of turn 1's first
-    // run (the streamed first write and the final one), so the whole turn runs again.
+    // attempt (the streamed first write and the final one); the turn keeps its answer and posts it again.
     api.failNext('chat.postMessage', 8, { status: 503 });
     const conversation = thread('postdown');
     await conversation.sendMany(3);
@@ -261,8 +274,35 @@ describe.sequential('faults on the Slack path (Bolt, BullMQ on Redis with AOF, f
 
     const posts = api.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === conversation.root);
     expect(posts).toHaveLength(8 + 3);
-    expect(requestsPerTurn(conversation).map((requests) => requests.length)).toEqual([2, 1, 1]);
+    // One model call per turn: a failed post is not a reason to ask (and bill) the model again.
+    expect(requestsPerTurn(conversation).map((requests) => requests.length)).toEqual([1, 1, 1]);
     await expectThread(conversation, ['answered', 'answered', 'answered']);
+  });
+
+  it('chat.postMessage answering channel_not_found: not retried, the answer committed, the session moves on', async () => {
+    // Both posts of turn 1 (the streamed first write and the final one) are refused for good.
+    api.failNext('chat.postMessage', 2, { ok: false, error: 'channel_not_found' });
+    const conversation = thread('gone');
+    await conversation.sendMany(2);
+    await conversation.settled();
+
+    const finalPostsOfTurn1 = api
+      .callsTo('chat.postMessage')
+      .filter(
+        (call) => call.body.thread_ts === conversation.root && call.body.text === expectedAnswer('gone', 1),
+      );
+    // Exactly the one attempt: retrying a refusal like this would only be refused again.
+    expect(finalPostsOfTurn1).toHaveLength(1);
+    expect(requestsPerTurn(conversation).map((requests) => requests.length)).toEqual([1, 1]);
+    const posted = api.messagesIn(FIXTURE.channel, conversation.root).map((message) => message.text);
+    expect(posted).toEqual([expectedAnswer('gone', 2)]);
+    const history = (await store.load(conversation.sessionId)).map((message) => message.content);
+    expect(history).toEqual([
+      marker('gone', 1),
+      expectedAnswer('gone', 1),
+      marker('gone', 2),
+      expectedAnswer('gone', 2),
+    ]);
   });
 
   it('chat.update answering 429 and 5xx: the posted reply is edited, never posted twice', async () => {
@@ -298,10 +338,14 @@ describe.sequential('faults on the Slack path (Bolt, BullMQ on Redis with AOF, f
     expect(pendingBefore).toBeGreaterThan(0);
 
     await redis.stop({ hard: true });
-    // Accepted while Redis is down: the ingress must hold on to it until Redis is back.
-    await conversations[0]!.send({ waitForEnqueue: false });
-    await sleep(500);
+    // Sent while Redis is down: refused (so Slack keeps it and retries), accepted once Redis is back.
+    const duringOutage = conversations[0]!.send({ waitForEnqueue: false });
+    // Longer than the ingress waits for an enqueue (2 s), so the first attempt is refused before Redis returns.
+    await sleep(3_000);
     await redis.restart();
+    const statuses = await duringOutage;
+    expect(statuses[0]).toBeGreaterThanOrEqual(500);
+    expect(statuses.at(-1)).toBe(200);
     for (const conversation of conversations) await conversation.send();
     for (const conversation of conversations) await conversation.settled(60_000);
 

@@ -4,12 +4,21 @@ import type { HistoryStore } from '../../src/history/history-store.ts';
 import { createMemoryHistoryStore } from '../../src/history/memory-history-store.ts';
 import { createOpenAIModelClient } from '../../src/model/openai-model-client.ts';
 import { getTokenCounter } from '../../src/model/token-counter.ts';
+import { createInProcessTurnQueue } from '../../src/queue/in-process-turn-queue.ts';
 import type { TurnJob } from '../../src/queue/turn-queue.ts';
-import type { PostedMessage, ReplyChannel, ReplyDetails } from '../../src/turn/reply-channel.ts';
+import { COMMAND_GIVE_UP_TEXT } from '../../src/turn/phases/give-up-turn.ts';
+import type {
+  CommandResponse,
+  OpenReplyOptions,
+  PostedMessage,
+  ReplyChannel,
+  ReplyDetails,
+} from '../../src/turn/reply-channel.ts';
 import type { Turn } from '../../src/turn/turn.ts';
-import { createTurnProcessor } from '../../src/turn/turn-processor.ts';
+import { createTurnProcessor, type TurnProcessorOptions } from '../../src/turn/turn-processor.ts';
 import { createMemoryUsageLedger } from '../../src/usage/memory-usage-ledger.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 let model: FakeOpenAI;
 beforeAll(async () => {
@@ -23,10 +32,15 @@ afterAll(async () => {
 function recordingChannel() {
   const finished: Array<{ text: string; details?: ReplyDetails }> = [];
   const updates: string[] = [];
+  const opened: OpenReplyOptions[] = [];
+  const responses: CommandResponse[] = [];
   let working = 0;
   let failFinishes = 0;
   const channel: ReplyChannel = {
     platform: 'console',
+    respond: async (_target, response) => {
+      responses.push(response);
+    },
     openReply: (_target, options) => ({
       async showWorking() {
         working += 1;
@@ -35,6 +49,7 @@ function recordingChannel() {
         updates.push(text);
       },
       async finish(text, details) {
+        opened.push(options);
         if (failFinishes > 0) {
           failFinishes -= 1;
           await options.onPosted([{ channelId: 'c', messageId: 'partial' }]);
@@ -48,6 +63,8 @@ function recordingChannel() {
     channel,
     finished,
     updates,
+    opened,
+    responses,
     working: () => working,
     failNextFinish: (count: number) => {
       failFinishes = count;
@@ -89,11 +106,9 @@ let store: HistoryStore;
 let platform: ReturnType<typeof recordingChannel>;
 let process: ReturnType<typeof createTurnProcessor>;
 
-beforeEach(() => {
-  model.reset();
-  store = createMemoryHistoryStore();
-  platform = recordingChannel();
-  process = createTurnProcessor({
+/** The processor under test: the real OpenAI client on the fake model, in-memory store and ledger. */
+function processorOptions(): TurnProcessorOptions {
+  return {
     store,
     model: createOpenAIModelClient({
       baseUrl: model.url,
@@ -109,7 +124,14 @@ beforeEach(() => {
     ledger: createMemoryUsageLedger(),
     retryDelayMs: () => 10,
     logger: silentLogger,
-  });
+  };
+}
+
+beforeEach(() => {
+  model.reset();
+  store = createMemoryHistoryStore();
+  platform = recordingChannel();
+  process = createTurnProcessor(processorOptions());
 });
 
 describe('turn pipeline', () => {
@@ -168,19 +190,43 @@ describe('turn pipeline', () => {
     expect((await store.load('console:d')).map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
   });
 
-  it('throws without committing when the reply cannot be posted, so the queue retries the turn', async () => {
+  it('keeps the answer when its post fails: the model is asked once and only the post is retried', async () => {
     platform.failNextFinish(1);
-    await expect(process(job(turn('console:e', 'hi'), 1))).rejects.toThrow('platform down');
-    expect(await store.count('console:e')).toBe(0);
-    expect(await store.committedSeq('console:e')).toBe(0);
-    await process(job(turn('console:e', 'hi'), 1, { attempt: 2 }));
+    await process(job(turn('console:e', 'hi'), 1));
+    expect(model.requests).toHaveLength(1);
+    expect(platform.finished.map((reply) => reply.text)).toEqual(['Echo: Alice: hi']);
+    // The retry edits what the failed attempt had posted.
+    expect(platform.opened.at(-1)?.previous).toEqual([{ channelId: 'c', messageId: 'partial' }]);
     expect(await store.count('console:e')).toBe(2);
+    expect(await store.committedSeq('console:e')).toBe(1);
   });
 
-  it('commits the reply on the last attempt even if posting fails', async () => {
-    platform.failNextFinish(1);
-    await process(job(turn('console:f', 'hi'), 1, { attempt: 3, maxAttempts: 3 }));
+  it('commits the answer when its post keeps failing, and a re-run does not ask the model again', async () => {
+    platform.failNextFinish(10);
+    await process(job(turn('console:f', 'hi'), 1));
     expect(await store.count('console:f')).toBe(2);
+    await process(job(turn('console:f', 'hi'), 1, { attempt: 2 }));
+    expect(model.requests).toHaveLength(1);
+    expect((await store.getMeta('console:f')).usage.calls).toBe(1);
+  });
+
+  it('a rate limit whose retry-after outlasts the deadline: asked once, told when to try again', async () => {
+    model.failNext(2, { status: 429, retryAfterSeconds: 20 * 60 });
+    await process(job(turn('console:k', 'busy?'), 1));
+    expect(model.requests).toHaveLength(1);
+    expect(platform.finished[0]!.text).toContain('Please try again in about 20 minutes.');
+    expect((await store.load('console:k')).map((m) => m.role)).toEqual(['user']);
+  });
+
+  it('an account out of quota is not asked again', async () => {
+    model.failNext(2, {
+      status: 429,
+      code: 'insufficient_quota',
+      message: 'You exceeded your current quota',
+    });
+    await process(job(turn('console:l', 'hello'), 1));
+    expect(model.requests).toHaveLength(1);
+    expect(platform.finished[0]!.text).toContain('out of credit or over its quota');
   });
 
   it('settles a turn that exhausted its attempts without calling the model', async () => {
@@ -221,5 +267,46 @@ describe('turn pipeline', () => {
     await process(job(turn('console:j', 'once'), 1));
     await process(job(turn('console:j', 'once'), 1, { attempt: 2 }));
     expect(await store.count('console:j')).toBe(2);
+  });
+});
+
+describe('turn pipeline on the in-process queue: no turn blocks its session', () => {
+  async function runQueue(options: TurnProcessorOptions, turns: Turn[]) {
+    const queue = createInProcessTurnQueue({
+      concurrency: 1,
+      committedSeq: (sessionId) => store.committedSeq(sessionId),
+      maxAttempts: 3,
+      retryDelayMs: () => 5,
+      logger: silentLogger,
+    });
+    await queue.process(createTurnProcessor(options));
+    for (const queued of turns) await queue.enqueue(queued);
+    const sessionId = turns[0]!.sessionId;
+    await waitFor(
+      'every turn to be committed',
+      async () => (await store.committedSeq(sessionId)) >= turns.length,
+    );
+    await queue.close();
+  }
+
+  it('a turn for a platform this worker has no token for is settled after its runs; the next is answered', async () => {
+    const unreachable = turn('console:q', 'for slack', { target: { platform: 'slack', channelId: 'C1' } });
+    await runQueue(processorOptions(), [unreachable, turn('console:q', 'for here')]);
+    // The skipped message stays in the history (merged into the next user message of the prompt).
+    const answer = 'Echo: Alice: for slack\n\nAlice: for here';
+    expect(platform.finished.map((reply) => reply.text)).toEqual([answer]);
+    expect(model.requests).toHaveLength(1);
+    expect((await store.load('console:q')).map((m) => m.content)).toEqual(['for slack', 'for here', answer]);
+  });
+
+  it('a command that keeps throwing is given up after its runs, the invoker told; the next turn is answered', async () => {
+    const ledger = createMemoryUsageLedger();
+    ledger.read = async () => {
+      throw new Error('ledger bug');
+    };
+    const usage = turn('console:r', '', { kind: 'command', command: { name: 'usage', args: '' } });
+    await runQueue({ ...processorOptions(), ledger }, [usage, turn('console:r', 'still there?')]);
+    expect(platform.responses).toEqual([{ text: COMMAND_GIVE_UP_TEXT }]);
+    expect(platform.finished.map((reply) => reply.text)).toEqual(['Echo: Alice: still there?']);
   });
 });

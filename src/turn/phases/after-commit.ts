@@ -13,14 +13,22 @@ export type AfterCommitDependencies = Pick<
 
 /**
  * Bookkeeping once the turn is committed: its usage goes to the ledger (for `/usage` and budgets), then the
- * history is summarized if it has grown past the threshold (summaries cost usage of their own).
+ * history is summarized if it has grown past the threshold (summaries cost usage of their own) — unless
+ * the turn's model call failed: a model that is down or rate-limited would only fail the summary too. Call
+ * it only for a commit that was applied, so a replayed turn is not counted twice. Never throws: the turn is
+ * settled, and a throw would only make the queue run it again.
  */
 export async function afterCommit(
   deps: AfterCommitDependencies,
   committed: { turn: Turn; meta: SessionMeta; result: TurnResult; log: Logger },
 ): Promise<void> {
-  await recordUsage(deps, committed.turn, committed.result.usage);
-  await summarizeAfterTurn(deps, committed);
+  try {
+    await recordUsage(deps, committed.turn, committed.result.usage);
+    if (committed.result.outcome === 'answered') await summarizeAfterTurn(deps, committed);
+  } catch (error) {
+    deps.metrics?.error('store');
+    committed.log.error({ err: error }, 'bookkeeping after the commit failed; the turn stays committed');
+  }
 }
 
 /** Adds one model call's usage to the ledger under the turn's channel and author. */

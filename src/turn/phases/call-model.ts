@@ -1,15 +1,12 @@
-import { PreviousResponseLostError } from '../../app/errors.ts';
+import { ModelError, PreviousResponseLostError } from '../../app/errors.ts';
 import type { Logger } from '../../app/logger.ts';
 import type { CompletionRequest } from '../../model/model-client.ts';
 import type { ReplyStream } from '../reply-channel.ts';
-import { completeWithRetry, type ModelOutcome } from './complete-with-retry.ts';
+import { completeWithRetry, type ModelOutcome, type RetryDependencies } from './complete-with-retry.ts';
 import type { TurnDependencies } from './turn-dependencies.ts';
 
 /** What calling the model draws on. */
-export type ModelDependencies = Pick<
-  TurnDependencies,
-  'model' | 'modelAttempts' | 'retryDelayMs' | 'metrics' | 'now'
->;
+export type ModelDependencies = RetryDependencies & Pick<TurnDependencies, 'metrics'>;
 
 /** What the model is asked, and where its answer streams to. */
 export interface ModelCallInput {
@@ -21,13 +18,18 @@ export interface ModelCallInput {
   reply: ReplyStream;
   /** Logger carrying the session. */
   log: Logger;
+  /** When the turn's run must be over, ms since epoch: no model attempt outlasts it. */
+  deadline: number;
 }
 
 /** How the model phase ended. */
 export interface ModelCall {
   /** The last round's completion, or the error the call gave up on. */
   outcome: ModelOutcome;
-  /** Whether the response chain was lost and the conversation resent from the local transcript. */
+  /**
+   * Whether the response chain was lost (or outgrew the context window) and the conversation was resent from
+   * the local transcript: the stored response id must not be continued again.
+   */
   chainLost: boolean;
   /** When the first request started, ms since epoch. */
   started: number;
@@ -46,12 +48,13 @@ export async function callModel(deps: ModelDependencies, input: ModelCallInput):
   let chainLost = false;
   let request = input.request;
   for (let round = 1; ; round++) {
-    let outcome = await completeWithRetry(deps, request, input.reply, input.log);
-    if (round === 1 && isChainLost(outcome)) {
-      // The server forgot the chain (expired or deleted): rebuild it from the local transcript.
+    let outcome = await completeWithRetry(deps, request, input);
+    if (round === 1 && isChainLost(outcome, request)) {
+      // The server forgot the chain (expired or deleted), or the chain no longer fits the model's window:
+      // rebuild it from the local transcript, which is trimmed to the budget.
       input.log.info('response chain lost; resending the conversation from the local transcript');
       chainLost = true;
-      outcome = await completeWithRetry(deps, await input.rebuild(), input.reply, input.log);
+      outcome = await completeWithRetry(deps, await input.rebuild(), input);
     }
     const next = followUpRequest(outcome);
     if (next === undefined) {
@@ -63,8 +66,14 @@ export async function callModel(deps: ModelDependencies, input: ModelCallInput):
   }
 }
 
-function isChainLost(outcome: ModelOutcome): boolean {
-  return 'error' in outcome && outcome.error instanceof PreviousResponseLostError;
+function isChainLost(outcome: ModelOutcome, request: CompletionRequest): boolean {
+  if (!('error' in outcome)) return false;
+  const { error } = outcome;
+  if (error instanceof PreviousResponseLostError) return true;
+  // A chain grown past the context window fails every later turn the same way unless it is rebuilt.
+  return (
+    request.previousResponseId !== undefined && error instanceof ModelError && error.kind === 'context_length'
+  );
 }
 
 /**

@@ -1,32 +1,64 @@
 import type { Logger } from '../../app/logger.ts';
 import type { TurnJob } from '../../queue/turn-queue.ts';
-import type { ReplyStream } from '../reply-channel.ts';
-import type { PendingMessages } from './load-turn.ts';
-import type { TurnDependencies } from './turn-dependencies.ts';
+import { answerInvoker } from './answer-invoker.ts';
+import { pendingMessages } from './load-turn.ts';
+import { openTurnReply, type TurnDependencies } from './turn-dependencies.ts';
 
-/** What the user reads when a turn is skipped after its runs ran out. */
+/** What the user reads when a message is skipped after its runs ran out. */
 export const GIVE_UP_TEXT =
   '⚠️ I could not answer this message after several attempts, so I skipped it. Please send it again.';
 
+/** What the invoker reads when a command (or a reset) is skipped after its runs ran out. */
+export const COMMAND_GIVE_UP_TEXT =
+  '⚠️ I could not run this command after several attempts, so I skipped it. Please try it again.';
+
+/** What giving up draws on. */
+export type GiveUpDependencies = Pick<TurnDependencies, 'store' | 'counter' | 'metrics' | 'replyChannels'>;
+
 /**
- * Settles a turn whose earlier runs all died without settling it (e.g. the process crashed each time): tells
- * the user, if the platform lets us, and commits the message without a reply, so the session moves on.
+ * Settles a turn whose runs all failed (they threw, or the process died during them): tells the user, where
+ * this worker can reach the platform, and commits the turn — a message without a reply, a command or reset
+ * without its effect — so the session moves on. Telling cannot fail the give-up; only the commit can.
  */
 export async function giveUpTurn(
-  deps: Pick<TurnDependencies, 'store' | 'metrics'>,
+  deps: GiveUpDependencies,
   job: TurnJob,
-  skipped: { reply: ReplyStream; pending: PendingMessages; log: Logger },
+  failed: { log: Logger; error?: unknown },
 ): Promise<void> {
   const { turn, seq } = job;
-  const { reply, pending, log } = skipped;
-  log.error({ attempt: job.attempt }, 'giving up on a turn that keeps failing');
-  await reply.finish(GIVE_UP_TEXT, { isError: true }).catch((error: unknown) => {
-    log.warn({ err: error }, 'could not report the skipped turn');
-  });
-  await deps.store.commitTurn(turn.sessionId, {
+  const { log } = failed;
+  log.error({ attempt: job.attempt, err: failed.error }, 'giving up on a turn that keeps failing');
+  const messages =
+    turn.kind === 'message'
+      ? await pendingMessages(deps, turn).then((pending) => [...pending.seeded, pending.userMessage])
+      : [];
+  await tellGaveUp(deps, job, log);
+  const applied = await deps.store.commitTurn(turn.sessionId, {
     seq,
-    messages: [...pending.seeded, pending.userMessage],
+    messages,
     scopeId: turn.scopeId ?? turn.sessionId,
   });
-  deps.metrics?.turnDone('gave_up', turn.receivedAt);
+  if (applied) deps.metrics?.turnDone('gave_up', turn.receivedAt);
+}
+
+async function tellGaveUp(deps: GiveUpDependencies, job: TurnJob, log: Logger): Promise<void> {
+  const { kind, target } = job.turn;
+  const isMessage = kind === 'message';
+  // Only a message or a command asked the bot for something; other turns are skipped silently.
+  if (!isMessage && kind !== 'command' && kind !== 'reset') return;
+  const channel = deps.replyChannels[target.platform];
+  if (!channel) {
+    log.warn(
+      { platform: target.platform },
+      'cannot report the skipped turn: this worker has no reply channel for its platform',
+    );
+    return;
+  }
+  const post = isMessage
+    ? () => openTurnReply(channel, job).stream.finish(GIVE_UP_TEXT, { isError: true })
+    : answerInvoker(channel, job, { text: COMMAND_GIVE_UP_TEXT }, true);
+  await post(1).catch((error: unknown) => {
+    deps.metrics?.error('platform');
+    log.warn({ err: error }, 'could not report the skipped turn');
+  });
 }

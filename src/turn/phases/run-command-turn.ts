@@ -1,19 +1,30 @@
 import type { Logger } from '../../app/logger.ts';
 import { type CommandContext, runCommand } from '../../commands/run-command.ts';
 import type { TurnJob } from '../../queue/turn-queue.ts';
-import type { CommandResponse, ReplyChannel } from '../reply-channel.ts';
-import { deliver } from './deliver.ts';
-import { openReplyStream, replyChannelFor, type TurnDependencies } from './turn-dependencies.ts';
+import { answerInvoker } from './answer-invoker.ts';
+import { deliverAndCommit } from './deliver.ts';
+import { replyChannelFor, type TurnDependencies } from './turn-dependencies.ts';
 
 /** What a command turn draws on. */
 export type CommandTurnDependencies = Pick<
   TurnDependencies,
-  'store' | 'ledger' | 'prompt' | 'admin' | 'now' | 'replyChannels' | 'metrics'
+  | 'store'
+  | 'ledger'
+  | 'prompt'
+  | 'admin'
+  | 'now'
+  | 'replyChannels'
+  | 'metrics'
+  | 'retryDelayMs'
+  | 'sleep'
+  | 'turnDeadlineMs'
 >;
 
 /**
  * Runs a command in the session's order, answers the invoker (privately where the platform can) and commits
- * what the command changed. Posting follows the message turn's rule: throw to retry, except on the last run.
+ * what the command changed. The command runs only once this worker is known to be able to answer on the
+ * turn's platform, and at most once per run: a failed answer is retried on its own after the commit, never
+ * by running the command again.
  */
 export async function runCommandTurn(
   deps: CommandTurnDependencies,
@@ -21,15 +32,20 @@ export async function runCommandTurn(
   log: Logger,
 ): Promise<void> {
   const { turn, seq } = job;
-  const outcome = await runCommand(turn, seq, commandContext(deps));
+  const deadline = deps.now() + deps.turnDeadlineMs;
   const channel = replyChannelFor(deps, turn);
-  await deliver(deps, {
-    post: () => answerInvoker(channel, job, outcome.response),
-    lastRun: job.attempt >= job.maxAttempts,
+  const outcome = await runCommand(turn, seq, commandContext(deps));
+  const applied = await deliverAndCommit(deps, {
+    post: answerInvoker(channel, job, outcome.response),
+    commit: () => deps.store.commitTurn(turn.sessionId, outcome.commit),
+    deadline,
     log,
-    lastRunFailure: 'could not answer the command on the last attempt',
+    what: 'command answer',
   });
-  await deps.store.commitTurn(turn.sessionId, outcome.commit);
+  if (!applied) {
+    log.warn({ command: turn.command?.name }, 'the command turn was already committed by another run');
+    return;
+  }
   log.info({ command: turn.command?.name }, 'command done');
   deps.metrics?.turnDone('command', turn.receivedAt);
 }
@@ -43,10 +59,4 @@ function commandContext(deps: CommandTurnDependencies): CommandContext {
     adminCommands: deps.admin?.commands ?? [],
     now: deps.now(),
   };
-}
-
-/** Without a private channel, the answer is posted in the conversation like a reply. */
-async function answerInvoker(channel: ReplyChannel, job: TurnJob, response: CommandResponse): Promise<void> {
-  if (channel.respond) await channel.respond(job.turn.target, response);
-  else await openReplyStream(channel, job).finish(response.text, { isError: false });
 }

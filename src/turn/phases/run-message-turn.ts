@@ -5,27 +5,38 @@ import { buildFullRequest, buildRequest } from './build-request.ts';
 import { callModel } from './call-model.ts';
 import { commitMessageTurn } from './commit-message-turn.ts';
 import { declineTurn } from './decline-turn.ts';
-import { deliverReply } from './deliver.ts';
-import { giveUpTurn } from './give-up-turn.ts';
+import { deliverAndCommit, finishReply } from './deliver.ts';
 import { loadTurn, pendingMessages } from './load-turn.ts';
-import { openReplyStream, replyChannelFor, type TurnDependencies } from './turn-dependencies.ts';
+import { openTurnReply, replyChannelFor, type TurnDependencies } from './turn-dependencies.ts';
 import { toTurnResult } from './turn-result.ts';
 
-/** Answers a message turn: load → build request → call model → deliver → commit → after commit. */
+/**
+ * Answers a message turn: load → build request → call model → deliver → commit → after commit, all within the
+ * run's deadline. A worker that cannot answer on the turn's platform throws before anything else happens.
+ */
 export async function runMessageTurn(deps: TurnDependencies, job: TurnJob, log: Logger): Promise<void> {
   const { turn } = job;
-  const lastRun = job.attempt >= job.maxAttempts;
+  const deadline = deps.now() + deps.turnDeadlineMs;
+  const reply = openTurnReply(replyChannelFor(deps, turn), job);
   const pending = await pendingMessages(deps, turn);
-  const reply = openReplyStream(replyChannelFor(deps, turn), job);
-  if (job.attempt > job.maxAttempts) return giveUpTurn(deps, job, { reply, pending, log });
-
   const loaded = await loadTurn(deps, turn, pending);
-  if ('declined' in loaded) return declineTurn(deps, job, { reply, text: loaded.declined, log });
+  if ('declined' in loaded) return declineTurn(deps, job, { reply, text: loaded.declined, deadline, log });
 
   const request = await buildRequest(deps, loaded);
-  const call = await callModel(deps, { request, rebuild: () => buildFullRequest(deps, loaded), reply, log });
+  const call = await callModel(deps, {
+    request,
+    rebuild: () => buildFullRequest(deps, loaded),
+    reply: reply.stream,
+    log,
+    deadline,
+  });
   const result = toTurnResult(deps, loaded, call);
-  await deliverReply(deps, { reply, result, lastRun, log });
-  await commitMessageTurn(deps, job, { result, modelStarted: call.started, log });
-  await afterCommit(deps, { turn, meta: loaded.meta, result, log });
+  const applied = await deliverAndCommit(deps, {
+    post: finishReply(reply, result.text, result.details),
+    commit: () => commitMessageTurn(deps, job, { result, modelStarted: call.started, log }),
+    deadline,
+    log,
+    what: 'reply',
+  });
+  if (applied) await afterCommit(deps, { turn, meta: loaded.meta, result, log });
 }

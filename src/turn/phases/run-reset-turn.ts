@@ -9,12 +9,16 @@ export async function runResetTurn(
   log: Logger,
 ): Promise<void> {
   const { turn, seq } = job;
-  await deps.store.commitTurn(turn.sessionId, {
+  const applied = await deps.store.commitTurn(turn.sessionId, {
     seq,
     clear: true,
     messages: [],
     scopeId: turn.scopeId ?? turn.sessionId,
   });
+  if (!applied) {
+    log.warn('the reset was already committed by another run');
+    return;
+  }
   log.info('session reset');
   deps.metrics?.turnDone('reset', turn.receivedAt);
 }

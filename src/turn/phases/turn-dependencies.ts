@@ -1,14 +1,22 @@
 import type { TurnJob } from '../../queue/turn-queue.ts';
-import type { ReplyChannel, ReplyStream } from '../reply-channel.ts';
+import type { PostedMessage, ReplyChannel, ReplyStream } from '../reply-channel.ts';
 import type { Turn } from '../turn.ts';
 import type { TurnProcessorOptions } from '../turn-processor-options.ts';
 
+/** `TURN_DEADLINE_MS`'s default: how long one run of a turn may take. */
+export const DEFAULT_TURN_DEADLINE_MS = 120_000;
+
 /** The processor's options with their defaults filled in: what every phase draws on. */
-export interface TurnDependencies extends Omit<TurnProcessorOptions, 'now' | 'retryDelayMs'> {
+export interface TurnDependencies
+  extends Omit<TurnProcessorOptions, 'now' | 'retryDelayMs' | 'turnDeadlineMs' | 'sleep'> {
   /** Clock, ms since epoch. */
   now: () => number;
-  /** Delay after a failed model attempt (1, 2, …) before the next one. */
+  /** Delay after a failed model call or post (attempt 1, 2, …) before the next one. */
   retryDelayMs: (attempt: number) => number;
+  /** Longest one run of a turn may take, ms. */
+  turnDeadlineMs: number;
+  /** Waits between retries. */
+  sleep: (ms: number) => Promise<void>;
   /** Tokens the stored history may fill in a prompt: the context budget minus the reply's. */
   historyBudget: number;
 }
@@ -19,6 +27,8 @@ export function resolveTurnDependencies(options: TurnProcessorOptions): TurnDepe
     ...options,
     now: options.now ?? Date.now,
     retryDelayMs: options.retryDelayMs ?? ((attempt: number) => Math.min(8_000, 1_000 * 2 ** (attempt - 1))),
+    turnDeadlineMs: options.turnDeadlineMs ?? DEFAULT_TURN_DEADLINE_MS,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     historyBudget: options.prompt.maxContextTokens - options.prompt.maxReplyTokens,
   };
 }
@@ -30,7 +40,27 @@ export function replyChannelFor(deps: Pick<TurnDependencies, 'replyChannels'>, t
   return channel;
 }
 
-/** Starts the job's reply, editing whatever an interrupted earlier run of the same turn already posted. */
-export function openReplyStream(channel: ReplyChannel, job: TurnJob): ReplyStream {
-  return channel.openReply(job.turn.target, { previous: job.previousReplies, onPosted: job.recordReplies });
+/** One turn's reply: the stream it is written into, and a fresh stream over the messages it posted so far. */
+export interface TurnReply {
+  /** The reply as first opened: shows the working indicator and the streamed text. */
+  stream: ReplyStream;
+  /** Opens the reply again over what it has posted so far, to retry a failed `finish` (edits, no reposts). */
+  reopen(): ReplyStream;
+}
+
+/**
+ * Starts the job's reply, editing whatever an interrupted earlier run of the same turn already posted. The
+ * messages posted during this run are tracked too, so a retried delivery edits them instead of reposting.
+ */
+export function openTurnReply(channel: ReplyChannel, job: TurnJob): TurnReply {
+  let posted: PostedMessage[] = job.previousReplies;
+  const open = () =>
+    channel.openReply(job.turn.target, {
+      previous: posted,
+      onPosted: async (list) => {
+        posted = list;
+        await job.recordReplies(list);
+      },
+    });
+  return { stream: open(), reopen: open };
 }

@@ -25,13 +25,24 @@ export interface TurnResult {
 /** What the user reads when the model could not answer. */
 export function modelFailureText(error: unknown): string {
   if (error instanceof ModelError) {
-    if (error.status === 429)
-      return '⚠️ The model is rate-limited right now and could not answer. Please try again in a minute.';
+    if (error.kind === 'quota')
+      return "⚠️ The model's account is out of credit or over its quota, so I could not answer. An operator needs to check its billing.";
+    if (error.kind === 'rate_limit')
+      return `⚠️ The model is rate-limited right now and could not answer. Please try again ${whenToTryAgain(error.retryAfterSeconds)}.`;
     if (error.isRetryable)
       return '⚠️ The model is not responding right now, so I could not answer. Please try again shortly.';
     return `⚠️ The model rejected the request${error.status ? ` (HTTP ${error.status})` : ''}, so I could not answer. An operator may need to check the configuration.`;
   }
   return '⚠️ Something went wrong while answering. Please try again.';
+}
+
+/** A `retry-after` in words: "in a minute", "in about 20 minutes", "in about 2 hours". */
+export function whenToTryAgain(retryAfterSeconds: number | undefined): string {
+  if (retryAfterSeconds === undefined || retryAfterSeconds <= 60) return 'in a minute';
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  if (minutes < 60) return `in about ${minutes} minutes`;
+  const hours = Math.round(minutes / 60);
+  return `in about ${hours} hour${hours === 1 ? '' : 's'}`;
 }
 
 /**
@@ -64,6 +75,7 @@ export function toTurnResult(
       toStoredMessage({ role: 'assistant', content: outcome.text, at: deps.now() }, deps.counter),
     ],
     usage: { ...outcome.usage, costUsd: outcome.costUsd },
-    responseId: outcome.responseId,
+    // A rebuilt chain that came back without an id of its own must still drop the old one.
+    responseId: outcome.responseId ?? (call.chainLost ? null : undefined),
   };
 }

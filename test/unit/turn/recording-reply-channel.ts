@@ -18,10 +18,10 @@ export interface RecordingReplyChannel extends ReplyChannel {
   >;
   /** Private command answers, when the channel has `respond`. */
   readonly responses: CommandResponse[];
-  /** Makes the next `count` finishes throw (after recording them). */
-  failFinishes(count: number): void;
-  /** Makes the next `count` private answers throw. */
-  failResponds(count: number): void;
+  /** Makes the next `count` finishes throw `error` (after recording them); by default a plain `platform down`. */
+  failFinishes(count: number, error?: unknown): void;
+  /** Makes the next `count` private answers throw `error`; by default a plain `response_url expired`. */
+  failResponds(count: number, error?: unknown): void;
   /** Makes every working indicator throw. */
   failWorking(): void;
   /** The texts finished so far. */
@@ -34,7 +34,9 @@ export function createRecordingReplyChannel(options: { respond?: boolean } = {})
   const events: RecordingReplyChannel['events'] = [];
   const responses: CommandResponse[] = [];
   let finishFailures = 0;
+  let finishError: unknown;
   let respondFailures = 0;
+  let respondError: unknown;
   let workingFails = false;
   const channel: RecordingReplyChannel = {
     platform: 'console',
@@ -55,16 +57,18 @@ export function createRecordingReplyChannel(options: { respond?: boolean } = {})
           events.push({ kind: 'finish', text, details });
           if (finishFailures > 0) {
             finishFailures -= 1;
-            throw new Error('platform down');
+            throw finishError ?? new Error('platform down');
           }
         },
       };
     },
-    failFinishes(count) {
+    failFinishes(count, error) {
       finishFailures = count;
+      finishError = error;
     },
-    failResponds(count) {
+    failResponds(count, error) {
       respondFailures = count;
+      respondError = error;
     },
     failWorking() {
       workingFails = true;
@@ -75,7 +79,7 @@ export function createRecordingReplyChannel(options: { respond?: boolean } = {})
     channel.respond = async (_target, response) => {
       if (respondFailures > 0) {
         respondFailures -= 1;
-        throw new Error('response_url expired');
+        throw respondError ?? new Error('response_url expired');
       }
       responses.push(response);
     };

@@ -5,8 +5,10 @@ export type ModelStep = { text: string; responseId?: string } | { error: unknown
 
 /** A model client that plays a script and records every request it gets. */
 export interface ScriptedModelClient extends ModelClient {
-  /** Requests received, oldest first (without `onDelta`). */
-  readonly requests: Omit<CompletionRequest, 'onDelta'>[];
+  /** Requests received, oldest first (without `onDelta` and `signal`). */
+  readonly requests: Omit<CompletionRequest, 'onDelta' | 'signal'>[];
+  /** The abort signal of each request, in the same order. */
+  readonly signals: Array<AbortSignal | undefined>;
   /** Steps not played yet. */
   readonly remaining: ModelStep[];
 }
@@ -21,16 +23,19 @@ export function createScriptedModelClient(
   steps: ModelStep[],
   options: { chainsResponses?: boolean } = {},
 ): ScriptedModelClient {
-  const requests: Omit<CompletionRequest, 'onDelta'>[] = [];
+  const requests: Omit<CompletionRequest, 'onDelta' | 'signal'>[] = [];
+  const signals: Array<AbortSignal | undefined> = [];
   const remaining = [...steps];
   return {
     model: 'scripted-model',
     chainsResponses: options.chainsResponses ?? false,
     requests,
+    signals,
     remaining,
     async complete(request: CompletionRequest): Promise<CompletionResult> {
-      const { onDelta, ...recorded } = request;
+      const { onDelta, signal, ...recorded } = request;
       requests.push(recorded);
+      signals.push(signal);
       const step = remaining.shift() ?? { text: 'unscripted' };
       if ('error' in step) throw step.error;
       for (const word of step.text.split(/(?<= )/)) onDelta?.(word);

@@ -96,6 +96,8 @@ export interface TestDependencies extends TurnDependencies {
   metrics: Metrics & { events: MetricEvent[] };
   /** Recorded log lines. */
   lines: Array<Record<string, unknown>>;
+  /** Every wait between retries asked of `sleep`, ms (it returns at once). */
+  waits: number[];
 }
 
 /** Dependencies for a phase test: memory store and ledger, scripted model, recording channel and metrics. */
@@ -111,6 +113,7 @@ export function makeDependencies(
   const channel = createRecordingReplyChannel({ respond: options.respond });
   const metrics = recordingMetrics();
   const { logger, lines } = recordingLogger();
+  const waits: number[] = [];
   const deps = resolveTurnDependencies({
     store: createMemoryHistoryStore(),
     model,
@@ -121,9 +124,12 @@ export function makeDependencies(
     retryDelayMs: () => 1,
     ledger: createMemoryUsageLedger(),
     now: tickingClock(),
+    sleep: async (ms) => {
+      waits.push(ms);
+    },
     logger,
     metrics,
     ...options.overrides,
   });
-  return { ...deps, model, channel, metrics, lines };
+  return { ...deps, model, channel, metrics, lines, waits };
 }

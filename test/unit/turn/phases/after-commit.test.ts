@@ -93,6 +93,43 @@ describe('afterCommit', () => {
     expect(deps.model.requests).toHaveLength(1);
   });
 
+  it('makes no summary after a turn whose model call failed: the model would only fail again', async () => {
+    const deps = makeDependencies({
+      steps: [{ text: 'summary' }],
+      overrides: { summary: { threshold: 0.2 } },
+    });
+    const failed: TurnResult = {
+      ...(await longConversation(deps)),
+      outcome: 'model_error',
+      usage: undefined,
+    };
+    await afterCommit(deps, {
+      turn,
+      meta: await deps.store.getMeta('console:s'),
+      result: failed,
+      log: deps.logger,
+    });
+    expect(deps.model.requests).toHaveLength(0);
+    expect(await deps.store.count('console:s')).toBe(4);
+  });
+
+  it('logs and counts a failing ledger instead of throwing: the turn is already committed', async () => {
+    const deps = makeDependencies();
+    deps.ledger.record = async () => {
+      throw new Error('ledger down');
+    };
+    const result = await longConversation(deps);
+    await afterCommit(deps, { turn, meta: await deps.store.getMeta('console:s'), result, log: deps.logger });
+    expect(deps.metrics.events).toEqual([['error', 'store']]);
+    expect(deps.lines).toMatchObject([
+      {
+        level: 50,
+        msg: 'bookkeeping after the commit failed; the turn stays committed',
+        err: { message: 'ledger down' },
+      },
+    ]);
+  });
+
   it('leaves a chained session to the server', async () => {
     const deps = makeDependencies({
       chainsResponses: true,

@@ -29,6 +29,7 @@ function setUp(steps: ModelStep[]) {
     },
     reply,
     log: deps.logger,
+    deadline: deps.now() + 120_000,
   };
   return { deps, input, rebuilds: () => rebuilds };
 }
@@ -43,10 +44,11 @@ describe('callModel', () => {
     expect(deps.channel.events.at(-1)).toEqual({ kind: 'update', text: 'the answer' });
     expect(deps.model.requests).toEqual([chained]);
     expect(rebuilds()).toBe(0);
-    // The ticking clock read 10 ms later than `started`: the duration covers the whole call.
+    // The ticking clock moves 10 ms a read, and the call reads it: the duration covers the whole call.
     expect(deps.metrics.events).toEqual([
-      ['modelCall', 'scripted-model', 0.01, SCRIPTED_USAGE, SCRIPTED_COST],
+      ['modelCall', 'scripted-model', expect.any(Number), SCRIPTED_USAGE, SCRIPTED_COST],
     ]);
+    expect(deps.metrics.events[0]![2]).toBeGreaterThan(0);
   });
 
   it('answers even when the working indicator cannot be shown', async () => {
@@ -73,7 +75,7 @@ describe('callModel', () => {
     const call = await callModel(deps, input);
     expect(call).toMatchObject({ chainLost: true, outcome: { error: rejected } });
     expect(deps.metrics.events).toEqual([
-      ['modelCall', 'scripted-model', 0.01, undefined, undefined],
+      ['modelCall', 'scripted-model', expect.any(Number), undefined, undefined],
       ['error', 'model'],
     ]);
   });
@@ -87,6 +89,27 @@ describe('callModel', () => {
     const call = await callModel(deps, input);
     expect(call).toMatchObject({ chainLost: true, outcome: { error: lostAgain } });
     expect(rebuilds()).toBe(1);
+  });
+
+  it('rebuilds when the chained request outgrew the context window, as for a lost chain', async () => {
+    const tooLong = new ModelError('context_length_exceeded', {
+      isRetryable: false,
+      status: 400,
+      kind: 'context_length',
+    });
+    const { deps, input, rebuilds } = setUp([{ error: tooLong }, { text: 'rebuilt', responseId: 'resp-3' }]);
+    const call = await callModel(deps, input);
+    expect(call).toMatchObject({ chainLost: true, outcome: { text: 'rebuilt', responseId: 'resp-3' } });
+    expect(deps.model.requests).toEqual([chained, full]);
+    expect(rebuilds()).toBe(1);
+  });
+
+  it('does not rebuild a full request that is too long: there is nothing to rebuild it from', async () => {
+    const tooLong = new ModelError('too long', { isRetryable: false, status: 400, kind: 'context_length' });
+    const { deps, input, rebuilds } = setUp([{ error: tooLong }, { text: 'unused' }]);
+    const call = await callModel(deps, { ...input, request: full });
+    expect(call).toMatchObject({ chainLost: false, outcome: { error: tooLong } });
+    expect(rebuilds()).toBe(0);
   });
 
   it('does not rebuild for other failures', async () => {

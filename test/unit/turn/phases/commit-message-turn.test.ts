@@ -21,11 +21,12 @@ describe('commitMessageTurn', () => {
   it('stores the messages, usage and response chain under the seq, then counts and logs the outcome', async () => {
     const deps = makeDependencies();
     const job = makeJob(makeTurn({ scopeId: 'console:chan' }), { seq: 4 });
-    await commitMessageTurn(deps, job, {
+    const applied = await commitMessageTurn(deps, job, {
       result: answered,
       modelStarted: deps.now() - 100,
       log: deps.logger,
     });
+    expect(applied).toBe(true);
     expect(await deps.store.load('console:s')).toEqual(messages);
     const meta = await deps.store.getMeta('console:s');
     expect(meta).toMatchObject({
@@ -44,12 +45,19 @@ describe('commitMessageTurn', () => {
     const deps = makeDependencies();
     await deps.store.setMeta('console:s', { responseId: 'resp-old' });
     const failed: TurnResult = { ...answered, outcome: 'model_error', usage: undefined, responseId: null };
-    await commitMessageTurn(deps, makeJob(), { result: failed, modelStarted: 0, log: deps.logger });
-    await commitMessageTurn(deps, makeJob(), { result: failed, modelStarted: 0, log: deps.logger });
+    const commit = () =>
+      commitMessageTurn(deps, makeJob(), { result: failed, modelStarted: 0, log: deps.logger });
+    expect(await commit()).toBe(true);
+    expect(await commit()).toBe(false);
     const meta = await deps.store.getMeta('console:s');
     expect(meta.responseId).toBeUndefined();
     expect(meta.usage.calls).toBe(0);
     expect(await deps.store.count('console:s')).toBe(2);
-    expect(deps.metrics.events[0]).toEqual(['turnDone', 'model_error', RECEIVED_AT]);
+    // The replay is neither counted nor logged as a second turn.
+    expect(deps.metrics.events).toEqual([['turnDone', 'model_error', RECEIVED_AT]]);
+    expect(deps.lines.map((line) => line.msg)).toEqual([
+      'turn done',
+      'the turn was already committed by another run; its usage is not counted again',
+    ]);
   });
 });

@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { declineTurn } from '../../../../src/turn/phases/decline-turn.ts';
+import { openTurnReply } from '../../../../src/turn/phases/turn-dependencies.ts';
 import { makeDependencies, makeJob, makeTurn, RECEIVED_AT } from '../turn-fixtures.ts';
 
 describe('declineTurn', () => {
   it('answers with the reason and commits the seq without the message the model never saw', async () => {
     const deps = makeDependencies();
     const job = makeJob(makeTurn({ scopeId: 'console:chan' }), { seq: 2 });
-    const reply = deps.channel.openReply(job.turn.target, { previous: [], onPosted: async () => {} });
-    await declineTurn(deps, job, { reply, text: 'over budget', log: deps.logger });
+    const reply = openTurnReply(deps.channel, job);
+    await declineTurn(deps, job, {
+      reply,
+      text: 'over budget',
+      deadline: deps.now() + 60_000,
+      log: deps.logger,
+    });
     expect(deps.channel.events).toEqual([
       { kind: 'finish', text: 'over budget', details: { isError: true } },
     ]);
@@ -18,12 +24,22 @@ describe('declineTurn', () => {
     expect(deps.lines).toMatchObject([{ msg: 'declined: daily budget used' }]);
   });
 
-  it('does not commit when the reason cannot be posted, so the turn runs again', async () => {
+  it('commits when the reason cannot be posted, and retries only the post', async () => {
     const deps = makeDependencies();
     const job = makeJob();
-    const reply = deps.channel.openReply(job.turn.target, { previous: [], onPosted: async () => {} });
+    const reply = openTurnReply(deps.channel, job);
     deps.channel.failFinishes(1);
-    await expect(declineTurn(deps, job, { reply, text: 'over budget', log: deps.logger })).rejects.toThrow();
-    expect(await deps.store.committedSeq('console:s')).toBe(0);
+    await declineTurn(deps, job, {
+      reply,
+      text: 'over budget',
+      deadline: deps.now() + 60_000,
+      log: deps.logger,
+    });
+    expect(await deps.store.committedSeq('console:s')).toBe(1);
+    expect(deps.channel.finishedTexts()).toEqual(['over budget', 'over budget']);
+    expect(deps.metrics.events).toEqual([
+      ['error', 'platform'],
+      ['turnDone', 'declined', RECEIVED_AT],
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PlatformError } from '../../../../src/app/errors.ts';
 import { COMMAND_HELP } from '../../../../src/commands/run-command.ts';
 import { toStoredMessage } from '../../../../src/prompt/render-message.ts';
 import { runCommandTurn } from '../../../../src/turn/phases/run-command-turn.ts';
@@ -56,32 +57,56 @@ describe('runCommandTurn', () => {
     expect(deps.channel.responses[0]!.file!.content).toContain('"exportedAt": "2026-01-02T03:04:05.000Z"');
   });
 
-  it('throws without committing when the answer cannot be sent before the last run', async () => {
+  it('commits when the answer cannot be sent, then retries only the answer, never the command', async () => {
     const deps = makeDependencies({ respond: true });
+    await deps.store.setMeta('console:s', { summary: 'old summary' });
     deps.channel.failResponds(1);
-    await expect(runCommandTurn(deps, makeJob(command('help')), deps.logger)).rejects.toThrow(
-      'response_url expired',
-    );
-    expect(await deps.store.committedSeq('console:s')).toBe(0);
-    expect(deps.metrics.events).toEqual([['error', 'platform']]);
-  });
-
-  it('commits anyway when the answer cannot be sent on the last run', async () => {
-    const deps = makeDependencies();
-    deps.channel.failFinishes(1);
-    await runCommandTurn(deps, makeJob(command('help'), { attempt: 3, maxAttempts: 3 }), deps.logger);
+    let summaryDrops = 0;
+    const setMeta = deps.store.setMeta.bind(deps.store);
+    deps.store.setMeta = async (sessionId, patch) => {
+      if (patch.summary === null) summaryDrops += 1;
+      await setMeta(sessionId, patch);
+    };
+    await runCommandTurn(deps, makeJob(command('memory', 'clear')), deps.logger);
+    expect(summaryDrops).toBe(1);
     expect(await deps.store.committedSeq('console:s')).toBe(1);
+    expect(deps.channel.responses.map((response) => response.text)).toEqual([
+      'The summary of older messages was dropped; recent messages are still remembered.',
+    ]);
+    expect(deps.metrics.events).toEqual([
+      ['error', 'platform'],
+      ['turnDone', 'command', RECEIVED_AT],
+    ]);
     expect(deps.lines.map((line) => line.msg)).toEqual([
-      'could not answer the command on the last attempt',
+      'could not post the command answer; trying again',
+      'posted the command answer on a later attempt',
       'command done',
     ]);
   });
 
-  it('refuses a platform this worker does not serve, after running the command', async () => {
+  it('commits without retrying an answer the platform refuses for good', async () => {
+    const deps = makeDependencies();
+    deps.channel.failFinishes(1, new PlatformError('slack', 'channel_not_found', { isRetryable: false }));
+    await runCommandTurn(deps, makeJob(command('help')), deps.logger);
+    expect(await deps.store.committedSeq('console:s')).toBe(1);
+    expect(deps.channel.finishedTexts()).toHaveLength(1);
+  });
+
+  it('refuses a platform this worker does not serve before running the command', async () => {
     const deps = makeDependencies({ overrides: { replyChannels: {} } });
-    await expect(runCommandTurn(deps, makeJob(command('help')), deps.logger)).rejects.toThrow(
+    await deps.store.setMeta('console:s', { persona: 'pirate' });
+    await expect(runCommandTurn(deps, makeJob(command('persona', 'reset')), deps.logger)).rejects.toThrow(
       'no reply channel',
     );
+    expect((await deps.store.getMeta('console:s')).persona).toBe('pirate');
     expect(await deps.store.committedSeq('console:s')).toBe(0);
+  });
+
+  it('does not count a command turn that another run already committed', async () => {
+    const deps = makeDependencies({ respond: true });
+    await deps.store.commitTurn('console:s', { seq: 1, messages: [] });
+    await runCommandTurn(deps, makeJob(command('help')), deps.logger);
+    expect(deps.metrics.events).toEqual([]);
+    expect(deps.lines).toMatchObject([{ msg: 'the command turn was already committed by another run' }]);
   });
 });

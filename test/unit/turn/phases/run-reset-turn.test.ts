@@ -22,4 +22,16 @@ describe('runResetTurn', () => {
     expect(deps.lines).toMatchObject([{ msg: 'session reset' }]);
     expect(deps.channel.events).toEqual([]);
   });
+
+  it('does not count a reset that another run already committed', async () => {
+    const deps = makeDependencies();
+    const job = makeJob(makeTurn({ kind: 'reset', text: '' }));
+    await runResetTurn(deps, job, deps.logger);
+    await runResetTurn(deps, job, deps.logger);
+    expect(deps.metrics.events).toEqual([['turnDone', 'reset', RECEIVED_AT]]);
+    expect(deps.lines.map((line) => line.msg)).toEqual([
+      'session reset',
+      'the reset was already committed by another run',
+    ]);
+  });
 });

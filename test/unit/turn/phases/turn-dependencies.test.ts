@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../src/app/logger.ts';
 import {
-  openReplyStream,
+  DEFAULT_TURN_DEADLINE_MS,
+  openTurnReply,
   replyChannelFor,
   resolveTurnDependencies,
 } from '../../../../src/turn/phases/turn-dependencies.ts';
@@ -15,6 +16,7 @@ describe('resolveTurnDependencies', () => {
       ...makeDependencies(),
       now: undefined,
       retryDelayMs: undefined,
+      sleep: undefined,
       model: createScriptedModelClient([]),
       counter,
       logger: silentLogger,
@@ -30,6 +32,16 @@ describe('resolveTurnDependencies', () => {
     const read = bare().now();
     expect(read).toBeGreaterThanOrEqual(before);
     expect(read).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('gives a run of a turn two minutes unless told otherwise', () => {
+    expect(bare().turnDeadlineMs).toBe(DEFAULT_TURN_DEADLINE_MS);
+    expect(DEFAULT_TURN_DEADLINE_MS).toBe(120_000);
+    expect(makeDependencies({ overrides: { turnDeadlineMs: 5_000 } }).turnDeadlineMs).toBe(5_000);
+  });
+
+  it('sleeps on a timer when no sleep is given', async () => {
+    await expect(bare().sleep(1)).resolves.toBeUndefined();
   });
 
   it('leaves the history what the reply does not need of the context budget', () => {
@@ -54,14 +66,23 @@ describe('replyChannelFor', () => {
   });
 });
 
-describe('openReplyStream', () => {
-  it("hands the job's earlier posts and its recorder to the channel", () => {
+describe('openTurnReply', () => {
+  it("hands the job's earlier posts to the channel and records what the reply posts", async () => {
     const channel = createRecordingReplyChannel();
     const previous = [{ channelId: 'c', messageId: 'm1' }];
-    const job = makeJob(makeTurn(), { previousReplies: previous });
-    openReplyStream(channel, job);
-    expect(channel.opened).toEqual([
-      { target: job.turn.target, options: { previous, onPosted: job.recordReplies } },
-    ]);
+    const recorded: unknown[] = [];
+    const job = makeJob(makeTurn(), {
+      previousReplies: previous,
+      recordReplies: async (posted) => {
+        recorded.push(posted);
+      },
+    });
+    const reply = openTurnReply(channel, job);
+    expect(channel.opened).toMatchObject([{ target: job.turn.target, options: { previous } }]);
+    const posted = [{ channelId: 'c', messageId: 'm2' }];
+    await channel.opened[0]!.options.onPosted(posted);
+    expect(recorded).toEqual([posted]);
+    reply.reopen();
+    expect(channel.opened[1]!.options.previous).toEqual(posted);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../../../src/app/errors.ts';
 import type { ModelCall } from '../../../../src/turn/phases/call-model.ts';
 import { pendingMessages } from '../../../../src/turn/phases/load-turn.ts';
-import { modelFailureText, toTurnResult } from '../../../../src/turn/phases/turn-result.ts';
+import { modelFailureText, toTurnResult, whenToTryAgain } from '../../../../src/turn/phases/turn-result.ts';
 import { counter, makeDependencies, makeTurn } from '../turn-fixtures.ts';
 
 const answered: ModelCall = {
@@ -67,6 +67,17 @@ describe('toTurnResult', () => {
     const result = toTurnResult(deps, await pendingMessages(deps, makeTurn()), failed(true));
     expect(result.responseId).toBeNull();
   });
+
+  it('drops the old chain after a rebuild whose answer brought no response id of its own', async () => {
+    const deps = makeDependencies();
+    const rebuilt: ModelCall = {
+      ...answered,
+      outcome: { ...answered.outcome, responseId: undefined } as ModelCall['outcome'],
+      chainLost: true,
+    };
+    const result = toTurnResult(deps, await pendingMessages(deps, makeTurn()), rebuilt);
+    expect(result.responseId).toBeNull();
+  });
 });
 
 describe('modelFailureText', () => {
@@ -83,8 +94,36 @@ describe('modelFailureText', () => {
     expect(modelFailureText(new ModelError('x', { isRetryable: false }))).toContain(
       'rejected the request, so',
     );
+    expect(
+      modelFailureText(new ModelError('x', { isRetryable: false, status: 429, kind: 'quota' })),
+    ).toContain('out of credit or over its quota');
     expect(modelFailureText(new Error('boom'))).toBe(
       '⚠️ Something went wrong while answering. Please try again.',
     );
+  });
+});
+
+describe('modelFailureText for a rate limit', () => {
+  it("says when to try again, from the endpoint's retry-after", () => {
+    const limited = (retryAfterSeconds?: number) =>
+      modelFailureText(new ModelError('x', { isRetryable: true, status: 429, retryAfterSeconds }));
+    expect(limited(20 * 60)).toContain('Please try again in about 20 minutes.');
+    expect(limited(1)).toContain('Please try again in a minute.');
+    expect(limited()).toContain('Please try again in a minute.');
+  });
+});
+
+describe('whenToTryAgain', () => {
+  it('rounds up to minutes within the hour, then to hours', () => {
+    expect([30, 61, 119, 1_200, 3_600, 5_400, 7_200, 10_000].map(whenToTryAgain)).toEqual([
+      'in a minute',
+      'in about 2 minutes',
+      'in about 2 minutes',
+      'in about 20 minutes',
+      'in about 1 hour',
+      'in about 2 hours',
+      'in about 2 hours',
+      'in about 3 hours',
+    ]);
   });
 });
