@@ -59,6 +59,8 @@ export interface Config {
         ignoreBots: boolean;
         /** Post `@channel`, `@here`, `@everyone` and user-group mentions of model output as real pings. */
         allowBroadcastMentions?: boolean;
+        /** `thread`: answer every later message in a thread the bot is part of; `mention`: only mentions. */
+        followUps?: 'thread' | 'mention';
         /** One conversation per thread (default) or one per channel. */
         sessionScope: 'thread' | 'channel';
       }
@@ -71,6 +73,10 @@ export interface Config {
         guildId: string | undefined;
         replyInThread: boolean;
         ignoreBots: boolean;
+        /** `thread`: answer every later message in a thread the bot is part of; `mention`: only mentions. */
+        followUps?: 'thread' | 'mention';
+        /** The privileged Message Content intent is on: follow-ups in threads and edits can be read. */
+        messageContent?: boolean;
       }
     | undefined;
   /** Which OpenAI API: chat completions (history resent each turn) or Responses (chained server-side). */
@@ -176,6 +182,7 @@ function slackSettings(e: Environment): Config['slack'] {
     apiUrl: e.SLACK_API_URL,
     ignoreBots: e.SLACK_IGNORE_BOTS,
     allowBroadcastMentions: e.ALLOW_BROADCAST_MENTIONS,
+    followUps: e.FOLLOW_UPS,
     sessionScope: e.SLACK_SESSION_SCOPE,
   };
 }
@@ -188,6 +195,8 @@ function discordSettings(e: Environment): Config['discord'] {
     guildId: e.DISCORD_GUILD_ID,
     replyInThread: e.DISCORD_REPLY_IN_THREAD,
     ignoreBots: e.DISCORD_IGNORE_BOTS,
+    followUps: e.FOLLOW_UPS,
+    messageContent: e.DISCORD_MESSAGE_CONTENT,
   };
 }
 

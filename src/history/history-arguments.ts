@@ -69,3 +69,20 @@ export function checkTime(name: string, value: number): number {
   }
   return value;
 }
+
+/** A commit's `dropLast`: a whole number of messages, 0 (or absent) for none. */
+export function checkDropLast(dropLast: number | undefined): number {
+  if (dropLast === undefined) return 0;
+  if (!Number.isSafeInteger(dropLast) || dropLast < 0) {
+    throw new RangeError(`dropLast must be a non-negative integer, got ${dropLast}`);
+  }
+  return dropLast;
+}
+
+/** `amendMessage`'s `searchLimit` (default 500): how many of the newest messages to look through. */
+export function checkSearchLimit(searchLimit: number | undefined): number {
+  if (searchLimit === undefined) return 500;
+  const limit = checkCount('searchLimit', searchLimit);
+  // The Lua script takes it as a string, where Infinity has no reliable spelling.
+  return Math.min(limit, Number.MAX_SAFE_INTEGER);
+}

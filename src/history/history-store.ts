@@ -8,11 +8,16 @@
  * channel-level session lives as long as any conversation committed under it (its persona with it); and
  * `forgetScope` marks a scope forgotten before deleting it, so a turn received before the mark leaves nothing
  * behind even when it commits afterwards (the queues drop such turns unrun, see `scopeForgottenBefore`).
+ * Follow-ups (history-store-amend.contract.ts): `amendMessage` edits or deletes one message by its platform
+ * `ref` in one atomic step, keeping `historyTokens` exact; a commit's `dropLast` replaces the latest exchange in
+ * the same step as the rest of the commit; the `follow` mark survives a reset but not `forget`. Positions and
+ * `dropLast` count messages as `load` returns them (an unreadable entry in Redis is skipped, as `load` skips it).
  *
  * Beside it: `memory-history-store.ts` (the embedded default, built from the `memory-*` modules),
  * `redis/redis-history-store.ts` (Redis and Redis Cluster; its Lua scripts are the `.lua` files there),
  * `history-arguments.ts` (the checks both share) and `summarize.ts` (rolling summaries over any store).
  */
+import type { PostedMessage } from '../turn/reply-channel.ts';
 import type { Author } from '../turn/turn.ts';
 
 /** One message of a session's stored conversation. */
@@ -27,6 +32,10 @@ export interface StoredMessage {
   at: number;
   /** Its cost in the prompt as rendered by prompt assembly, counted once when written (see token-counter.ts). */
   tokens: number;
+  /** Users' messages: the platform's id of the message (`Turn.messageRef`), so edits and deletes find it. */
+  ref?: string;
+  /** The bot's replies: the platform messages showing it, so an edit re-answers in place and a delete removes them. */
+  replies?: PostedMessage[];
 }
 
 /** Tokens and money spent, as added up per session. */
@@ -88,6 +97,11 @@ export interface TurnCommit {
    * after that, the commit leaves nothing of the session but its seq and resolves false.
    */
   receivedAt?: number;
+  /**
+   * Remove the newest this-many stored messages before appending `messages`, in the same atomic step: an edited
+   * question that is still the conversation's latest exchange is answered again in its place.
+   */
+  dropLast?: number;
 }
 
 /** What a summary compaction replaces, checked atomically against what is stored. */
@@ -164,6 +178,24 @@ export interface HistoryStore {
   commitTurn(sessionId: string, commit: TurnCommit): Promise<boolean>;
   /** Highest committed turn seq of the session (0 if none). */
   committedSeq(sessionId: string): Promise<number>;
+  /**
+   * Marks the conversation as one the bot takes part in (a thread it was mentioned in, or answered): later
+   * messages there are follow-ups. The mark lives in the session's meta and expires with it.
+   */
+  follow(sessionId: string): Promise<void>;
+  /** Whether the bot takes part in the conversation: marked by `follow`, or it has committed turns. */
+  isFollowed(sessionId: string): Promise<boolean>;
+  /**
+   * Replaces (`replacement`) or removes (`null`) the stored message whose `ref` is `ref`, looking among the newest
+   * `searchLimit` messages (default 500), and adjusts the history's token count. Resolves its position from the
+   * end before the change (0 = the newest message), or -1 when no such message is stored.
+   */
+  amendMessage(
+    sessionId: string,
+    ref: string,
+    replacement: StoredMessage | null,
+    options?: { searchLimit?: number },
+  ): Promise<number>;
   /** Releases connections. */
   close(): Promise<void>;
 }

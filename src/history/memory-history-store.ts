@@ -1,5 +1,6 @@
 import { retentionMs } from './history-arguments.ts';
 import type { HistoryStore } from './history-store.ts';
+import { createMemoryFollowUps } from './memory-follow-ups.ts';
 import { createMemoryHistoryReads } from './memory-history-reads.ts';
 import { createMemoryHistoryWrites } from './memory-history-writes.ts';
 import { createMemoryIndexedWrites } from './memory-indexed-writes.ts';
@@ -27,6 +28,7 @@ export function createMemoryHistoryStore(options: MemoryHistoryStoreOptions = {}
     ...createMemoryHistoryReads(sessions),
     ...createMemoryHistoryWrites(sessions),
     ...createMemoryIndexedWrites(sessions),
+    ...createMemoryFollowUps(sessions),
     async close(): Promise<void> {},
   };
 }

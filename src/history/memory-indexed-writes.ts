@@ -1,5 +1,5 @@
 import { checkUsage, type UsageCounters } from '../usage/usage-counters.ts';
-import { checkSeq, checkTime, sumTokens } from './history-arguments.ts';
+import { checkDropLast, checkSeq, checkTime, sumTokens } from './history-arguments.ts';
 import type { HistoryStore, StoredMessage, TurnCommit } from './history-store.ts';
 import { addUsage, clearConversation, emptySession, type MemorySessions } from './memory-sessions.ts';
 
@@ -28,6 +28,7 @@ export function createMemoryIndexedWrites(sessions: MemorySessions): MemoryIndex
       checkSeq(commit.seq);
       const usage = commit.usage ? checkUsage(commit.usage) : undefined;
       const addedTokens = sumTokens(commit.messages);
+      const dropLast = checkDropLast(commit.dropLast);
       if (commit.receivedAt !== undefined) checkTime('receivedAt', commit.receivedAt);
       const messages = structuredClone(commit.messages);
       sessions.sweepIfDue();
@@ -40,7 +41,7 @@ export function createMemoryIndexedWrites(sessions: MemorySessions): MemoryIndex
         sessions.put(sessionId, kept);
         return false;
       }
-      applyCommit(sessions, sessionId, commit, { usage, addedTokens, messages });
+      applyCommit(sessions, sessionId, commit, { usage, addedTokens, dropLast, messages });
       return true;
     },
 
@@ -76,7 +77,12 @@ function applyCommit(
   sessions: MemorySessions,
   sessionId: string,
   commit: TurnCommit,
-  checked: { usage: UsageCounters | undefined; addedTokens: number; messages: StoredMessage[] },
+  checked: {
+    usage: UsageCounters | undefined;
+    addedTokens: number;
+    dropLast: number;
+    messages: StoredMessage[];
+  },
 ): void {
   let state = sessions.obtain(sessionId);
   const previousScope = state.scopeId;
@@ -85,6 +91,10 @@ function applyCommit(
     sessions.put(sessionId, state);
   } else if (commit.clear) {
     clearConversation(state);
+  } else if (checked.dropLast > 0) {
+    const dropped = state.messages.splice(Math.max(0, state.messages.length - checked.dropLast));
+    const droppedTokens = dropped.reduce((sum, message) => sum + message.tokens, 0);
+    state.historyTokens = Math.max(0, state.historyTokens - droppedTokens);
   }
   addUsage(state, checked.usage);
   state.messages.push(...checked.messages);

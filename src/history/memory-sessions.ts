@@ -15,6 +15,8 @@ export interface MemorySession {
   responseId?: string;
   /** Scope the session was last committed under (to leave it on `forget`). */
   scopeId?: string;
+  /** Set by `follow`: the bot takes part in the conversation (kept by `/reset`, dropped by `forget`). */
+  followed?: boolean;
   /** Usage totals: prompt tokens. */
   promptTokens: number;
   /** Usage totals: completion tokens. */
@@ -122,8 +124,10 @@ export function createMemorySessions(ttlMs: number, now: () => number): MemorySe
       if (!state) return false;
       const text = [state.persona, state.summary, state.responseId, state.scopeId];
       const counters = [state.calls, state.historyTokens, state.lastActiveAt];
+      // As in Redis, where the mark is a field of the meta hash.
       return (
         state.messages.length > 0 ||
+        state.followed === true ||
         text.some((value) => value !== undefined) ||
         counters.some((value) => value > 0)
       );

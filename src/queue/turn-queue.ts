@@ -7,11 +7,14 @@
  * the store's committed seq, even after the queue's own per-session state expired. Given the store's
  * `scopeForgottenBefore`, a queue drops unrun every turn received before its scope (`turn.scopeId`, else its
  * session) was forgotten, in every session of the scope, so `/forget` leaves no earlier turn to be answered.
+ * An `edit` or `delete` turn whose target still waits behind the head changes that turn in place instead of
+ * being queued (see `amend-waiting-turn.ts`): a deleted waiting turn is never run, leaving a gap in the seqs.
  *
  * Implementations beside it: `in-process-turn-queue.ts` (the embedded default, nothing survives a restart) and
  * `bullmq/bullmq-turn-queue.ts` (a Redis mailbox per session drained by BullMQ, DESIGN §3). What both share:
- * `run-slice.ts` (fairness), `run-turn-attempt.ts` (attempt counting and re-runs), `retry-delay.ts`,
- * `completes-within.ts` (graceful close). `test/contract/turn-queue.contract.ts` holds both to the same promises.
+ * `amend-waiting-turn.ts` (edits of waiting turns), `run-slice.ts` (fairness), `run-turn-attempt.ts` (attempt
+ * counting and re-runs), `retry-delay.ts`, `completes-within.ts` (graceful close).
+ * `test/contract/turn-queue.contract.ts` holds both to the same promises.
  */
 import type { PostedMessage } from '../turn/reply-channel.ts';
 import type { Turn } from '../turn/turn.ts';
@@ -24,6 +27,12 @@ export interface EnqueueResult {
   seq: number | undefined;
   /** Set when the access rules refused the turn (not a duplicate): why. Adapters tell the user, never "done". */
   declined?: string;
+  /**
+   * `edit` / `delete` turns whose target was still waiting in the mailbox (not yet being processed): the waiting
+   * turn was changed in place (it is answered with its newest text) or removed (not answered), and no new turn
+   * was added.
+   */
+  amendedQueued?: boolean;
 }
 
 /** Where adapters (ingress) hand turns over. */

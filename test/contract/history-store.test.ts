@@ -5,9 +5,11 @@ import type { StoredMessage } from '../../src/history/history-store.ts';
 import { createMemoryHistoryStore } from '../../src/history/memory-history-store.ts';
 import { createRedisHistoryStore } from '../../src/history/redis/redis-history-store.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
-import { historyStoreContract } from './history-store.contract.ts';
+import { type HistoryStoreFactory, historyStoreContract } from './history-store.contract.ts';
+import { historyStoreAmendContract } from './history-store-amend.contract.ts';
 
 historyStoreContract('memory', (options) => createMemoryHistoryStore(options));
+historyStoreAmendContract('memory', (options) => createMemoryHistoryStore(options));
 
 let server: TestRedis;
 let client: Redis;
@@ -23,9 +25,10 @@ afterAll(async () => {
 });
 
 // One server and connection for the file, a fresh prefix per test, so tests cannot see each other's keys.
-historyStoreContract('redis', (options) =>
-  createRedisHistoryStore({ redis: client, prefix: `test-${randomUUID()}`, ...options }),
-);
+const redisStore: HistoryStoreFactory = (options) =>
+  createRedisHistoryStore({ redis: client, prefix: `test-${randomUUID()}`, ...options });
+historyStoreContract('redis', redisStore);
+historyStoreAmendContract('redis', redisStore);
 
 describe('memory history store retention (driven by the injected clock)', () => {
   const DAY = 86_400_000;

@@ -12,6 +12,7 @@ import { createBullTurnQueue } from '../../src/queue/bullmq/bullmq-turn-queue.ts
 import { createRedisUsageLedger } from '../../src/usage/redis-usage-ledger.ts';
 import { startTestRedisCluster, type TestRedisCluster } from '../helpers/redis-cluster.ts';
 import { historyStoreContract } from './history-store.contract.ts';
+import { historyStoreAmendContract } from './history-store-amend.contract.ts';
 import { turnQueueContract } from './turn-queue.contract.ts';
 import { usageLedgerContract } from './usage-ledger.contract.ts';
 
@@ -29,6 +30,10 @@ afterAll(async () => {
 });
 
 historyStoreContract('redis cluster', (options) =>
+  createRedisHistoryStore({ redis: client, prefix: `cluster-${randomUUID()}`, ...options }),
+);
+
+historyStoreAmendContract('redis cluster', (options) =>
   createRedisHistoryStore({ redis: client, prefix: `cluster-${randomUUID()}`, ...options }),
 );
 

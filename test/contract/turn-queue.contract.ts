@@ -3,6 +3,7 @@ import type { TurnJob, TurnProcessor, TurnQueue } from '../../src/queue/turn-que
 import type { PostedMessage } from '../../src/turn/reply-channel.ts';
 import type { Turn } from '../../src/turn/turn.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { turnQueueAmendContract } from './turn-queue-amend.contract.ts';
 
 /** What a contract test needs from an implementation. */
 export interface QueueUnderTest {
@@ -67,7 +68,7 @@ function recordingProcessor(committed: Map<string, number>, delay: () => number)
   return { run, processed, order, maxInFlight: () => maxInFlight };
 }
 
-/** The ordering contract every TurnQueue implementation must pass. */
+/** The ordering contract every TurnQueue implementation must pass (edits of waiting turns included). */
 export function turnQueueContract(name: string, factory: QueueFactory): void {
   describe(`TurnQueue contract: ${name}`, () => {
     let current: QueueUnderTest | undefined;
@@ -251,4 +252,5 @@ export function turnQueueContract(name: string, factory: QueueFactory): void {
       expect(finished).toBe(true);
     });
   });
+  turnQueueAmendContract(name, factory);
 }

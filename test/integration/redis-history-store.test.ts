@@ -259,17 +259,29 @@ describe('Redis history store on a plain server', () => {
     await refreshedBy(() =>
       store.compact(sid, { dropCount: 1, lastDropped: message('a'), droppedTokens: 10, summary: 's' }),
     );
+    const edited = { ...message('g'), ref: '7.7' };
+    await refreshedBy(() => store.commitTurn(sid, { seq: 3, dropLast: 1, messages: [edited] }));
+    await refreshedBy(() => store.amendMessage(sid, '7.7', { ...edited, content: 'g, edited' }));
+    await refreshedBy(() => store.follow(sid));
     // What forget keeps (the committed seq) expires with the retention period too.
     await store.forget(sid);
-    expect(await client.hgetall(meta)).toEqual({ committedSeq: '2' });
+    expect(await client.hgetall(meta)).toEqual({ committedSeq: '3' });
     await expectFreshTtl(meta);
+    // Following a session without history renews its meta hash, creating no history.
+    await client.pexpire(meta, 120_000);
+    await store.follow(sid);
+    await expectFreshTtl(meta);
+    expect(await client.exists(history)).toBe(0);
 
     // Retention in days, and none at all: a write without retention removes a TTL left by an earlier setting.
     const daily = track(createRedisHistoryStore({ redis: client, prefix, historyTtlDays: 30 }));
-    await daily.commitTurn(sid, { seq: 3, messages: [message('e')] });
+    await daily.commitTurn(sid, { seq: 4, messages: [message('e')] });
     expect(await client.pttl(history)).toBeGreaterThan(29 * 86_400_000);
     const forever = track(createRedisHistoryStore({ redis: client, prefix }));
-    await forever.commitTurn(sid, { seq: 4, messages: [message('f')], scopeId: 'slack:T:C' });
+    await forever.follow(sid);
+    expect(await client.pttl(meta)).toBe(-1);
+    await daily.follow(sid);
+    await forever.commitTurn(sid, { seq: 5, messages: [message('f')], scopeId: 'slack:T:C' });
     expect(await client.pttl(history)).toBe(-1);
     expect(await client.pttl(meta)).toBe(-1);
     expect(await client.pttl(index.scope('slack:T:C'))).toBe(-1);
@@ -345,6 +357,9 @@ describe('Redis history store on a plain server', () => {
       () => store.clear(sid),
       () => store.commitTurn(sid, { seq: 1, clear: true, messages: [message('x')] }),
       () => store.compact(sid, { dropCount: 1, lastDropped: kept, droppedTokens: 1, summary: 's' }),
+      () => store.commitTurn(sid, { seq: 1, dropLast: 1, messages: [] }),
+      () => store.amendMessage(sid, 'any', null),
+      () => store.amendMessage(sid, 'any', message('x')),
     ]) {
       await expect(write()).rejects.toThrow(/corrupt session meta .*historyTokens/);
       expect(await stored()).toEqual(before);
@@ -355,6 +370,7 @@ describe('Redis history store on a plain server', () => {
     await client.set(history, 'not a list');
     await expect(store.replace(sid, [message('x')])).rejects.toThrow(/WRONGTYPE/);
     await expect(store.clear(sid)).rejects.toThrow(/WRONGTYPE/);
+    await expect(store.amendMessage(sid, 'any', null)).rejects.toThrow(/WRONGTYPE/);
     expect(await client.exists(meta)).toBe(0);
     expect(await client.get(history)).toBe('not a list');
 
@@ -363,6 +379,63 @@ describe('Redis history store on a plain server', () => {
     await store.forget(sid);
     expect(await client.exists(history)).toBe(0);
     expect(await client.hgetall(meta)).toEqual({ committedSeq: '4' });
+  });
+
+  it('amends and drops messages around corrupt entries, leaving those before them in place', async () => {
+    const prefix = newPrefix();
+    const store = track(createRedisHistoryStore({ redis: client, prefix }));
+    const sid = 'console:amend-corrupt';
+    const { history, meta } = historyKeys(prefix, sid);
+    const first = { ...message('first'), ref: 'a' };
+    // Looks like a ref only inside its content; cjson cannot read a lone surrogate as JSON.parse does.
+    const second = { ...message('"ref":"c" lone \ud800 surrogate'), ref: 'b' };
+    const third = { ...message('third \udfff'), ref: 'c' };
+    await store.append(sid, [first, second]);
+    await client.rpush(history, '{"role":"user","content":"x","at":1,"tokens":1,"ref":"c"', '{"ref":"c"}');
+    await store.append(sid, [third]);
+    await client.rpush(history, 'garbage', '{"role":"user","content":"x","at":1,"tokens":NaN,"ref":"c"}');
+    const entries = async () => client.lrange(history, 0, -1);
+    expect(await entries()).toHaveLength(7);
+
+    const edited = { ...third, content: 'third, edited \ud800', tokens: 4 };
+    expect(await store.amendMessage(sid, 'c', edited)).toBe(0);
+    expect(await store.load(sid)).toEqual([first, second, edited]);
+    expect(await store.amendMessage(sid, 'b', { ...second, tokens: 10 })).toBe(1);
+    expect(await store.amendMessage(sid, 'a', null)).toBe(2);
+    expect(await store.load(sid)).toEqual([second, edited]);
+    expect((await entries()).slice(1, 3)).toEqual([
+      '{"role":"user","content":"x","at":1,"tokens":1,"ref":"c"',
+      '{"ref":"c"}',
+    ]);
+    expect(await client.hget(meta, 'historyTokens')).toBe('14');
+
+    // The newest message and the unreadable entries after it go; the ones before it stay.
+    const again = { ...message('again'), ref: 'c' };
+    expect(await store.commitTurn(sid, { seq: 1, dropLast: 1, messages: [again] })).toBe(true);
+    expect(await store.load(sid)).toEqual([second, again]);
+    expect(await entries()).toHaveLength(4);
+    expect(await client.hget(meta, 'historyTokens')).toBe('20');
+    expect(await store.amendMessage(sid, 'b', null)).toBe(1);
+    expect(await store.amendMessage(sid, 'c', null)).toBe(0);
+    expect(await entries()).toHaveLength(2);
+    // Nothing counted is left, so no count is kept either.
+    expect(await client.hexists(meta, 'historyTokens')).toBe(0);
+  });
+
+  it('keeps the follow mark as one meta field: a reset commit keeps it, forgetting drops it', async () => {
+    const prefix = newPrefix();
+    const store = track(createRedisHistoryStore({ redis: client, prefix }));
+    const sid = 'slack:T:C:8.8';
+    const { meta } = historyKeys(prefix, sid);
+    await store.follow(sid);
+    expect(await client.hgetall(meta)).toEqual({ followed: '1' });
+    await store.commitTurn(sid, { seq: 1, clear: true, messages: [message('x')] });
+    expect(await client.hget(meta, 'followed')).toBe('1');
+    await store.commitTurn(sid, { seq: 2, forget: true, messages: [] });
+    expect(await client.hget(meta, 'followed')).toBeNull();
+    await store.follow(sid);
+    await store.forget(sid);
+    expect(await client.hgetall(meta)).toEqual({ committedSeq: '2' });
   });
 
   it('compares the stored bytes when compacting: odd content matches, a corrupt head refuses', async () => {

@@ -17,11 +17,38 @@
     ARGV[10] responseId action: 'keep', 'set' or 'delete'
     ARGV[11] responseId (with 'set')
     ARGV[12] scopeId to remember; '' for none
-    ARGV[13…] the messages to append, as JSON
+    ARGV[13] dropLast: how many of the newest messages to remove before appending (ignored with a reset)
+    ARGV[14…] the messages to append, as JSON
+
+  dropLast counts messages as the readers see them: entries that are not messages are skipped in the count,
+  and those among or after the dropped messages go with them (the list is cut where the oldest of them is).
 
   Output: {1, scopeId stored before} when applied, {0, ''} when the seq was already committed, or an
   error reply (nothing written) when the stored session is corrupt.
 ]]
+
+-- Where the newest `count` messages begin (the index from the head of the oldest of them; the length when there
+-- is none), and the sum of their tokens.
+local function newestMessages(history, count)
+  local stop = redis.call('LLEN', history) - 1
+  local cut = stop + 1
+  local found, tokens = 0, 0
+  while stop >= 0 and found < count do
+    local start = math.max(0, stop - 99)
+    local page = redis.call('LRANGE', history, start, stop)
+    for offset = #page, 1, -1 do
+      local message = decodeMessage(page[offset])
+      if message then
+        found = found + 1
+        tokens = tokens + messageTokens(message)
+        cut = start + offset - 1
+        if found == count then break end
+      end
+    end
+    stop = start - 1
+  end
+  return cut, tokens
+end
 
 local counters, failure = readSession(KEYS[1], KEYS[2])
 if failure then return failure end
@@ -37,9 +64,17 @@ elseif ARGV[2] == 'clear' then
   redis.call('DEL', KEYS[1])
   redis.call('HDEL', KEYS[2], 'summary', 'responseId')
   historyTokens = 0
+elseif tonumber(ARGV[13]) > 0 then
+  local cut, droppedTokens = newestMessages(KEYS[1], tonumber(ARGV[13]))
+  if cut == 0 then
+    redis.call('DEL', KEYS[1])
+  else
+    redis.call('LTRIM', KEYS[1], 0, cut - 1)
+  end
+  historyTokens = math.max(0, historyTokens - droppedTokens)
 end
 if ARGV[5] == '1' then addUsage(KEYS[2], ARGV[6], ARGV[7], ARGV[8]) end
-pushFrom(KEYS[1], 13)
+pushFrom(KEYS[1], 14)
 if ARGV[10] == 'set' then
   redis.call('HSET', KEYS[2], 'responseId', ARGV[11])
 elseif ARGV[10] == 'delete' then

@@ -39,6 +39,7 @@ export const historyScriptDefinitions = {
   replace: script('parleyHistoryReplace', new URL('./replace-history-2.lua', import.meta.url)),
   clear: script('parleyHistoryClear', new URL('./clear-history-2.lua', import.meta.url)),
   compact: script('parleyHistoryCompact', new URL('./compact-history-2.lua', import.meta.url)),
+  amendMessage: script('parleyHistoryAmendMessage', new URL('./amend-message-2.lua', import.meta.url)),
   // Without the prelude's checks, so a corrupt session can still be forgotten.
   forget: script('parleyHistoryForget', new URL('./forget-session-2.lua', import.meta.url), {
     prelude: false,
@@ -69,8 +70,22 @@ export interface CommitTurnArguments {
   responseId?: string | null;
   /** Scope to remember for the session, if any. */
   scopeId?: string;
+  /** How many of the newest messages to remove before appending (0 for none; ignored with a reset). */
+  dropLast: number;
   /** Messages to append, already serialised. */
   messages: string[];
+}
+
+/** Arguments of the amend script after its two keys. */
+export interface AmendMessageArguments {
+  /** The `ref` of the message to replace or remove. */
+  ref: string;
+  /** How many of the newest entries to look through. */
+  searchLimit: number;
+  /** Retention in ms; 0 for none. */
+  ttlMs: number;
+  /** The replacement, serialised, and its tokens; absent removes the message. */
+  replacement?: { message: string; tokens: number };
 }
 
 /** Arguments of the compaction script after its two keys. */
@@ -117,6 +132,8 @@ export interface HistoryScripts {
   clear(history: string, meta: string): Promise<void>;
   /** Resolves whether the compaction was applied. */
   compact(history: string, meta: string, args: CompactArguments): Promise<boolean>;
+  /** Resolves the amended message's position from the end before the change, or -1 when not found. */
+  amendMessage(history: string, meta: string, args: AmendMessageArguments): Promise<number>;
   /** Resolves the scope ID the session was stored under ('' if none). */
   forget(history: string, meta: string, ttlMs: number): Promise<string>;
   /** Raises the scope's forget mark (`forgotten` key) to `before`; resolves the mark now stored. */
@@ -144,6 +161,7 @@ export function defineHistoryScripts(redis: Redis | Cluster): HistoryScripts {
   const replace = define(historyScriptDefinitions.replace);
   const clear = define(historyScriptDefinitions.clear);
   const compact = define(historyScriptDefinitions.compact);
+  const amendMessage = define(historyScriptDefinitions.amendMessage);
   const forget = define(historyScriptDefinitions.forget);
   const markScopeForgotten = define(historyScriptDefinitions.markScopeForgotten);
 
@@ -163,6 +181,7 @@ export function defineHistoryScripts(redis: Redis | Cluster): HistoryScripts {
         responseAction,
         args.responseId ?? '',
         args.scopeId ?? '',
+        args.dropLast,
         ...args.messages,
       )) as [number, string];
       return { applied: applied === 1, previousScopeId };
@@ -188,6 +207,10 @@ export function defineHistoryScripts(redis: Redis | Cluster): HistoryScripts {
         ...usageArguments(args.usage),
       );
       return applied === 1;
+    },
+    async amendMessage(history, meta, { ref, searchLimit, ttlMs, replacement }) {
+      const { message = '', tokens = 0 } = replacement ?? {};
+      return Number(await amendMessage(history, meta, ref, searchLimit, ttlMs, message, tokens));
     },
     async forget(history, meta, ttlMs) {
       return String(await forget(history, meta, ttlMs));

@@ -56,3 +56,23 @@ local function addUsage(meta, promptTokens, completionTokens, costMicroUsd)
   redis.call('HINCRBY', meta, 'costMicroUsd', costMicroUsd)
   redis.call('HINCRBY', meta, 'calls', 1)
 end
+
+-- A history entry as a message, or nil when it is not one: such entries are skipped, as the readers skip them
+-- (stored-message-codec.ts). cjson refuses the lone-surrogate escapes JSON.parse takes (\ud800), so those are
+-- read as U+FFFD; the decoded value only serves to inspect the entry and is never written back.
+local function decodeMessage(raw)
+  local ok, message = pcall(cjson.decode, (string.gsub(raw, '\\[uU][dD][89a-fA-F]%x%x', '\\ufffd')))
+  if not ok or type(message) ~= 'table' then return nil end
+  if message.role ~= 'user' and message.role ~= 'assistant' then return nil end
+  if type(message.content) ~= 'string' or type(message.at) ~= 'number' then return nil end
+  -- Also refuses NaN (every comparison with it is false) and the infinities cjson accepts.
+  if type(message.tokens) ~= 'number' or not (message.tokens >= 0 and message.tokens < math.huge) then
+    return nil
+  end
+  return message
+end
+
+-- A decoded message's tokens as historyTokens counts them (whole numbers, as the writers check).
+local function messageTokens(message)
+  return math.floor(message.tokens)
+end

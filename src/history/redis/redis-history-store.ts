@@ -3,6 +3,7 @@ import { type Logger, silentLogger } from '../../app/logger.ts';
 import { retentionMs } from '../history-arguments.ts';
 import type { HistoryStore } from '../history-store.ts';
 import { defineHistoryScripts } from './history-scripts.ts';
+import { createRedisFollowUps } from './redis-follow-ups.ts';
 import type { RedisHistoryContext } from './redis-history-context.ts';
 import { createRedisHistoryIndex } from './redis-history-index.ts';
 import { createRedisHistoryReads } from './redis-history-reads.ts';
@@ -73,6 +74,7 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions): Hist
     ...createRedisHistoryWrites(context),
     ...indexedWrites,
     ...createRedisScopeForgetting(context, indexedWrites.forget),
+    ...createRedisFollowUps(context),
 
     async close(): Promise<void> {
       if (!ownsConnection) return;

@@ -1,5 +1,5 @@
 import { checkUsage } from '../../usage/usage-counters.ts';
-import { checkSeq, checkTime, sumTokens } from '../history-arguments.ts';
+import { checkDropLast, checkSeq, checkTime, sumTokens } from '../history-arguments.ts';
 import type { HistoryStore, TurnCommit } from '../history-store.ts';
 import { historyKeys } from './history-keys.ts';
 import type { CommitTurnArguments } from './history-scripts.ts';
@@ -66,6 +66,7 @@ function commitArguments(
   if (commit.receivedAt !== undefined) checkTime('receivedAt', commit.receivedAt);
   const usage = commit.usage ? checkUsage(commit.usage) : undefined;
   const addedTokens = sumTokens(commit.messages);
+  const dropLast = checkDropLast(commit.dropLast);
   // A session is not a member of its own scope.
   const scopeId = commit.scopeId !== undefined && commit.scopeId !== sessionId ? commit.scopeId : undefined;
   return {
@@ -77,6 +78,7 @@ function commitArguments(
     addedTokens,
     ...(commit.responseId !== undefined ? { responseId: commit.responseId } : {}),
     ...(scopeId !== undefined ? { scopeId } : {}),
+    dropLast,
     messages: commit.messages.map(serializeMessage),
   };
 }

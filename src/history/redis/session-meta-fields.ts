@@ -2,9 +2,12 @@ import type { HistoryStore, SessionMeta } from '../history-store.ts';
 
 /**
  * The session `meta` hash as the scripts write it: text fields `persona`, `summary`, `responseId`,
- * `scopeId`, and integer counters `committedSeq`, `promptTokens`, `completionTokens`, `costMicroUsd`,
- * `calls`, `historyTokens`, `lastActiveAt`.
+ * `scopeId`, the mark `followed` (`'1'`, set by `follow`), and integer counters `committedSeq`,
+ * `promptTokens`, `completionTokens`, `costMicroUsd`, `calls`, `historyTokens`, `lastActiveAt`.
  */
+
+/** The meta field `follow` sets: the bot takes part in the conversation (kept by a reset, not by forget). */
+export const FOLLOWED_FIELD = 'followed';
 
 /** A stored integer field; absent or corrupt reads as 0 (the scripts refuse to build on corrupt ones). */
 export function integerField(value: string | null | undefined): number {

@@ -39,9 +39,14 @@ export interface DrainSessionContext {
   logger: Logger;
 }
 
+/** A mailbox entry as enqueue-turn-3.lua writes it. */
 interface MailboxEntry {
+  /** The turn's seq. */
   seq: number;
+  /** The turn as enqueued. */
   turn: Turn;
+  /** Set when the turn's message was edited while it waited: its text now. */
+  editedText?: string;
 }
 
 /**
@@ -93,7 +98,8 @@ async function drainHead(
     await pop(0);
     return 'processed';
   }
-  const { seq, turn } = entry;
+  const { seq } = entry;
+  const turn = entry.editedText === undefined ? entry.turn : { ...entry.turn, text: entry.editedText };
   if (await settledWithoutRun(context, sessionId, { seq, turn })) {
     await pop(seq);
     return 'processed';

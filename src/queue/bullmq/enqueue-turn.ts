@@ -1,4 +1,5 @@
 import type { Turn } from '../../turn/turn.ts';
+import { amendmentOf } from '../amend-waiting-turn.ts';
 import type { EnqueueResult } from '../turn-queue.ts';
 import type { MailboxRedis } from './mailbox-commands.ts';
 import { mailboxKeys, pendingSessionsKey } from './mailbox-keys.ts';
@@ -19,11 +20,15 @@ export interface EnqueueTurnContext {
   wake(sessionId: string): Promise<void>;
 }
 
-/** Puts a turn in its session's mailbox (DESIGN §3, steps 1 and 2), then wakes the session. */
+/**
+ * Puts a turn in its session's mailbox (DESIGN §3, steps 1 and 2), then wakes the session. An edit or delete of a
+ * turn still waiting behind the head changes that turn instead (see amend-waiting-turn.ts).
+ */
 export async function enqueueTurn(context: EnqueueTurnContext, turn: Turn): Promise<EnqueueResult> {
   const { redis } = context;
   const keys = mailboxKeys(context.prefix, turn.sessionId);
   const json = JSON.stringify(turn);
+  const amendment = amendmentOf(turn);
   const run = (startAfter: string) =>
     redis.parleyEnqueue(
       keys.dedup(turn.id),
@@ -33,6 +38,9 @@ export async function enqueueTurn(context: EnqueueTurnContext, turn: Turn): Prom
       context.dedupTtlSeconds,
       startAfter,
       context.retentionMs,
+      amendment?.action ?? '',
+      amendment?.targetRef ?? '',
+      JSON.stringify(amendment?.text ?? ''),
     );
   // Pending first: whatever fails after the push below (a crash, a Redis error), the sweeper still finds
   // the session. Marked after the push, a failure in between stranded the turn: the caller's retry is
@@ -44,5 +52,6 @@ export async function enqueueTurn(context: EnqueueTurnContext, turn: Turn): Prom
   // and a drain of an empty mailbox does nothing), so its turn does not wait for the next sweep.
   await context.wake(turn.sessionId);
   if (seq === 0) return { accepted: false, seq: undefined };
+  if (seq === -2) return { accepted: true, seq: undefined, amendedQueued: true };
   return { accepted: true, seq };
 }

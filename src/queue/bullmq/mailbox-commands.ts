@@ -7,7 +7,11 @@ const popTurnIfHeadScript = readFileSync(new URL('./pop-turn-if-head-3.lua', imp
 
 /** A connection with the mailbox scripts defined on it (keys from `mailboxKeys`). */
 export type MailboxRedis = Redis & {
-  /** `enqueue-turn-3.lua`: the turn's seq, 0 for a repeat, -1 when `startAfter` is needed but was ''. */
+  /**
+   * `enqueue-turn-3.lua`: the turn's seq, 0 for a repeat, -1 when `startAfter` is needed but was '', -2 when
+   * the waiting turn with messageRef `targetRef` was edited (`amend` 'edit', to the JSON string `editedText`)
+   * or deleted instead.
+   */
   parleyEnqueue(
     dedupKey: string,
     seqKey: string,
@@ -16,6 +20,9 @@ export type MailboxRedis = Redis & {
     ttl: number,
     startAfter: string,
     retentionMs: number,
+    amend: '' | 'edit' | 'delete',
+    targetRef: string,
+    editedText: string,
   ): Promise<number>;
   /** `pop-turn-if-head-3.lua`: 1 if `head` was still the head and is popped, else 0. */
   parleyPopIfHead(
