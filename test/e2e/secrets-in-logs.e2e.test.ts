@@ -198,8 +198,9 @@ describe('secrets never reach the logs, even at trace level', () => {
     it('were written at trace level, from every part', () => {
       expect(lines.length).toBeGreaterThan(100);
       const levels = new Set(lines.map(levelOf));
-      // Trace is enabled; no component happens to log at trace itself, so debug is the lowest level seen.
-      for (const level of [20, 30, 40, 50]) expect(levels).toContain(level);
+      // Trace is enabled; no component happens to log at trace itself, so debug is the lowest level seen. The
+      // failures below are all ones the product recovers from, so they are warnings, not errors.
+      for (const level of [20, 30, 40]) expect(levels).toContain(level);
       // The failures above were logged (so the secrets had every chance to appear).
       const all = lines.join('\n');
       for (const message of [
