@@ -114,11 +114,18 @@ export class PlatformError extends ParleyError {
   readonly platform: string;
   /** Whether the same call may succeed later. */
   readonly isRetryable: boolean;
+  /** Seconds the platform asked to wait before calling again (a 429's `Retry-After`), when it said. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(platform: string, message: string, options: { isRetryable: boolean; cause?: unknown }) {
+  constructor(
+    platform: string,
+    message: string,
+    options: { isRetryable: boolean; retryAfterSeconds?: number; cause?: unknown },
+  ) {
     super('platform', message, { cause: options.cause });
     this.platform = platform;
     this.isRetryable = options.isRetryable;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -72,7 +72,11 @@ const exportCommand: CommandHandler = async (invocation) => {
   };
 };
 
-/** Deletes the channel's other sessions here; the invoking session is dropped by its own commit. */
+/**
+ * Marks the channel forgotten as of this turn and deletes every conversation in it (the store's
+ * `forgetScope`), then its usage records; the invoking session is emptied by its own `forget` commit, which
+ * the mark does not refuse since it was received at the mark itself.
+ */
 const forgetCommand: CommandHandler = async (invocation) => {
   const { args, turn, scopeId, seq } = invocation;
   const { store, ledger } = invocation.context;
@@ -83,15 +87,13 @@ const forgetCommand: CommandHandler = async (invocation) => {
         'summaries, persona and usage records. It cannot be undone. To go ahead, run `forget confirm`.',
     );
   }
-  const sessions = new Set(await store.sessionsInScope(scopeId));
-  sessions.add(scopeId);
-  sessions.delete(turn.sessionId);
-  for (const sessionId of sessions) await store.forget(sessionId);
+  const forgotten = await store.forgetScope(scopeId, { before: turn.receivedAt });
   await ledger.forgetScope(scopeId);
+  const conversations = new Set([...forgotten, turn.sessionId]).size;
   return answer(
     invocation,
-    `Done: everything stored for this channel was deleted (${sessions.size + 1} conversation${sessions.size === 0 ? '' : 's'}).`,
-    { seq, messages: [], forget: true },
+    `Done: everything stored for this channel was deleted (${conversations} conversation${conversations === 1 ? '' : 's'}).`,
+    { seq, messages: [], forget: true, receivedAt: turn.receivedAt },
   );
 };
 

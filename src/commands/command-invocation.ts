@@ -11,9 +11,9 @@ export interface CommandContext {
   ledger: UsageLedger;
   /** The default system prompt (what `/persona reset` returns to). */
   systemPrompt: string;
-  /** Users allowed to run admin commands; empty means everyone may. */
+  /** Users allowed to run admin commands besides the platform's own admins (`ADMIN_USERS`). */
   adminUsers: readonly string[];
-  /** Commands reserved to admins (when `adminUsers` is set). */
+  /** Commands whose changes are reserved to admins (`ADMIN_COMMANDS`). */
   adminCommands: readonly string[];
   /** Current time, ms since epoch. */
   now: number;

@@ -32,16 +32,13 @@ export async function runCommand(turn: Turn, seq: number, context: CommandContex
 
 /**
  * Whether the command is an admin's to run and the invoker is not one. Only changes are reserved: anyone may
- * look at the persona or be asked to confirm a `forget`.
+ * look at the persona or be asked to confirm a `forget`. An admin is one by the platform's own rules
+ * (`isPlatformAdmin`, set by the adapters; absent counts as not) or named in `ADMIN_USERS`.
  */
 function refusedToNonAdmin(name: string, invocation: CommandInvocation): boolean {
-  const { args, context } = invocation;
+  const { args, context, turn } = invocation;
   const changesSomething =
     (name === 'persona' && args.length > 0) || (name === 'forget' && args.toLowerCase() === 'confirm');
-  return (
-    changesSomething &&
-    context.adminUsers.length > 0 &&
-    context.adminCommands.includes(name) &&
-    !context.adminUsers.includes(invocation.turn.author.id)
-  );
+  const isAdmin = turn.author.isPlatformAdmin === true || context.adminUsers.includes(turn.author.id);
+  return changesSomething && context.adminCommands.includes(name) && !isAdmin;
 }

@@ -42,7 +42,7 @@ export interface TurnProcessorOptions {
   summary?: { threshold: number };
   /** Daily token budgets. */
   budgets?: { perUserDaily?: number; perChannelDaily?: number };
-  /** Who may run admin commands (`adminUsers` empty: everyone). */
+  /** Who may run admin commands besides the platform's own admins, and which commands those are. */
   admin?: { users: readonly string[]; commands: readonly string[] };
   /** Clock, ms since epoch. */
   now?: () => number;

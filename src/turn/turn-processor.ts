@@ -12,12 +12,19 @@
  *    message after a model failure) with usage, once. A failed post commits first and then retries only the
  *    post, so the model is never asked twice for one turn.
  * 5. after commit — the usage ledger and the rolling summary (only for an applied commit of an answer).
- * Reset and command turns take their own short paths in the session's order. Every kind is settled the same
+ * Reset and command turns take their own short paths in the session's order, and so do the turns of
+ * conversations as people have them: `listen` remembers a message without answering it; `edit` answers an
+ * edited question again in place while it and its answer are the latest exchange, else amends the remembered
+ * text; `delete` takes the answer with the question in the same case, else forgets the message (each stored
+ * message keeps its platform `ref`, each answer the messages showing it). Every kind is settled the same
  * way (`settle-turn.ts`): a run that throws is retried by the queue, and once the runs are spent the turn is
  * given up on — reported where possible and committed — so no turn can block its session.
  */
 import type { TurnProcessor } from '../queue/turn-queue.ts';
 import { runCommandTurn } from './phases/run-command-turn.ts';
+import { runDeleteTurn } from './phases/run-delete-turn.ts';
+import { runEditTurn } from './phases/run-edit-turn.ts';
+import { runListenTurn } from './phases/run-listen-turn.ts';
 import { runMessageTurn } from './phases/run-message-turn.ts';
 import { runResetTurn } from './phases/run-reset-turn.ts';
 import { settleTurn } from './phases/settle-turn.ts';
@@ -36,9 +43,20 @@ export function createTurnProcessor(options: TurnProcessorOptions): TurnProcesso
     const log = deps.logger.child({ sessionId: turn.sessionId, seq });
     await settleTurn(deps, job, log, (run) => {
       deps.metrics?.turnStarted(deps.now() - turn.receivedAt);
-      if (turn.kind === 'reset') return runResetTurn(deps, run, log);
-      if (turn.kind === 'command') return runCommandTurn(deps, run, log);
-      return runMessageTurn(deps, run, log);
+      switch (turn.kind) {
+        case 'reset':
+          return runResetTurn(deps, run, log);
+        case 'command':
+          return runCommandTurn(deps, run, log);
+        case 'listen':
+          return runListenTurn(deps, run, log);
+        case 'edit':
+          return runEditTurn(deps, run, log);
+        case 'delete':
+          return runDeleteTurn(deps, run, log);
+        default:
+          return runMessageTurn(deps, run, log);
+      }
     });
   };
 }

@@ -64,12 +64,33 @@ describe('terminal chat (embedded default)', () => {
     try {
       model.failNext(1, { status: 401, message: 'bad key' });
       const failed = await chat.terminal.say('My name is Carol');
-      expect(failed).toContain('model rejected the request (HTTP 401)');
+      expect(failed).toContain('The model endpoint rejected the API key.');
+      // The terminal's user runs the bot: they read what the server said.
+      expect(failed).toContain('The server said: "bad key"');
       model.respondWith((body) => nameFromPrompt(body.messages));
       expect(await chat.terminal.say("What's my name?")).toContain('Your name is Carol.');
       const roles = model.requests.at(-1)!.body.messages.map((message) => message.role);
       // The failed turn left the user's message and no half reply; the two user messages are merged.
       expect(roles).toEqual(['system', 'user']);
+    } finally {
+      chat.terminal.input.end();
+      await chat.parley.consoleDone;
+      await chat.parley.stop();
+    }
+  });
+
+  it("shows the operator the server's own message and the endpoint when the model is missing", async () => {
+    const chat = await openChat('missing-model', {
+      MODEL: 'llama9',
+      MODEL_MAX_RETRIES: '0',
+      TURN_MAX_ATTEMPTS: '1',
+    });
+    try {
+      model.failNext(1, { status: 404, message: 'model "llama9" not found, try pulling it first' });
+      const failed = await chat.terminal.say('Hello?');
+      expect(failed).toContain('Model llama9 is not on that server; pull it first (ollama pull llama9).');
+      expect(failed).toContain('The server said: "model "llama9" not found, try pulling it first"');
+      expect(failed).toContain(`Endpoint: ${model.url}`);
     } finally {
       chat.terminal.input.end();
       await chat.parley.consoleDone;

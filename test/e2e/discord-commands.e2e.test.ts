@@ -29,6 +29,8 @@ beforeAll(async () => {
     DISCORD_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,
     DISCORD_GUILD_ID: discord.guildId,
+    // The fake's default user runs every command here, changes included; access-control.e2e tests who may.
+    ADMIN_USERS: discord.alice.id,
     LOG_LEVEL: 'silent',
   });
 });

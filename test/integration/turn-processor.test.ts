@@ -34,12 +34,17 @@ function recordingChannel() {
   const updates: string[] = [];
   const opened: OpenReplyOptions[] = [];
   const responses: CommandResponse[] = [];
+  const deleted: PostedMessage[][] = [];
   let working = 0;
   let failFinishes = 0;
+  let posts = 0;
   const channel: ReplyChannel = {
     platform: 'console',
     respond: async (_target, response) => {
       responses.push(response);
+    },
+    deleteReply: async (_target, posted) => {
+      deleted.push(posted);
     },
     openReply: (_target, options) => ({
       async showWorking() {
@@ -56,11 +61,17 @@ function recordingChannel() {
           throw new Error('platform down');
         }
         finished.push({ text, details });
+        // A reply edits the messages it was opened over, or posts one of its own.
+        posts += options.previous.length > 0 ? 0 : 1;
+        await options.onPosted(
+          options.previous.length > 0 ? options.previous : [{ channelId: 'c', messageId: `r${posts}` }],
+        );
       },
     }),
   };
   return {
     channel,
+    deleted,
     finished,
     updates,
     opened,
@@ -308,5 +319,57 @@ describe('turn pipeline on the in-process queue: no turn blocks its session', ()
     await runQueue({ ...processorOptions(), ledger }, [usage, turn('console:r', 'still there?')]);
     expect(platform.responses).toEqual([{ text: COMMAND_GIVE_UP_TEXT }]);
     expect(platform.finished.map((reply) => reply.text)).toEqual(['Echo: Alice: still there?']);
+  });
+});
+
+describe('turn pipeline: conversations as people have them', () => {
+  const bob = { id: 'U2', name: 'Bob' };
+  const conversation = 'console:people';
+  const contents = async () =>
+    (await store.load(conversation)).map((m) => [m.role, m.content, m.ref ?? m.replies?.[0]?.messageId]);
+
+  it('listens, answers, answers an edit in place, amends an older message and deletes an answer', async () => {
+    await process(
+      job(turn(conversation, 'Alice, lunch?', { kind: 'listen', author: bob, messageRef: 'b1' }), 1),
+    );
+    expect(model.requests).toHaveLength(0);
+    expect(platform.finished).toEqual([]);
+
+    await process(job(turn(conversation, 'What did Bob ask?', { messageRef: 'a1' }), 2));
+    expect(model.requests[0]!.body.messages.at(-1)!.content).toBe(
+      'Bob: Alice, lunch?\n\nAlice: What did Bob ask?',
+    );
+    const first = platform.finished[0]!.text;
+
+    const edit = turn(conversation, 'What did Bob want?', { kind: 'edit', targetRef: 'a1', id: 'edit-a1' });
+    await process(job(edit, 3));
+    const edited = model.requests[1]!.body.messages;
+    expect(edited.at(-1)!.content).toBe('Bob: Alice, lunch?\n\nAlice: What did Bob want?');
+    expect(JSON.stringify(edited)).not.toContain(first);
+    // The new answer went into the old answer's message.
+    expect(platform.opened.at(-1)!.previous).toEqual([{ channelId: 'c', messageId: 'r1' }]);
+    const second = platform.finished[1]!.text;
+    expect(await contents()).toEqual([
+      ['user', 'Alice, lunch?', 'b1'],
+      ['user', 'What did Bob want?', 'a1'],
+      ['assistant', second, 'r1'],
+    ]);
+
+    const amend = turn(conversation, 'Alice, lunch at 1?', {
+      kind: 'edit',
+      targetRef: 'b1',
+      id: 'edit-b1',
+      author: bob,
+    });
+    await process(job(amend, 4));
+    expect(model.requests).toHaveLength(2);
+
+    await process(job(turn(conversation, '', { kind: 'delete', targetRef: 'a1', id: 'delete-a1' }), 5));
+    expect(platform.deleted).toEqual([[{ channelId: 'c', messageId: 'r1' }]]);
+    expect(await contents()).toEqual([['user', 'Alice, lunch at 1?', 'b1']]);
+    const meta = await store.getMeta(conversation);
+    expect(meta.historyTokens).toBe((await store.load(conversation))[0]!.tokens);
+    expect(meta.usage.calls).toBe(2);
+    expect(await store.committedSeq(conversation)).toBe(5);
   });
 });

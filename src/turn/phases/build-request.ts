@@ -1,3 +1,4 @@
+import type { StoredMessage } from '../../history/history-store.ts';
 import type { CompletionRequest } from '../../model/model-client.ts';
 import { assemblePrompt } from '../../prompt/assemble-prompt.ts';
 import { type LoadedTurn, loadHistoryWindow } from './load-turn.ts';
@@ -23,14 +24,15 @@ export async function buildRequest(
 }
 
 /**
- * The whole conversation within the token budget: persona or system prompt, summary, the history window and
- * the seeded thread context, then the user's message.
+ * The whole conversation within the token budget: persona or system prompt, summary, the history window (read
+ * from the store unless given) and the seeded thread context, then the user's message.
  */
 export async function buildFullRequest(
   deps: RequestDependencies,
   loaded: LoadedTurn,
+  window?: StoredMessage[],
 ): Promise<CompletionRequest> {
-  const history = await loadHistoryWindow(deps, loaded.turn.sessionId);
+  const history = window ?? (await loadHistoryWindow(deps, loaded.turn.sessionId));
   const prompt = assemblePrompt({
     systemPrompt: deps.prompt.systemPrompt,
     persona: loaded.persona,

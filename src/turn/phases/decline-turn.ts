@@ -14,7 +14,12 @@ export async function declineTurn(
     post: finishReply(declined.reply, declined.text, { isError: true }),
     // The model never saw the message, so it is not part of the conversation.
     commit: () =>
-      deps.store.commitTurn(turn.sessionId, { seq, messages: [], scopeId: turn.scopeId ?? turn.sessionId }),
+      deps.store.commitTurn(turn.sessionId, {
+        seq,
+        messages: [],
+        scopeId: turn.scopeId ?? turn.sessionId,
+        receivedAt: turn.receivedAt,
+      }),
     deadline: declined.deadline,
     log: declined.log,
     what: 'budget notice',

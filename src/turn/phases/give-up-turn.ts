@@ -28,8 +28,9 @@ export async function giveUpTurn(
   const { turn, seq } = job;
   const { log } = failed;
   log.error({ attempt: job.attempt, err: failed.error }, 'giving up on a turn that keeps failing');
+  // A message (answered or listened to) stays in the conversation; other kinds change nothing.
   const messages =
-    turn.kind === 'message'
+    turn.kind === 'message' || turn.kind === 'listen'
       ? await pendingMessages(deps, turn).then((pending) => [...pending.seeded, pending.userMessage])
       : [];
   await tellGaveUp(deps, job, log);
@@ -37,6 +38,7 @@ export async function giveUpTurn(
     seq,
     messages,
     scopeId: turn.scopeId ?? turn.sessionId,
+    receivedAt: turn.receivedAt,
   });
   if (applied) deps.metrics?.turnDone('gave_up', turn.receivedAt);
 }

@@ -33,11 +33,26 @@ export async function pendingMessages(
   deps: Pick<TurnDependencies, 'store' | 'counter'>,
   turn: Turn,
 ): Promise<PendingMessages> {
-  const userMessage = toStoredMessage(
-    { role: 'user', content: turn.text, author: turn.author, at: turn.receivedAt },
+  const userMessage = userMessageOf(deps, turn);
+  return { seeded: await seedFromContext(deps, turn), userMessage };
+}
+
+/**
+ * The turn's text as the user's stored message, token count included, with the platform's id of the message
+ * (`ref`) so that a later edit or delete finds it. `written` overrides what the turn says (an edit keeps the
+ * id and time of the message it changes).
+ */
+export function userMessageOf(
+  deps: Pick<TurnDependencies, 'counter'>,
+  turn: Turn,
+  written: { ref?: string; at?: number } = {},
+): StoredMessage {
+  const stored = toStoredMessage(
+    { role: 'user', content: turn.text, author: turn.author, at: written.at ?? turn.receivedAt },
     deps.counter,
   );
-  return { seeded: await seedFromContext(deps, turn), userMessage };
+  const ref = written.ref ?? turn.messageRef;
+  return ref === undefined ? stored : { ...stored, ref };
 }
 
 /** Checks the daily budgets, then reads the session's meta and persona. */

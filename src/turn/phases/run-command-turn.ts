@@ -37,7 +37,7 @@ export async function runCommandTurn(
   const outcome = await runCommand(turn, seq, commandContext(deps));
   const applied = await deliverAndCommit(deps, {
     post: answerInvoker(channel, job, outcome.response),
-    commit: () => deps.store.commitTurn(turn.sessionId, outcome.commit),
+    commit: () => deps.store.commitTurn(turn.sessionId, { ...outcome.commit, receivedAt: turn.receivedAt }),
     deadline,
     log,
     what: 'command answer',

@@ -8,7 +8,7 @@ import { declineTurn } from './decline-turn.ts';
 import { deliverAndCommit, finishReply } from './deliver.ts';
 import { loadTurn, pendingMessages } from './load-turn.ts';
 import { openTurnReply, replyChannelFor, type TurnDependencies } from './turn-dependencies.ts';
-import { toTurnResult } from './turn-result.ts';
+import { failureAudience, toTurnResult } from './turn-result.ts';
 
 /**
  * Answers a message turn: load → build request → call model → deliver → commit → after commit, all within the
@@ -30,10 +30,11 @@ export async function runMessageTurn(deps: TurnDependencies, job: TurnJob, log: 
     log,
     deadline,
   });
-  const result = toTurnResult(deps, loaded, call);
+  const result = toTurnResult(deps, loaded, call, failureAudience(turn));
   const applied = await deliverAndCommit(deps, {
     post: finishReply(reply, result.text, result.details),
-    commit: () => commitMessageTurn(deps, job, { result, modelStarted: call.started, log }),
+    commit: () =>
+      commitMessageTurn(deps, job, { result, modelStarted: call.started, log, replies: reply.posted() }),
     deadline,
     log,
     what: 'reply',

@@ -14,6 +14,7 @@ export async function runResetTurn(
     clear: true,
     messages: [],
     scopeId: turn.scopeId ?? turn.sessionId,
+    receivedAt: turn.receivedAt,
   });
   if (!applied) {
     log.warn('the reset was already committed by another run');

@@ -46,14 +46,21 @@ export interface TurnReply {
   stream: ReplyStream;
   /** Opens the reply again over what it has posted so far, to retry a failed `finish` (edits, no reposts). */
   reopen(): ReplyStream;
+  /** The platform messages showing the reply so far, as the channel last reported them. */
+  posted(): PostedMessage[];
 }
 
 /**
- * Starts the job's reply, editing whatever an interrupted earlier run of the same turn already posted. The
- * messages posted during this run are tracked too, so a retried delivery edits them instead of reposting.
+ * Starts the job's reply, editing whatever an interrupted earlier run of the same turn already posted — or
+ * `previous`, the messages of an earlier reply this one replaces (an edited question answered again in place).
+ * The messages posted during this run are tracked too, so a retried delivery edits them instead of reposting.
  */
-export function openTurnReply(channel: ReplyChannel, job: TurnJob): TurnReply {
-  let posted: PostedMessage[] = job.previousReplies;
+export function openTurnReply(
+  channel: ReplyChannel,
+  job: TurnJob,
+  previous: PostedMessage[] = job.previousReplies,
+): TurnReply {
+  let posted: PostedMessage[] = previous;
   const open = () =>
     channel.openReply(job.turn.target, {
       previous: posted,
@@ -62,5 +69,5 @@ export function openTurnReply(channel: ReplyChannel, job: TurnJob): TurnReply {
         await job.recordReplies(list);
       },
     });
-  return { stream: open(), reopen: open };
+  return { stream: open(), reopen: open, posted: () => posted };
 }

@@ -1,10 +1,13 @@
-import { ModelError } from '../../app/errors.ts';
 import type { StoredMessage, UsageDelta } from '../../history/history-store.ts';
 import { toStoredMessage } from '../../prompt/render-message.ts';
 import type { ReplyDetails } from '../reply-channel.ts';
+import type { Turn } from '../turn.ts';
 import type { ModelCall } from './call-model.ts';
 import type { PendingMessages } from './load-turn.ts';
+import { type FailureAudience, modelFailureText } from './model-failure-text.ts';
 import type { TurnDependencies } from './turn-dependencies.ts';
+
+export { modelFailureText, whenToTryAgain } from './model-failure-text.ts';
 
 /** What a message turn shows and stores once the model phase is over. */
 export interface TurnResult {
@@ -22,44 +25,27 @@ export interface TurnResult {
   responseId: string | null | undefined;
 }
 
-/** What the user reads when the model could not answer. */
-export function modelFailureText(error: unknown): string {
-  if (error instanceof ModelError) {
-    if (error.kind === 'quota')
-      return "⚠️ The model's account is out of credit or over its quota, so I could not answer. An operator needs to check its billing.";
-    if (error.kind === 'rate_limit')
-      return `⚠️ The model is rate-limited right now and could not answer. Please try again ${whenToTryAgain(error.retryAfterSeconds)}.`;
-    if (error.isRetryable)
-      return '⚠️ The model is not responding right now, so I could not answer. Please try again shortly.';
-    return `⚠️ The model rejected the request${error.status ? ` (HTTP ${error.status})` : ''}, so I could not answer. An operator may need to check the configuration.`;
-  }
-  return '⚠️ Something went wrong while answering. Please try again.';
-}
-
-/** A `retry-after` in words: "in a minute", "in about 20 minutes", "in about 2 hours". */
-export function whenToTryAgain(retryAfterSeconds: number | undefined): string {
-  if (retryAfterSeconds === undefined || retryAfterSeconds <= 60) return 'in a minute';
-  const minutes = Math.ceil(retryAfterSeconds / 60);
-  if (minutes < 60) return `in about ${minutes} minutes`;
-  const hours = Math.round(minutes / 60);
-  return `in about ${hours} hour${hours === 1 ? '' : 's'}`;
+/** Who reads the turn's failures: the terminal's user runs the bot, and is told what the server said. */
+export function failureAudience(turn: Turn): FailureAudience {
+  return { operator: turn.target.platform === 'console' };
 }
 
 /**
  * Settles the model call into the turn's result. A failed call still commits the user's message (without a
- * reply), so the history stays consistent.
+ * reply), so the history stays consistent. `audience` decides how much a failure tells.
  */
 export function toTurnResult(
   deps: Pick<TurnDependencies, 'counter' | 'now'>,
   pending: PendingMessages,
   call: ModelCall,
+  audience: FailureAudience = { operator: false },
 ): TurnResult {
   const messages = [...pending.seeded, pending.userMessage];
   const { outcome } = call;
   if ('error' in outcome) {
     return {
       outcome: 'model_error',
-      text: modelFailureText(outcome.error),
+      text: modelFailureText(outcome.error, audience),
       details: { isError: true },
       messages,
       usage: undefined,

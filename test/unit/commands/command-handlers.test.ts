@@ -4,7 +4,7 @@ import { personaCommand } from '../../../src/commands/persona-command.ts';
 import { parseSessionExport } from '../../../src/commands/session-export.ts';
 import { getTokenCounter } from '../../../src/model/token-counter.ts';
 import { toStoredMessage } from '../../../src/prompt/render-message.ts';
-import { commandTurn, invocation, makeContext } from './command-fixtures.ts';
+import { commandTurn, invocation, makeContext, NOW } from './command-fixtures.ts';
 
 const counter = getTokenCounter('gpt-4o-mini');
 const run = (name: string, args = '', context = makeContext()) =>
@@ -109,7 +109,7 @@ describe('forget', () => {
     expect(await context.store.count('console:thread')).toBe(1);
   });
 
-  it("deletes the channel's other sessions and usage, leaving its own session to the commit", async () => {
+  it('marks the channel forgotten and deletes every conversation in it and its usage', async () => {
     const context = await withConversation();
     await context.store.commitTurn('console:other-thread', { seq: 1, scopeId: 'console:chan', messages: [] });
     await context.store.setMeta('console:chan', { persona: 'pirate' });
@@ -123,11 +123,15 @@ describe('forget', () => {
     expect(outcome.response.text).toBe(
       'Done: everything stored for this channel was deleted (3 conversations).',
     );
-    expect(outcome.commit).toEqual({ seq: 5, messages: [], forget: true });
+    expect(outcome.commit).toEqual({ seq: 5, messages: [], forget: true, receivedAt: NOW });
     expect((await context.store.getMeta('console:chan')).persona).toBeUndefined();
+    // The scope is marked forgotten as of the command, so an earlier turn committing late leaves nothing.
+    expect(await context.store.scopeForgottenBefore('console:chan')).toBe(NOW);
+    const late = { seq: 2, messages: [], scopeId: 'console:chan', receivedAt: NOW - 1 };
+    expect(await context.store.commitTurn('console:late-thread', late)).toBe(false);
     expect(await context.store.committedSeq('console:other-thread')).toBe(1);
     expect(await context.store.sessionsInScope('console:chan')).not.toContain('console:other-thread');
-    expect(await context.store.count('console:thread')).toBe(1);
+    expect(await context.store.count('console:thread')).toBe(0);
     const report = await context.ledger.read({ scopeId: 'console:chan', userId: 'U1', at: context.now });
     expect(report.scope.total.calls).toBe(0);
   });

@@ -48,10 +48,27 @@ describe('runCommand', () => {
     expect((await runCommand(commandTurn('reset'), 3, context)).commit.clear).toBe(true);
   });
 
-  it('lets everyone change things when no admins are named', async () => {
-    const context = makeContext({ adminCommands: ['persona'] });
-    await runCommand(commandTurn('persona', 'pirate'), 1, context);
+  it("lets the platform's own admins change things, named or not", async () => {
+    const context = admins();
+    const owner = { author: { id: 'OWNER', name: 'Owner', isPlatformAdmin: true } };
+    await runCommand(commandTurn('persona', 'pirate', owner), 1, context);
     expect((await context.store.getMeta('console:chan')).persona).toBe('pirate');
+    const unnamed = makeContext({ adminCommands: ['persona'] });
+    await runCommand(commandTurn('persona', 'parrot', owner), 2, unnamed);
+    expect((await unnamed.store.getMeta('console:chan')).persona).toBe('parrot');
+  });
+
+  it('refuses changes to people who are not admins even when no admins are named', async () => {
+    const context = makeContext({ adminCommands: ['persona', 'forget'] });
+    const member = { author: { id: 'U1', name: 'Alice', isPlatformAdmin: false } };
+    expect((await runCommand(commandTurn('persona', 'pirate', member), 1, context)).response.text).toBe(
+      refusal('persona'),
+    );
+    // A turn queued before adapters said (no `isPlatformAdmin`) is not an admin's either.
+    expect((await runCommand(commandTurn('forget', 'confirm'), 2, context)).response.text).toBe(
+      refusal('forget'),
+    );
+    expect((await context.store.getMeta('console:chan')).persona).toBeUndefined();
   });
 
   it('still exports the persona limit the Discord command definitions use', () => {

@@ -1,6 +1,7 @@
 import type {
   CommandResponse,
   OpenReplyOptions,
+  PostedMessage,
   ReplyChannel,
   ReplyDetails,
 } from '../../../src/turn/reply-channel.ts';
@@ -18,6 +19,8 @@ export interface RecordingReplyChannel extends ReplyChannel {
   >;
   /** Private command answers, when the channel has `respond`. */
   readonly responses: CommandResponse[];
+  /** Messages each `deleteReply` was asked to delete, when the channel has it. */
+  readonly deleted: PostedMessage[][];
   /** Makes the next `count` finishes throw `error` (after recording them); by default a plain `platform down`. */
   failFinishes(count: number, error?: unknown): void;
   /** Makes the next `count` private answers throw `error`; by default a plain `response_url expired`. */
@@ -28,11 +31,19 @@ export interface RecordingReplyChannel extends ReplyChannel {
   finishedTexts(): string[];
 }
 
-/** Creates the channel; with `respond`, commands are answered privately. */
-export function createRecordingReplyChannel(options: { respond?: boolean } = {}): RecordingReplyChannel {
+/**
+ * Creates the channel; with `respond`, commands are answered privately. With `posts`, a finished reply reports
+ * the message showing it (`m1`, `m2`, … in the target's channel; the previous ones when it edits them). With
+ * `deletes`, the channel can delete replies.
+ */
+export function createRecordingReplyChannel(
+  options: { respond?: boolean; posts?: boolean; deletes?: boolean } = {},
+): RecordingReplyChannel {
   const opened: RecordingReplyChannel['opened'] = [];
   const events: RecordingReplyChannel['events'] = [];
   const responses: CommandResponse[] = [];
+  const deleted: PostedMessage[][] = [];
+  let postedCount = 0;
   let finishFailures = 0;
   let finishError: unknown;
   let respondFailures = 0;
@@ -43,6 +54,7 @@ export function createRecordingReplyChannel(options: { respond?: boolean } = {})
     opened,
     events,
     responses,
+    deleted,
     openReply(target, replyOptions) {
       opened.push({ target, options: replyOptions });
       return {
@@ -59,6 +71,10 @@ export function createRecordingReplyChannel(options: { respond?: boolean } = {})
             finishFailures -= 1;
             throw finishError ?? new Error('platform down');
           }
+          if (!options.posts) return;
+          if (replyOptions.previous.length > 0) return replyOptions.onPosted(replyOptions.previous);
+          postedCount += 1;
+          await replyOptions.onPosted([{ channelId: target.channelId, messageId: `m${postedCount}` }]);
         },
       };
     },
@@ -75,6 +91,11 @@ export function createRecordingReplyChannel(options: { respond?: boolean } = {})
     },
     finishedTexts: () => events.flatMap((event) => (event.kind === 'finish' ? [event.text] : [])),
   };
+  if (options.deletes) {
+    channel.deleteReply = async (_target, posted) => {
+      deleted.push(posted);
+    };
+  }
   if (options.respond) {
     channel.respond = async (_target, response) => {
       if (respondFailures > 0) {

@@ -106,11 +106,19 @@ export function makeDependencies(
     steps?: ModelStep[];
     chainsResponses?: boolean;
     respond?: boolean;
+    /** The channel reports the messages it posts (see `createRecordingReplyChannel`). */
+    posts?: boolean;
+    /** The channel can delete replies. */
+    deletes?: boolean;
     overrides?: Partial<TurnProcessorOptions>;
   } = {},
 ): TestDependencies {
   const model = createScriptedModelClient(options.steps ?? [], { chainsResponses: options.chainsResponses });
-  const channel = createRecordingReplyChannel({ respond: options.respond });
+  const channel = createRecordingReplyChannel({
+    respond: options.respond,
+    posts: options.posts,
+    deletes: options.deletes,
+  });
   const metrics = recordingMetrics();
   const { logger, lines } = recordingLogger();
   const waits: number[] = [];

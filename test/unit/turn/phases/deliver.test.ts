@@ -16,7 +16,7 @@ const notInChannel = () =>
   });
 /** A retryable platform error that carries the platform's retry-after, as an adapter may annotate it. */
 const rateLimited = (retryAfterSeconds: number) =>
-  Object.assign(new PlatformError('discord', 'rate limited', { isRetryable: true }), { retryAfterSeconds });
+  new PlatformError('discord', 'rate limited', { isRetryable: true, retryAfterSeconds });
 
 /** A delivery whose posts fail with the given errors, then succeed; records posts and commits in order. */
 function scripted(failures: unknown[], overrides: Partial<Delivery> = {}) {

@@ -26,6 +26,17 @@ describe('giveUpTurn', () => {
     expect(deps.model.requests).toHaveLength(0);
   });
 
+  it('keeps a message listened to, silently, and commits an edit or delete without a change', async () => {
+    const deps = makeDependencies();
+    const listened = makeTurn({ kind: 'listen', text: 'by the way', messageRef: 'l1' });
+    await giveUpTurn(deps, makeJob(listened, { attempt: 4 }), { log: deps.logger });
+    const edit = makeTurn({ kind: 'edit', text: 'changed', targetRef: 'l1' });
+    await giveUpTurn(deps, makeJob(edit, { seq: 2, attempt: 4 }), { log: deps.logger });
+    expect(deps.channel.events).toEqual([]);
+    expect(await deps.store.load('console:s')).toMatchObject([{ content: 'by the way', ref: 'l1' }]);
+    expect(await deps.store.committedSeq('console:s')).toBe(2);
+  });
+
   it('logs the error the last run failed with', async () => {
     const deps = makeDependencies();
     await giveUpTurn(deps, makeJob(turn, { attempt: 3 }), { log: deps.logger, error: new Error('boom') });

@@ -21,6 +21,15 @@ describe('runMessageTurn', () => {
     ]);
   });
 
+  it("stores the message's platform id, and with the answer the messages showing it", async () => {
+    const deps = makeDependencies({ posts: true, steps: [{ text: 'Hello Alice' }] });
+    await runMessageTurn(deps, makeJob(makeTurn({ messageRef: '1700.01' })), deps.logger);
+    expect(await deps.store.load('console:s')).toMatchObject([
+      { role: 'user', content: 'hello there', ref: '1700.01' },
+      { role: 'assistant', content: 'Hello Alice', replies: [{ channelId: 'c', messageId: 'm1' }] },
+    ]);
+  });
+
   it('reports a model failure and commits the message alone', async () => {
     const rejected = new ModelError('bad', { isRetryable: false, status: 400 });
     const deps = makeDependencies({ steps: [{ error: rejected }] });
@@ -160,8 +169,9 @@ describe('runMessageTurn', () => {
     const deps = makeDependencies({ steps: [{ error: limited }, { text: 'never' }] });
     await runMessageTurn(deps, makeJob(), deps.logger);
     expect(deps.model.requests).toHaveLength(1);
+    // The fixture turns come from the terminal, whose user is the operator: the error's own words follow.
     expect(deps.channel.finishedTexts()).toEqual([
-      '⚠️ The model is rate-limited right now and could not answer. Please try again in about 20 minutes.',
+      '⚠️ The model is rate-limited right now and could not answer. Please try again in about 20 minutes. Detail: slow down',
     ]);
   });
 });

@@ -88,11 +88,11 @@ describe('modelFailureText', () => {
     expect(modelFailureText(new ModelError('x', { isRetryable: true, status: 502 }))).toContain(
       'not responding',
     );
-    expect(modelFailureText(new ModelError('x', { isRetryable: false, status: 401 }))).toContain(
-      '(HTTP 401)',
+    expect(modelFailureText(new ModelError('x', { isRetryable: false, status: 401 }))).toBe(
+      '⚠️ The model endpoint rejected the API key. I could not answer; an operator may need to check the configuration.',
     );
-    expect(modelFailureText(new ModelError('x', { isRetryable: false }))).toContain(
-      'rejected the request, so',
+    expect(modelFailureText(new ModelError('x', { isRetryable: false, status: 400 }))).toContain(
+      'rejected the request (HTTP 400).',
     );
     expect(
       modelFailureText(new ModelError('x', { isRetryable: false, status: 429, kind: 'quota' })),
@@ -100,6 +100,49 @@ describe('modelFailureText', () => {
     expect(modelFailureText(new Error('boom'))).toBe(
       '⚠️ Something went wrong while answering. Please try again.',
     );
+  });
+});
+
+describe('modelFailureText for an operator', () => {
+  const missing = new ModelError('404', {
+    isRetryable: false,
+    status: 404,
+    kind: 'model_not_found',
+    model: 'llama9',
+    serverMessage: 'model "llama9" not found, try pulling it first',
+    endpoint: 'http://127.0.0.1:11434/v1',
+  });
+
+  it("names the cause to everyone, and adds the server's words and the endpoint for an operator", () => {
+    const cause = 'Model llama9 is not on that server; pull it first (ollama pull llama9).';
+    expect(modelFailureText(missing)).toBe(
+      `⚠️ ${cause} I could not answer; an operator may need to check the configuration.`,
+    );
+    expect(modelFailureText(missing, { operator: true })).toBe(
+      `⚠️ ${cause} I could not answer; an operator may need to check the configuration. ` +
+        'The server said: "model "llama9" not found, try pulling it first" Endpoint: http://127.0.0.1:11434/v1',
+    );
+  });
+
+  it('keeps the rate-limit wording, with the details after it', () => {
+    const limited = new ModelError('429', {
+      isRetryable: true,
+      status: 429,
+      retryAfterSeconds: 1_200,
+      serverMessage: 'slow down',
+    });
+    expect(modelFailureText(limited, { operator: true })).toBe(
+      '⚠️ The model is rate-limited right now and could not answer. Please try again in about 20 minutes. ' +
+        'The server said: "slow down"',
+    );
+  });
+
+  it('tells the operator of a console turn through the turn result', async () => {
+    const deps = makeDependencies();
+    const pending = await pendingMessages(deps, makeTurn());
+    const call: ModelCall = { outcome: { error: missing }, chainLost: false, started: 0 };
+    expect(toTurnResult(deps, pending, call, { operator: true }).text).toContain('The server said');
+    expect(toTurnResult(deps, pending, call).text).not.toContain('The server said');
   });
 });
 
