@@ -3,8 +3,8 @@ import { restApiBase } from './discord-rest.ts';
 
 /**
  * Gateway intents, the fewest that do the job. Guilds: channels and threads, so guild messages resolve.
- * GuildMessages and DirectMessages: the messages. MessageContent is privileged and not needed: Discord
- * delivers the text of DMs and of messages mentioning the bot anyway, and those are all Parley answers.
+ * GuildMessages and DirectMessages: the messages. Discord delivers the text of DMs, of messages mentioning
+ * the bot and of its own messages without the privileged Message Content intent; see `discordIntents`.
  */
 export const DISCORD_INTENTS = [
   GatewayIntentBits.Guilds,
@@ -12,15 +12,32 @@ export const DISCORD_INTENTS = [
   GatewayIntentBits.DirectMessages,
 ];
 
+/**
+ * The intents to identify with: `DISCORD_INTENTS`, plus the privileged MessageContent when
+ * `DISCORD_MESSAGE_CONTENT=true` (it must also be switched on in the Developer Portal, Bot → Privileged Gateway
+ * Intents, or Discord closes the gateway with 4014). Only with it can the bot read follow-ups in threads that do
+ * not mention it, and edits of such messages.
+ */
+export function discordIntents(messageContent: boolean): GatewayIntentBits[] {
+  return messageContent ? [...DISCORD_INTENTS, GatewayIntentBits.MessageContent] : [...DISCORD_INTENTS];
+}
+
+/** How the ingress client connects. */
+export interface DiscordClientOptions {
+  /** Ask for the privileged Message Content intent. */
+  messageContent?: boolean;
+}
+
 /** A discord.js client for the ingress: the intents above, REST on `apiUrl`, no message cache, no pings. */
-export function createDiscordClient(apiUrl: string | undefined): Client {
+export function createDiscordClient(apiUrl: string | undefined, options: DiscordClientOptions = {}): Client {
   return new Client({
-    intents: DISCORD_INTENTS,
+    intents: discordIntents(options.messageContent === true),
     // DM channels are not cached before their first message; without this partial DMs are dropped.
     partials: [Partials.Channel],
     rest: { api: restApiBase(apiUrl) },
     allowedMentions: { parse: [] },
-    // Parley never reads old messages back from the cache, so do not keep them.
+    // Parley never reads old messages back from the cache, so do not keep them (edits and deletes are read from
+    // the raw gateway payloads, which carry all they need; see `handle-message-change.ts`).
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
   });
 }

@@ -2,13 +2,14 @@ import { type Client, Events } from 'discord.js';
 import type { Config } from '../../src/app/config.ts';
 import type { Logger } from '../../src/app/logger.ts';
 import type { TurnSink } from '../../src/queue/turn-queue.ts';
-import type { PlatformIngress } from '../../src/turn/platform-ingress.ts';
+import type { FollowedConversations, PlatformIngress } from '../../src/turn/platform-ingress.ts';
 import { registerCommands } from './command-definitions.ts';
 import { handleCommand } from './commands.ts';
 import { connectDiscord } from './connect-discord.ts';
 import { createDiscordClient } from './discord-client.ts';
 import { toPlatformError } from './discord-rest.ts';
 import { handleMessage, type MessageHandlerContext } from './handle-message.ts';
+import { handleMessageChange, type RawPacket } from './handle-message-change.ts';
 import { inviteUrl } from './invite-url.ts';
 
 /** Options of `createDiscordIngress`. */
@@ -23,17 +24,24 @@ export interface DiscordIngressOptions {
   deferAfterMs?: number;
   /** Fail `start()` when the gateway is not ready within this long. Default 60 s. */
   readyTimeoutMs?: number;
+  /**
+   * Which threads the bot takes part in (the history store): follow-ups there are answered without a mention,
+   * and edits and deletes of messages there become turns. Without it only DMs, mentions and replies count.
+   */
+  followed?: FollowedConversations;
 }
 
 /**
- * The receiving side of Discord: a gateway connection (discord.js) that turns DMs, mentions and slash
- * commands into turns for the queue. Registers the slash commands and logs an invite URL on start.
+ * The receiving side of Discord: a gateway connection (discord.js) that turns DMs, mentions, replies to the
+ * bot, follow-ups in threads it follows (with the Message Content intent), edits, deletes and slash commands
+ * into turns for the queue. Registers the slash commands and logs an invite URL on start.
  */
 export function createDiscordIngress(options: DiscordIngressOptions): PlatformIngress {
   const { config, sink } = options;
   const logger = options.logger.child({ platform: 'discord' });
-  const client = createDiscordClient(config.apiUrl);
-  listen({ client, config, sink, logger }, options.deferAfterMs ?? 1_500);
+  const client = createDiscordClient(config.apiUrl, { messageContent: config.messageContent });
+  const { followed } = options;
+  listen({ client, config, sink, logger, followed }, options.deferAfterMs ?? 1_500);
   return {
     platform: 'discord',
     routes: [],
@@ -56,6 +64,11 @@ function listen(context: MessageHandlerContext, deferAfterMs: number): void {
         { err: error, channelId: message.channelId, messageId: message.id },
         'discord message lost',
       ),
+    );
+  });
+  client.on(Events.Raw, (packet: RawPacket) => {
+    handleMessageChange(packet, context).catch((error: unknown) =>
+      logger.error({ err: error, event: packet.t }, 'discord message change lost'),
     );
   });
   client.on(Events.InteractionCreate, (interaction) => {

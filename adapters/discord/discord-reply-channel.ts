@@ -3,7 +3,7 @@ import type { Logger } from '../../src/app/logger.ts';
 import type { ReplyChannel } from '../../src/turn/reply-channel.ts';
 import { respondToInvoker } from './discord-command-response.ts';
 import { createDiscordReplyStream, type ReplyStreamTimings } from './discord-reply-stream.ts';
-import { createDiscordRest, type DiscordRestOptions } from './discord-rest.ts';
+import { createDiscordRest, type DiscordRestOptions, deleteMessages } from './discord-rest.ts';
 
 /** Options of `createDiscordReplyChannel`. */
 export interface DiscordReplyChannelOptions {
@@ -43,6 +43,12 @@ export function createDiscordReplyChannel(options: DiscordReplyChannelOptions): 
         throw new Error(`the Discord reply channel cannot answer a ${target.platform} command`);
       }
       await respondToInvoker(rest, target, response, logger);
+    },
+    async deleteReply(target, posted) {
+      if (target.platform !== 'discord') {
+        throw new Error(`the Discord reply channel cannot delete a ${target.platform} reply`);
+      }
+      await deleteMessages(rest, posted);
     },
   };
 }

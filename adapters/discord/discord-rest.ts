@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
-import { DiscordAPIError, HTTPError, RateLimitError, REST, type RESTOptions } from 'discord.js';
+import { DiscordAPIError, HTTPError, RateLimitError, REST, type RESTOptions, Routes } from 'discord.js';
 import { PlatformError } from '../../src/app/errors.ts';
+import type { PostedMessage } from '../../src/turn/reply-channel.ts';
 
 /** Discord's REST base when DISCORD_API_URL is not set. */
 export const DEFAULT_DISCORD_API_URL = 'https://discord.com/api';
@@ -65,7 +66,24 @@ export function isUnknownMessage(error: unknown): boolean {
   return error instanceof DiscordAPIError && error.code === UNKNOWN_MESSAGE;
 }
 
-/** Wraps a REST failure as `PlatformError('discord')`: 429, 5xx, timeouts and network failures are retryable. */
+/**
+ * Deletes messages the bot posted, one by one in order; one already gone (10008 Unknown Message) is skipped.
+ * Any other failure stops there, as a retryable or not `PlatformError`.
+ */
+export async function deleteMessages(rest: REST, posted: readonly PostedMessage[]): Promise<void> {
+  for (const message of posted) {
+    try {
+      await rest.delete(Routes.channelMessage(message.channelId, message.messageId));
+    } catch (error) {
+      if (!isUnknownMessage(error)) throw toPlatformError(error, 'deleting a reply');
+    }
+  }
+}
+
+/**
+ * Wraps a REST failure as `PlatformError('discord')`: 429, 5xx, timeouts and network failures are retryable; a
+ * rate limit longer than the REST client sits out (`RateLimitError`) says how long to wait (`retryAfterSeconds`).
+ */
 export function toPlatformError(error: unknown, action: string): PlatformError {
   if (error instanceof PlatformError) return error;
   if (error instanceof DiscordAPIError) {
@@ -82,8 +100,10 @@ export function toPlatformError(error: unknown, action: string): PlatformError {
     });
   }
   if (error instanceof RateLimitError) {
+    // discord.js gives the wait in milliseconds; the queue's backoff reads seconds.
     return new PlatformError('discord', `${action} rate limited for ${error.retryAfter} ms`, {
       isRetryable: true,
+      retryAfterSeconds: Number.isFinite(error.retryAfter) ? Math.max(0, error.retryAfter) / 1000 : undefined,
       cause: error,
     });
   }

@@ -22,8 +22,14 @@ export interface MessageLike {
   author: { id: string; bot: boolean; username: string; globalName: string | null };
   /** The author as a guild member (server nickname, permissions), in guilds. */
   member: ({ displayName: string } & MemberLike) | null;
-  /** Users the message mentions (including the author of a message it replies to with a ping). */
-  mentions: { users: { has(id: string): boolean } };
+  /**
+   * Users the message mentions (including the author of a message it replies to with a ping), and the author
+   * of the message it replies to (`repliedUser`, from the gateway's `referenced_message`; null if none or deleted).
+   */
+  mentions: {
+    users: { has(id: string): boolean; keys?(): Iterable<string> };
+    repliedUser?: { id: string } | null;
+  };
   /** Attached files. */
   attachments: { size: number; values(): Iterable<{ name: string }> };
   /**
@@ -39,6 +45,10 @@ export interface ToTurnContext {
   botUserId: string;
   /** Ignore messages of other bots and webhooks. */
   ignoreBots: boolean;
+  /** The message replies to one of the bot's messages: answered like a mention. */
+  repliesToBot?: boolean;
+  /** The message is in a thread the bot follows (and follow-ups are on): answered without a mention. */
+  inFollowedThread?: boolean;
 }
 
 /**
@@ -62,48 +72,83 @@ function stripMention(content: string, botUserId: string): string {
 const SAFE_ID = /^[A-Za-z0-9._-]+$/;
 
 /**
- * Makes a turn of a message the bot should answer: any message in a DM, a message mentioning the bot in a
- * guild channel or thread. Returns null for everything else (own messages, other bots when ignored,
- * system messages, nothing to say). The turn id is the message id, so a redelivered message is queued once.
+ * Whether a message is addressed to people other than the bot: it mentions (or replies to) someone besides
+ * the bot and its own author, and not the bot.
+ */
+export function addressedToOthers(message: MessageLike, botUserId: string): boolean {
+  const { users, repliedUser } = message.mentions;
+  if (users.has(botUserId) || repliedUser?.id === botUserId) return false;
+  const others = [...(users.keys?.() ?? []), ...(repliedUser ? [repliedUser.id] : [])];
+  return others.some((id) => id !== message.author.id);
+}
+
+/** A message's text as the model reads it: the bot's mention stripped, attachments named on their own lines. */
+export function messageText(content: string, attachmentNames: Iterable<string>, botUserId: string): string {
+  const attachments = [...attachmentNames].map((name) => `[attachment: ${name}]`);
+  return [stripMention(content, botUserId), ...attachments].filter((line) => line !== '').join('\n');
+}
+
+/** Where the answer to a message goes: in a guild, as a reply to it (and in its thread, if it is in one). */
+export function replyTargetOf(
+  guildId: string | null,
+  channelId: string,
+  messageId: string,
+  inThread: boolean,
+): ReplyTarget {
+  const target: ReplyTarget = { platform: 'discord', channelId };
+  if (guildId !== null) {
+    target.workspaceId = guildId;
+    // In a busy channel the answer should point at the question; in a DM that would only be noise.
+    target.replyToMessageId = messageId;
+    if (inThread) target.threadId = channelId;
+  }
+  return target;
+}
+
+/** Whether the ids that name a turn's session are snowflakes (anything else is not from Discord). */
+export function safeIds(...ids: Array<string | null>): boolean {
+  return ids.every((id) => id === null || (typeof id === 'string' && SAFE_ID.test(id)));
+}
+
+/** What a message is to the bot: a question to answer, talk in a followed thread to remember, or nothing. */
+function kindOf(message: MessageLike, context: ToTurnContext): 'message' | 'listen' | null {
+  if (message.guildId === null) return 'message';
+  if (message.mentions.users.has(context.botUserId) || context.repliesToBot) return 'message';
+  if (!context.inFollowedThread || !message.channel.isThread()) return null;
+  return addressedToOthers(message, context.botUserId) ? 'listen' : 'message';
+}
+
+/**
+ * Makes a turn of a message the bot should answer: any message in a DM, a message mentioning the bot or
+ * replying to one of its messages in a guild channel or thread, and (`inFollowedThread`) every message in a
+ * thread the bot follows — as `listen` when it is addressed to someone else. Returns null for everything else
+ * (own messages, other bots when ignored, system messages, nothing to say). The turn id and `messageRef` are
+ * the message id, so a redelivered message is queued once and a later edit or delete finds it.
  * The author is a platform admin with Manage Server, or Manage Channels in the channel (see `isGuildAdmin`).
  */
 export function toTurn(message: MessageLike, context: ToTurnContext): Turn | null {
   if (message.author.id === context.botUserId) return null;
   if (message.system) return null;
   if (context.ignoreBots && (message.author.bot || message.webhookId !== null)) return null;
-  const inDm = message.guildId === null;
-  if (!inDm && !message.mentions.users.has(context.botUserId)) return null;
-
-  const attachments = [...message.attachments.values()].map(
-    (attachment) => `[attachment: ${attachment.name}]`,
-  );
-  const text = [stripMention(message.content, context.botUserId), ...attachments]
-    .filter((line) => line !== '')
-    .join('\n');
+  const kind = kindOf(message, context);
+  if (kind === null) return null;
+  const names = [...message.attachments.values()].map((attachment) => attachment.name);
+  const text = messageText(message.content, names, context.botUserId);
   if (text === '') return null;
-  // Real Discord ids are snowflakes; anything else cannot name a session (and is not from Discord).
-  const ids = [message.id, message.channelId, message.guildId ?? 'dm'];
-  if (!ids.every((id) => typeof id === 'string' && SAFE_ID.test(id))) return null;
-
-  const target: ReplyTarget = { platform: 'discord', channelId: message.channelId };
-  if (message.guildId !== null) {
-    target.workspaceId = message.guildId;
-    // In a busy channel the answer should point at the question; in a DM that would only be noise.
-    target.replyToMessageId = message.id;
-    if (message.channel.isThread()) target.threadId = message.channelId;
-  }
+  if (!safeIds(message.id, message.channelId, message.guildId)) return null;
   return {
     id: message.id,
     sessionId: sessionId('discord', message.guildId ?? 'dm', message.channelId),
     scopeId: scopeSessionId(message.guildId, message.channelId, message.channel),
-    kind: 'message',
+    kind,
+    messageRef: message.id,
     author: {
       id: message.author.id,
       name: message.member?.displayName ?? message.author.globalName ?? message.author.username,
       isPlatformAdmin: !message.author.bot && isMemberAdmin(message.member, message.channel),
     },
     text,
-    target,
+    target: replyTargetOf(message.guildId, message.channelId, message.id, message.channel.isThread()),
     receivedAt: message.createdTimestamp,
   };
 }

@@ -6,7 +6,7 @@
 import { createConsoleReplyChannel } from '../../adapters/console/console-reply-channel.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import type { TurnQueue, TurnSink } from '../queue/turn-queue.ts';
-import type { PlatformIngress } from '../turn/platform-ingress.ts';
+import type { FollowedConversations, PlatformIngress } from '../turn/platform-ingress.ts';
 import type { ReplyChannel } from '../turn/reply-channel.ts';
 import type { Platform } from '../turn/turn.ts';
 import type { Config } from './config.ts';
@@ -67,15 +67,20 @@ async function createReplyChannels(
 }
 
 /** The receiving side of every configured platform; they enqueue through `sink`. */
-async function createIngresses(config: Config, sink: TurnSink, logger: Logger): Promise<PlatformIngress[]> {
+async function createIngresses(
+  config: Config,
+  sink: TurnSink,
+  logger: Logger,
+  followed?: FollowedConversations,
+): Promise<PlatformIngress[]> {
   const ingresses: PlatformIngress[] = [];
   if (config.slack) {
     const { createSlackIngress } = await import('../../adapters/slack/index.ts');
-    ingresses.push(createSlackIngress({ config: config.slack, sink, logger }));
+    ingresses.push(createSlackIngress({ config: config.slack, sink, logger, followed }));
   }
   if (config.discord) {
     const { createDiscordIngress } = await import('../../adapters/discord/index.ts');
-    ingresses.push(createDiscordIngress({ config: config.discord, sink, logger }));
+    ingresses.push(createDiscordIngress({ config: config.discord, sink, logger, followed }));
   }
   return ingresses;
 }
@@ -154,7 +159,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
   if (config.role !== 'ingress' || consoleMode) await pipeline.startWorker();
 
   const runsIngress = config.role !== 'worker' && !consoleMode;
-  const ingresses = runsIngress ? await createIngresses(config, pipeline.sink, logger) : [];
+  const ingresses = runsIngress ? await createIngresses(config, pipeline.sink, logger, pipeline.store) : [];
   const health = healthCheck(config, { redis: pipeline.redis, queue, ingresses });
 
   let http: RunningHttpServer | undefined;

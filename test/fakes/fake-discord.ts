@@ -103,6 +103,8 @@ export interface FakeDiscordOptions {
   echoBotMessages?: boolean;
   /** Keep requests in `requests` (default true; turn off for load tests — `waitForRequest` still works). */
   record?: boolean;
+  /** The bot's user id (also the application id); default a fresh snowflake. */
+  botId?: string;
 }
 
 /** Input of `sendMessageCreate`: a partial Discord message; everything left out gets a sensible default. */
@@ -131,6 +133,23 @@ export interface MessageCreateInput {
   id?: string;
   /** Leave `channel_type` out of a DM payload (to reproduce what discord.js drops). */
   omitChannelType?: boolean;
+  /**
+   * Reply to this message (the bot's or one sent with `sendMessageCreate`): type 19, `message_reference` and
+   * `referenced_message`, as Discord sends a reply. The replied-to author is not mentioned unless `pingReply`.
+   */
+  replyTo?: string;
+  /** With `replyTo`: the reply pings the replied-to author (who is then in `mentions`). */
+  pingReply?: boolean;
+  /** With `replyTo`: leave `referenced_message` out, as Discord does when it did not look the message up. */
+  omitReferencedMessage?: boolean;
+}
+
+/** Input of `sendMessageUpdate`: an edit of a message sent with `sendMessageCreate`. */
+export interface MessageUpdateInput {
+  /** The message edited. */
+  id: string;
+  /** Its new text. */
+  content: string;
 }
 
 /** Input of `sendInteraction`: a slash command use. */
@@ -158,7 +177,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const token = options.token ?? 'fake-discord-token';
   const deadlineMs = options.interactionDeadlineMs ?? 3_000;
   const tokenTtlMs = options.interactionTokenTtlMs ?? 15 * 60_000;
-  const bot = makeUser('parley', { bot: true });
+  const bot = makeUser('parley', { bot: true, ...(options.botId ? { id: options.botId } : {}) });
   const applicationId = bot.id;
   const owner = makeUser('owner');
   const alice = makeUser('alice', { globalName: 'Alice' });
@@ -173,6 +192,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   const messages: FakeMessage[] = [];
   const messagesById = new Map<string, FakeMessage>();
   const threadStarters = new Set<string>();
+  // Messages dispatched with sendMessageCreate, by id: replies reference them, edits change them.
+  const sentById = new Map<string, Record<string, unknown>>();
   const commands = { global: [] as unknown[], guilds: new Map<string, unknown[]>() };
   const record = options.record ?? true;
   const requests: RecordedRequest[] = [];
@@ -266,6 +287,32 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     return json(200, botMessagePayload(message));
   };
 
+  /** The fields that make a message a reply to `input.replyTo`, as Discord sends them. */
+  const replyFields = (
+    input: MessageCreateInput,
+    channelId: string,
+    inGuildId: string | undefined,
+  ): {
+    type?: number;
+    message_reference?: Record<string, unknown>;
+    referenced_message?: Record<string, unknown>;
+  } => {
+    if (!input.replyTo) return {};
+    const own = messagesById.get(input.replyTo);
+    const referenced = own ? botMessagePayload(own) : sentById.get(input.replyTo);
+    if (!referenced) throw new Error(`fake Discord knows no message ${input.replyTo}`);
+    return {
+      type: input.type ?? 19,
+      message_reference: {
+        type: 0,
+        message_id: input.replyTo,
+        channel_id: channelId,
+        ...(inGuildId ? { guild_id: inGuildId } : {}),
+      },
+      ...(input.omitReferencedMessage ? {} : { referenced_message: referenced }),
+    };
+  };
+
   const interactions = createFakeInteractions({
     applicationId,
     deadlineMs,
@@ -329,9 +376,20 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     compileRoute('PATCH /channels/:channel/messages/:message', true, ({ params, body }) =>
       editMessage(params.channel!, params.message!, (body ?? {}) as Record<string, unknown>),
     ),
+    compileRoute('GET /channels/:channel/messages/:message', true, ({ params }) => {
+      const message = messagesById.get(params.message!);
+      if (message && !message.deleted && message.channelId === params.channel) {
+        return json(200, botMessagePayload(message));
+      }
+      const sent = sentById.get(params.message!);
+      if (sent && sent.channel_id === params.channel) return json(200, sent);
+      return discordError(404, 10008, 'Unknown Message');
+    }),
     compileRoute('DELETE /channels/:channel/messages/:message', true, ({ params }) => {
       const message = messagesById.get(params.message!);
-      if (!message || message.deleted) return discordError(404, 10008, 'Unknown Message');
+      if (!message || message.deleted || message.channelId !== params.channel) {
+        return discordError(404, 10008, 'Unknown Message');
+      }
       message.deleted = true;
       return { status: 204 };
     }),
@@ -592,9 +650,39 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         flags: 0,
         components: [],
         ...(input.webhook_id ? { webhook_id: input.webhook_id } : {}),
+        ...replyFields(input, channelId, inGuild ? guildId : undefined),
       };
+      if (input.pingReply && payload.referenced_message) {
+        const repliedTo = payload.referenced_message.author as FakeUser;
+        payload.mentions.push(inGuild ? { ...repliedTo, member: makeMember() } : repliedTo);
+      }
+      sentById.set(payload.id, payload);
       gateway.dispatch('MESSAGE_CREATE', payload);
       return payload;
+    },
+    /** Dispatches MESSAGE_UPDATE for an edit of a message sent with `sendMessageCreate`; returns the payload. */
+    sendMessageUpdate(input: MessageUpdateInput) {
+      const sent = sentById.get(input.id);
+      if (!sent) throw new Error(`fake Discord sent no message ${input.id}`);
+      const payload = { ...sent, content: input.content, edited_timestamp: new Date().toISOString() };
+      sentById.set(input.id, payload);
+      gateway.dispatch('MESSAGE_UPDATE', payload);
+      return payload;
+    },
+    /** Dispatches MESSAGE_DELETE for a message (sent with `sendMessageCreate`, or any id in `channelId`). */
+    sendMessageDelete(id: string, channelId?: string) {
+      const sent = sentById.get(id);
+      const channel = channelId ?? (sent?.channel_id as string | undefined);
+      if (!channel) throw new Error(`fake Discord knows no channel of message ${id}`);
+      const inGuild = channels.get(channel)?.type !== 1;
+      sentById.delete(id);
+      const payload = { id, channel_id: channel, ...(inGuild ? { guild_id: guildId } : {}) };
+      gateway.dispatch('MESSAGE_DELETE', payload);
+      return payload;
+    },
+    /** Dispatches any gateway event as given (recorded payloads, scaffolding); returns how many clients got it. */
+    dispatch(t: string, d: unknown): number {
+      return gateway.dispatch(t, d);
     },
     /** Dispatches INTERACTION_CREATE for a slash command; it must be acknowledged within the deadline. */
     sendInteraction(input: InteractionInput = {}) {

@@ -135,6 +135,7 @@ describe('Discord ingress (discord.js on the fake gateway)', () => {
       sessionId: `discord:dm:${sent.channel_id}`,
       scopeId: `discord:dm:${sent.channel_id}`,
       kind: 'message',
+      messageRef: sent.id,
       author: { id: harness.fake.alice.id, name: 'Alice', isPlatformAdmin: false },
       text: 'My name is Alice',
       target: { platform: 'discord', channelId: sent.channel_id },

@@ -48,6 +48,7 @@ describe('toTurn', () => {
       sessionId: `discord:dm:${CHANNEL}`,
       scopeId: `discord:dm:${CHANNEL}`,
       kind: 'message',
+      messageRef: '600000000000000001',
       author: { id: '500000000000000001', name: 'Alice', isPlatformAdmin: false },
       text: 'hello',
       target: { platform: 'discord', channelId: CHANNEL },
@@ -219,5 +220,33 @@ describe('scopeSessionId', () => {
     expect(scopeSessionId(null, CHANNEL, null)).toBe(`discord:dm:${CHANNEL}`);
     // An uncached channel: the session itself is the safest scope.
     expect(scopeSessionId(GUILD, CHANNEL, null)).toBe(`discord:${GUILD}:${CHANNEL}`);
+  });
+});
+
+describe('toTurn: replies and follow-ups', () => {
+  const inThread = { guildId: GUILD, thread: true, parentId: CHANNEL };
+  const mentioning = (ids: string[], repliedUser: { id: string } | null = null) => ({
+    users: { has: (id: string) => ids.includes(id), keys: () => ids },
+    repliedUser,
+  });
+
+  it('answers a reply to the bot without a mention', () => {
+    const turn = toTurn(message({ guildId: GUILD }), { ...context, repliesToBot: true });
+    expect(turn).toMatchObject({ kind: 'message', messageRef: '600000000000000001', text: 'hello' });
+  });
+
+  it('answers every message in a followed thread, and listens to those addressed to someone else', () => {
+    const followed = { ...context, inFollowedThread: true };
+    expect(toTurn(message(inThread), followed)?.kind).toBe('message');
+    expect(toTurn(message({ ...inThread, mentions: mentioning(['42']) }), followed)?.kind).toBe('listen');
+    const toOther = message({ ...inThread, mentions: mentioning([], { id: '42' }) });
+    expect(toTurn(toOther, followed)?.kind).toBe('listen');
+    expect(toTurn(message({ ...inThread, mentions: mentioning(['42', BOT]) }), followed)?.kind).toBe(
+      'message',
+    );
+    // A follow-up is only a follow-up in a thread, and only in a followed one.
+    expect(toTurn(message({ guildId: GUILD }), followed)).toBeNull();
+    expect(toTurn(message(inThread), context)).toBeNull();
+    expect(toTurn(message({ ...inThread, content: '' }), followed)).toBeNull();
   });
 });
