@@ -2,7 +2,8 @@ import { App, type SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../../src/app/config.ts';
 import type { Logger } from '../../src/app/logger.ts';
 import type { TurnSink } from '../../src/queue/turn-queue.ts';
-import type { PlatformIngress } from '../../src/turn/platform-ingress.ts';
+import type { FollowedConversations, PlatformIngress } from '../../src/turn/platform-ingress.ts';
+import { createChannelDirectory } from './channel-directory.ts';
 import { createMessageHandler } from './message-handler.ts';
 import { type SlackRetryPolicy, slackClientOptions } from './slack-client-options.ts';
 import { toPlatformError } from './slack-errors.ts';
@@ -20,6 +21,12 @@ export interface SlackIngressOptions {
   config: NonNullable<Config['slack']>;
   /** Where turns go. */
   sink: TurnSink;
+  /**
+   * The conversations the bot takes part in (the history store). With it and `FOLLOW_UPS=thread`, a message in a
+   * thread the bot was mentioned in is answered without a mention; without it, Parley behaves as with
+   * `FOLLOW_UPS=mention`.
+   */
+  followed?: FollowedConversations;
   /** Logger. */
   logger: Logger;
   /** Retry policy of Web API calls (default: 3 retries, `Retry-After` honoured). */
@@ -61,6 +68,9 @@ export function createSlackIngress(options: SlackIngressOptions): PlatformIngres
     sink,
     client: app.client,
     directory,
+    channels: createChannelDirectory({ client: app.client, logger }),
+    followed: options.followed,
+    followUps: config.followUps,
     logger,
     ignoreBots: config.ignoreBots,
     sessionScope: config.sessionScope,

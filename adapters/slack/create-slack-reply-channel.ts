@@ -1,10 +1,11 @@
 import { webApi } from '@slack/bolt';
 import type { Config } from '../../src/app/config.ts';
 import type { Logger } from '../../src/app/logger.ts';
-import type { ReplyChannel } from '../../src/turn/reply-channel.ts';
+import type { PostedMessage, ReplyChannel } from '../../src/turn/reply-channel.ts';
 import { createCommandResponder } from './command-responder.ts';
 import type { ReplyStreamShared } from './show-thinking-status.ts';
 import { type SlackRetryPolicy, slackClientOptions } from './slack-client-options.ts';
+import { slackErrorCode, toPlatformError } from './slack-errors.ts';
 import { toSlackLogger } from './slack-logger.ts';
 import { createSlackReplyStream } from './slack-reply-stream.ts';
 
@@ -57,6 +58,7 @@ export function createSlackReplyChannel(options: SlackReplyChannelOptions): Repl
   return {
     platform: 'slack',
     respond,
+    deleteReply: (_target, posted) => deletePosted(client, posted),
     openReply(target, replyOptions) {
       return createSlackReplyStream({
         ...replyOptions,
@@ -70,4 +72,19 @@ export function createSlackReplyChannel(options: SlackReplyChannelOptions): Repl
       });
     },
   };
+}
+
+/**
+ * Deletes the bot's messages one by one, oldest first; one already gone (`message_not_found`, deleted by a
+ * person or an earlier attempt) is skipped, any other failure thrown as `PlatformError`.
+ */
+async function deletePosted(client: webApi.WebClient, posted: PostedMessage[]): Promise<void> {
+  for (const message of posted) {
+    try {
+      await client.chat.delete({ channel: message.channelId, ts: message.messageId });
+    } catch (error) {
+      if (slackErrorCode(error) === 'message_not_found') continue;
+      throw toPlatformError('chat.delete', error);
+    }
+  }
 }

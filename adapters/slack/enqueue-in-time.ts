@@ -18,13 +18,21 @@ export class EnqueueTimeoutError extends Error {
  * still go through later, no harm is done: the queue accepts a turn id once, so Slack's redelivery finds the
  * turn already there.
  */
-export async function enqueueInTime(sink: TurnSink, turn: Turn, timeoutMs: number): Promise<EnqueueResult> {
+export function enqueueInTime(sink: TurnSink, turn: Turn, timeoutMs: number): Promise<EnqueueResult> {
+  return inTime(sink.enqueue(turn), timeoutMs);
+}
+
+/**
+ * Waits for `work` (a queue or store call on the same Redis: following a thread, checking one) at most
+ * `timeoutMs`, then rejects with `EnqueueTimeoutError`, for the same reason as `enqueueInTime`.
+ */
+export async function inTime<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new EnqueueTimeoutError(timeoutMs)), timeoutMs);
   });
   try {
-    return await Promise.race([sink.enqueue(turn), timeout]);
+    return await Promise.race([work, timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -2,13 +2,15 @@ import type { webApi } from '@slack/bolt';
 import type { Logger } from '../../src/app/logger.ts';
 import type { TurnSink } from '../../src/queue/turn-queue.ts';
 import type { Turn } from '../../src/turn/turn.ts';
+import type { ChannelDirectory } from './channel-directory.ts';
 import { confirmReset } from './confirm-reset.ts';
 import { enqueueInTime } from './enqueue-in-time.ts';
+import { type EventToTurnOptions, eventToTurn, rawTextOf } from './event-to-turn.ts';
 import type { RecentSet } from './recent-set.ts';
 import type { SlackSessionScope } from './slack-session-id.ts';
-import { mentionedUserIds } from './slack-text.ts';
+import { mentionedUserIds, unnamedChannelIds } from './slack-text.ts';
 import { fetchThreadContext } from './thread-context.ts';
-import { isInExistingThread, type SlackMessageEvent, type ToTurnOptions, toTurn } from './to-turn.ts';
+import { isInExistingThread, type SlackMessageEvent } from './to-turn.ts';
 import type { UserDirectory } from './user-directory.ts';
 
 /** What `enqueueMessage` uses. */
@@ -19,6 +21,8 @@ export interface EnqueueMessageContext {
   client: webApi.WebClient;
   /** Display names. */
   directory: UserDirectory;
+  /** Names of channels linked without one (`<#C123>`). */
+  channels?: ChannelDirectory;
   /** Logger. */
   logger: Logger;
   /** `SLACK_SESSION_SCOPE` (wording of reset confirmations). */
@@ -30,14 +34,14 @@ export interface EnqueueMessageContext {
 }
 
 /** The `toTurn` options of one event, before names are known. */
-export type TurnBase = Omit<ToTurnOptions, 'names' | 'authorIsAdmin' | 'onIgnore'>;
+export type TurnBase = Omit<EventToTurnOptions, 'names' | 'channelNames' | 'authorIsAdmin' | 'onIgnore'>;
 
 /** Most mentioned users whose names are looked up per message (the rest stay `@U123`). */
 const MAX_NAME_LOOKUPS = 6;
 
 /**
  * Completes a message's turn and queues it: names (and whether the author is a workspace admin) of the author
- * and mentioned people, the earlier messages of a thread Parley is called into for the first time, then (for
+ * and mentioned people, names of linked channels, the earlier messages of a thread Parley is called into for the first time, then (for
  * `@bot reset`) a confirmation, sent without waiting for it. Throws when the turn did not reach the queue
  * within `enqueueTimeoutMs`.
  */
@@ -48,13 +52,14 @@ export async function enqueueMessage(
   context: EnqueueMessageContext,
 ): Promise<void> {
   const { client, logger } = context;
-  const text = typeof event.text === 'string' ? event.text : '';
+  const text = rawTextOf(event);
   const mentioned = mentionedUserIds(text).filter((id) => id !== base.botUserId);
-  const [names, authorIsAdmin] = await Promise.all([
+  const [names, authorIsAdmin, channelNames] = await Promise.all([
     context.directory.names([draft.author.id, ...mentioned.slice(0, MAX_NAME_LOOKUPS)]),
     context.directory.isAdmin(draft.author.id),
+    context.channels?.names(unnamedChannelIds(text).slice(0, MAX_NAME_LOOKUPS)),
   ]);
-  const turn = toTurn(event, { ...base, names, authorIsAdmin }) ?? draft;
+  const turn = eventToTurn(event, { ...base, names, authorIsAdmin, channelNames }) ?? draft;
   if (turn.kind === 'message' && isInExistingThread(event) && !context.knownSessions.has(turn.sessionId)) {
     const earlier = await fetchThreadContext({
       client,

@@ -1,10 +1,10 @@
 import type { Logger } from '../../src/app/logger.ts';
 import type { Turn } from '../../src/turn/turn.ts';
 import type { TurnBase } from './enqueue-message.ts';
+import { eventToTurn } from './event-to-turn.ts';
 import type { IncomingSlackEvent } from './message-handler.ts';
 import { createRecentSet, type RecentSet } from './recent-set.ts';
 import type { SlackSessionScope } from './slack-session-id.ts';
-import { toTurn } from './to-turn.ts';
 
 /** An event seen for the first time that makes a turn: its draft (names not yet looked up). */
 export interface Admitted {
@@ -38,6 +38,8 @@ export interface EventAdmissionOptions {
   ignoreBots: boolean;
   /** `SLACK_SESSION_SCOPE`. */
   sessionScope: SlackSessionScope | undefined;
+  /** `FOLLOW_UPS=thread` with followed threads known: thread messages without a mention make follow-up turns. */
+  followUps?: boolean;
 }
 
 /** How many recent event ids and turn keys are remembered. */
@@ -84,9 +86,11 @@ function look(
     botId: context.botId,
     ignoreBots: options.ignoreBots,
     sessionScope: options.sessionScope,
+    followUps: options.followUps === true,
+    eventId,
   };
   const onIgnore = (reason: string) => logger.debug({ eventId, reason }, 'event ignored');
-  const draft = toTurn(event, { ...base, onIgnore });
+  const draft = eventToTurn(event, { ...base, onIgnore });
   if (!draft) {
     remember(state, eventId);
     return undefined;

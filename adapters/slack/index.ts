@@ -1,16 +1,19 @@
 /**
- * Slack adapter (Bolt): mentions, DMs and slash commands become turns; replies and command answers go out
- * through the Web API (workers need no inbound connection).
+ * Slack adapter (Bolt): mentions, DMs, follow-ups in followed threads (addressed to others: `listen`), edits,
+ * deletes and slash commands become turns; replies and command answers go out through the Web API (workers
+ * need no inbound connection).
  * - Receiving: `create-slack-ingress.ts` wires `slack-receivers.ts` (HTTP via `slack-events-route.ts`, or
  *   Socket Mode via `ack-events-after-listeners.ts`) and `slack-listeners.ts`; an event is acknowledged only
  *   once its turn is queued, else refused (`event-not-queued.ts`) for Slack to redeliver. Messages:
  *   `message-handler.ts` → `event-admission.ts` (duplicates), `in-order-runner.ts`, `enqueue-message.ts`
- *   (`user-directory.ts`: names and admins, `thread-context.ts`, `enqueue-in-time.ts`, `confirm-reset.ts`);
- *   `to-turn.ts` and `read-message-event.ts` convert events. Commands: `slash-command.ts`, `command-text.ts`,
- *   `reset-command.ts`.
+ *   (`user-directory.ts`: names and admins, `channel-directory.ts`: channel names, `thread-context.ts`,
+ *   `enqueue-in-time.ts`, `confirm-reset.ts`). `event-to-turn.ts` converts events (`to-turn.ts` with
+ *   `read-message-event.ts`; `to-amend-turn.ts` for edits and deletes) and says which thread a turn follows or
+ *   needs followed. Commands: `slash-command.ts`, `command-text.ts`, `reset-command.ts`.
  * - Sending: `create-slack-reply-channel.ts` opens a `slack-reply-stream.ts` per turn (`show-thinking-status.ts`,
- *   `slack-message-driver.ts` under `../shared/reply-messages.ts`, `markdown-to-mrkdwn.ts`, `split-message.ts`);
- *   `command-responder.ts` answers the invoker (`tell-invoker.ts`, `response-url.ts`, `upload-command-file.ts`).
+ *   `slack-message-driver.ts` under `../shared/reply-messages.ts`, `markdown-to-mrkdwn.ts`, `split-message.ts`)
+ *   and deletes replies; `command-responder.ts` answers the invoker (`tell-invoker.ts`, `response-url.ts`,
+ *   `upload-command-file.ts`).
  * - Both: `slack-client-options.ts`, `slack-errors.ts`, `slack-logger.ts`, `slack-session-id.ts`, `slack-text.ts`,
  *   `recent-set.ts`.
  */

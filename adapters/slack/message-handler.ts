@@ -1,10 +1,13 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../../src/app/logger.ts';
 import type { TurnSink } from '../../src/queue/turn-queue.ts';
-import { EVENT_ENQUEUE_TIMEOUT_MS } from './enqueue-in-time.ts';
+import type { FollowedConversations } from '../../src/turn/platform-ingress.ts';
+import type { ChannelDirectory } from './channel-directory.ts';
+import { EVENT_ENQUEUE_TIMEOUT_MS, inTime } from './enqueue-in-time.ts';
 import { type EnqueueMessageContext, enqueueMessage } from './enqueue-message.ts';
-import { createEventAdmission } from './event-admission.ts';
+import { type Admitted, createEventAdmission } from './event-admission.ts';
 import { EventNotQueuedError } from './event-not-queued.ts';
+import { followRoleOf } from './event-to-turn.ts';
 import { createInOrderRunner } from './in-order-runner.ts';
 import { createRecentSet } from './recent-set.ts';
 import type { SlackSessionScope } from './slack-session-id.ts';
@@ -29,6 +32,15 @@ export interface MessageHandlerOptions {
   client: webApi.WebClient;
   /** Display names. */
   directory: UserDirectory;
+  /** Names of channels linked without one. */
+  channels?: ChannelDirectory;
+  /**
+   * The threads the bot takes part in. With it, `FOLLOW_UPS=thread` answers follow-ups there, and edits and
+   * deletes count in them; without it, only mentions and DMs are answered, and only DM edits count.
+   */
+  followed?: FollowedConversations;
+  /** `FOLLOW_UPS` (default `thread`). */
+  followUps?: 'thread' | 'mention';
   /** Logger. */
   logger: Logger;
   /** Ignore messages of other bots. */
@@ -49,22 +61,32 @@ export interface MessageHandlerOptions {
 export function createMessageHandler(
   options: MessageHandlerOptions,
 ): (incoming: IncomingSlackEvent) => Promise<void> {
-  const { logger } = options;
+  const { logger, followed } = options;
+  const followUps = followed !== undefined && (options.followUps ?? 'thread') === 'thread';
   const admission = createEventAdmission({
     logger,
     ignoreBots: options.ignoreBots,
     sessionScope: options.sessionScope,
+    followUps,
   });
   const inOrder = createInOrderRunner();
   const enqueueContext: EnqueueMessageContext = {
     sink: options.sink,
     client: options.client,
     directory: options.directory,
+    channels: options.channels,
     logger,
     sessionScope: options.sessionScope,
     // Sessions this process has already enqueued for: their thread history is known to the worker.
     knownSessions: createRecentSet(20_000),
     enqueueTimeoutMs: options.enqueueTimeoutMs ?? EVENT_ENQUEUE_TIMEOUT_MS,
+  };
+
+  const threads: FollowedThreads = {
+    followed,
+    followUps,
+    timeoutMs: enqueueContext.enqueueTimeoutMs,
+    logger,
   };
 
   return async (incoming) => {
@@ -79,7 +101,10 @@ export function createMessageHandler(
     if (!admitted) return;
     const { draft, base } = admitted;
     try {
-      await inOrder(draft.sessionId, () => enqueueMessage(incoming.event, draft, base, enqueueContext));
+      await inOrder(draft.sessionId, async () => {
+        if (await takesPart(incoming, admitted, threads))
+          await enqueueMessage(incoming.event, draft, base, enqueueContext);
+      });
       admitted.settle(true);
     } catch (error) {
       // Forgotten, so that Slack's redelivery is handled afresh: this attempt did not reach the queue.
@@ -93,4 +118,37 @@ export function createMessageHandler(
       throw new EventNotQueuedError(eventId, error);
     }
   };
+}
+
+/** What `takesPart` needs: the followed threads, whether to follow new ones, and how long Redis may take. */
+interface FollowedThreads {
+  followed: FollowedConversations | undefined;
+  followUps: boolean;
+  timeoutMs: number;
+  logger: Logger;
+}
+
+/**
+ * Whether the bot takes part where the turn was made, following the thread first when a mention starts or joins
+ * one (a follow-up right behind it must find it followed). A follow-up, or an edit or delete in a channel, in a
+ * thread the bot does not follow is ignored (false). Both calls are bounded like the enqueue: with Redis down the
+ * event is refused in time.
+ */
+async function takesPart(
+  incoming: IncomingSlackEvent,
+  admitted: Admitted,
+  threads: FollowedThreads,
+): Promise<boolean> {
+  const { followed, timeoutMs } = threads;
+  const { draft, base } = admitted;
+  const role = followRoleOf(incoming.event, draft, base.botUserId);
+  const thread = role.requireFollowed;
+  if (thread !== undefined && !(followed && (await inTime(followed.isFollowed(thread), timeoutMs)))) {
+    const eventId = incoming.body.event_id;
+    threads.logger.debug({ eventId, reason: 'thread not followed', kind: draft.kind }, 'event ignored');
+    return false;
+  }
+  if (role.follow !== undefined && threads.followUps && followed)
+    await inTime(followed.follow(role.follow), timeoutMs);
+  return true;
 }

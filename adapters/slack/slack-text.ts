@@ -3,11 +3,20 @@
 
 const CONTROL_SEQUENCE = /<([^<>]*)>/g;
 const USER_MENTION = /<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>/g;
+/** A channel link that carries no name (`<#C123>`); `<#C123|general>` names the channel itself. */
+const BARE_CHANNEL_MENTION = /<#([CGD][A-Z0-9]+)>/g;
 
 /** User ids mentioned in a Slack message text, in order of first appearance, without duplicates. */
 export function mentionedUserIds(text: string): string[] {
   const ids = new Set<string>();
   for (const match of text.matchAll(USER_MENTION)) ids.add(match[1]!);
+  return [...ids];
+}
+
+/** Channel ids linked without a name (`<#C123>`), in order of first appearance, without duplicates. */
+export function unnamedChannelIds(text: string): string[] {
+  const ids = new Set<string>();
+  for (const match of text.matchAll(BARE_CHANNEL_MENTION)) ids.add(match[1]!);
   return [...ids];
 }
 
@@ -22,6 +31,8 @@ export interface PlainTextOptions {
   botUserId?: string;
   /** Display names of mentioned users; unknown ids stay as `@U123`. */
   names?: ReadonlyMap<string, string>;
+  /** Names of channels linked without one (`<#C123>`); unknown ones stay as `#C123`. */
+  channelNames?: ReadonlyMap<string, string>;
 }
 
 function decodeEntities(text: string): string {
@@ -38,7 +49,10 @@ function renderControl(inner: string, options: PlainTextOptions): string | undef
     if (id === options.botUserId) return undefined;
     return `@${options.names?.get(id) ?? label ?? id}`;
   }
-  if (target.startsWith('#')) return `#${label ?? target.slice(1)}`;
+  if (target.startsWith('#')) {
+    const id = target.slice(1);
+    return `#${label ?? options.channelNames?.get(id) ?? id}`;
+  }
   if (target.startsWith('!')) {
     // <!here>, <!channel>, <!subteam^S1|@team>, <!date^…|fallback>
     if (label !== undefined) return label;

@@ -9,7 +9,7 @@ import {
   slackScopeId,
   slackSessionId,
 } from './slack-session-id.ts';
-import { mentionsUser, slackTextToPlain } from './slack-text.ts';
+import { mentionedUserIds, mentionsUser, slackTextToPlain } from './slack-text.ts';
 
 /** The fields of a Slack `message` / `app_mention` event that Parley reads. Untrusted: every field is checked. */
 export interface SlackMessageEvent {
@@ -40,6 +40,13 @@ export interface ToTurnOptions {
   ignoreBots: boolean;
   /** Display names by user id (author and mentioned users); missing ones fall back to the id. */
   names?: ReadonlyMap<string, string>;
+  /** Names of channels the text links without one (`<#C123>`); missing ones stay as the id. */
+  channelNames?: ReadonlyMap<string, string>;
+  /**
+   * `FOLLOW_UPS=thread`: a person's message in a channel thread without a mention becomes a follow-up turn (the
+   * caller then queues it only if the bot follows that thread, see `followRoleOf`). Off: it is ignored.
+   */
+  followUps?: boolean;
   /** Whether Slack makes the author a workspace admin or owner (looked up with the names; default false). */
   authorIsAdmin?: boolean;
   /** Told why an event produced no turn (for debug logs). */
@@ -131,8 +138,9 @@ function authorNameOf(
  * `app_mention` and `message.*`, or retried by Slack, is one turn. A message that is only `reset`
  * becomes a reset turn, and a person's mention whose first word is a command (`@bot usage`) a command turn —
  * slash commands cannot run in threads. At a channel's top level both act on the channel-level session, like
- * the slash commands; in a thread on the thread's session. Every turn carries `scopeId`, the channel-level
- * session of its channel or DM.
+ * the slash commands; in a thread on the thread's session. With `followUps`, a thread message without a mention
+ * is a follow-up (`message`, or `listen` when it mentions other people). Every turn carries `scopeId`, the
+ * channel-level session of its channel or DM, and `messageRef`, the message's `ts`.
  */
 export function toTurn(event: SlackMessageEvent, options: ToTurnOptions): Turn | null {
   const ignore = (reason: string): null => {
@@ -145,12 +153,18 @@ export function toTurn(event: SlackMessageEvent, options: ToTurnOptions): Turn |
 
   const isDirectMessage = event.channel_type === 'im' || isDirectMessageChannel(channel);
   const mentioned = mentionsUser(rawText, options.botUserId);
-  // In channels Parley only answers when addressed. `app_mention` always is; a `message.*` copy of a
-  // mention is accepted too (same turn id, so the queue keeps one of them).
-  if (!isDirectMessage && fields.type === 'message' && !mentioned)
-    return ignore('channel message without mention');
+  const addressed = addressingOf(fields, {
+    isDirectMessage,
+    mentioned,
+    followUps: options.followUps === true,
+  });
+  if ('ignored' in addressed) return ignore(addressed.ignored);
 
-  const text = slackTextToPlain(rawText, { botUserId: options.botUserId, names: options.names });
+  const text = slackTextToPlain(rawText, {
+    botUserId: options.botUserId,
+    names: options.names,
+    channelNames: options.channelNames,
+  });
   const intent = intentOf(text, { mentioned, isDirectMessage, fromBot: fields.fromBot });
   if (intent.kind === 'message' && text.length === 0) return ignore('empty text');
   const { conversation, replyThreadTs } = placementOf(
@@ -169,7 +183,8 @@ export function toTurn(event: SlackMessageEvent, options: ToTurnOptions): Turn |
   const turn: Turn = {
     id: `${channel}:${ts}`,
     sessionId: slackSessionId(conversation),
-    kind: intent.kind,
+    kind: intent.kind === 'message' ? addressed.kind : intent.kind,
+    messageRef: ts,
     scopeId: slackScopeId(conversation),
     author: {
       id: authorId,
@@ -183,6 +198,24 @@ export function toTurn(event: SlackMessageEvent, options: ToTurnOptions): Turn |
   };
   if (intent.kind === 'command') turn.command = { name: intent.command.name, args: intent.command.args };
   return turn;
+}
+
+/**
+ * Whether a message is for the bot: `message` (answer it) or `listen` (a follow-up addressed to other people:
+ * remember it), else why it is ignored. In channels Parley answers when addressed — `app_mention` always is; a
+ * `message.*` copy of a mention is accepted too (same turn id, so the queue keeps one of them) — and, with
+ * follow-ups on, a person's message inside a thread (whether the bot follows that thread is the caller's check).
+ */
+function addressingOf(
+  fields: MessageEventFields,
+  how: { isDirectMessage: boolean; mentioned: boolean; followUps: boolean },
+): { kind: 'message' | 'listen' } | { ignored: string } {
+  if (how.isDirectMessage || how.mentioned || fields.type === 'app_mention') return { kind: 'message' };
+  if (!how.followUps || fields.threadTs === undefined) return { ignored: 'channel message without mention' };
+  // Another bot answering in the thread would make two bots talk to each other for ever.
+  if (fields.fromBot) return { ignored: 'bot message without mention' };
+  // No mention of the bot here, so any mention is of someone else.
+  return { kind: mentionedUserIds(fields.rawText).length > 0 ? 'listen' : 'message' };
 }
 
 /** Whether the turn's message is a reply inside a thread that existed before it (thread backfill applies). */

@@ -1,7 +1,16 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** How a turn ended, as counted in `parley_turns_total`. */
-export type TurnOutcome = 'answered' | 'model_error' | 'gave_up' | 'reset' | 'declined' | 'command';
+export type TurnOutcome =
+  | 'answered'
+  | 'model_error'
+  | 'gave_up'
+  | 'reset'
+  | 'declined'
+  | 'command'
+  | 'listened'
+  | 'edited'
+  | 'deleted';
 
 /** Kinds of error counted in `parley_errors_total`. */
 export type ErrorKind = 'model' | 'platform' | 'store' | 'other';

@@ -42,6 +42,14 @@ export interface FakeUser {
   is_primary_owner?: boolean;
 }
 
+/** A seeded Slack channel, as `conversations.info` reports it. */
+export interface FakeChannel {
+  id: string;
+  name: string;
+  is_private?: boolean;
+  is_mpim?: boolean;
+}
+
 /** A file uploaded through `files.getUploadURLExternal` → upload URL → `files.completeUploadExternal`. */
 export interface FakeUpload {
   /** File id handed out by `files.getUploadURLExternal`. */
@@ -96,6 +104,8 @@ export interface FakeSlackApi {
   callsTo(method: string): RecordedCall[];
   /** Users `users.info` knows, by id (seed freely). */
   users: Map<string, FakeUser>;
+  /** Channels `conversations.info` knows, by id (seed freely): at least `{ id, name }`. */
+  channels: Map<string, FakeChannel>;
   /** Thread messages `conversations.replies` returns besides the bot's own posts, by `<channel>:<thread_ts>`. */
   threads: Map<string, Array<Omit<FakeMessage, 'edits' | 'channel'>>>;
   /** Messages the bot posted (edits applied), by `ts`. */
@@ -121,7 +131,7 @@ export interface FakeSlackApi {
   socketModeUrl: string | undefined;
   /** Resolves once `predicate` holds for the recorded calls, polling; rejects after `timeoutMs`. */
   waitFor(predicate: (calls: RecordedCall[]) => boolean, timeoutMs?: number): Promise<void>;
-  /** Forgets recorded calls, posted messages, uploads and responses (not users, threads or identity). */
+  /** Forgets recorded calls, posted messages, uploads and responses (not users, channels, threads or identity). */
   reset(): void;
   /** Stops the server. */
   close(): Promise<void>;
@@ -173,6 +183,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   };
   const calls: RecordedCall[] = [];
   const users = new Map<string, FakeUser>();
+  const channels = new Map<string, FakeChannel>();
   const threads = new Map<string, Array<Omit<FakeMessage, 'edits' | 'channel'>>>();
   const messages = new Map<string, FakeMessage>();
   const failures = new Map<string, { remaining: number; failure: FakeFailure }>();
@@ -245,6 +256,10 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     'users.info': (body) => {
       const user = users.get(str(body.user) ?? '');
       return user ? { user } : { ok: false, error: 'user_not_found' };
+    },
+    'conversations.info': (body) => {
+      const channel = channels.get(str(body.channel) ?? '');
+      return channel ? { channel } : { ok: false, error: 'channel_not_found' };
     },
     'conversations.replies': (body) => {
       const channel = str(body.channel) ?? '';
@@ -431,6 +446,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     calls,
     callsTo: (method) => calls.filter((call) => call.method === method),
     users,
+    channels,
     threads,
     messages,
     messagesIn: (channel, threadTs) =>

@@ -20,7 +20,8 @@ export async function runDeleteTurn(deps: DeleteTurnDependencies, job: TurnJob, 
   if (exchange) return deleteExchange(deps, job, exchange, log);
   if (ref === undefined) log.warn('a delete turn without a target; nothing to change');
   else await amendRemembered(deps, job, { ref, replacement: null, log });
-  if (!(await commitNothing(deps, job))) log.warn('the delete was already committed by another run');
+  if (await commitNothing(deps, job)) deps.metrics?.turnDone('deleted', job.turn.receivedAt);
+  else log.warn('the delete was already committed by another run');
 }
 
 async function deleteExchange(
@@ -49,6 +50,8 @@ async function deleteExchange(
     log,
     what: 'deletion of the reply',
   });
-  if (applied) log.info({ replies: replies.length }, 'deleted message and its reply forgotten');
-  else log.warn('the delete was already committed by another run');
+  if (applied) {
+    log.info({ replies: replies.length }, 'deleted message and its reply forgotten');
+    deps.metrics?.turnDone('deleted', turn.receivedAt);
+  } else log.warn('the delete was already committed by another run');
 }

@@ -38,7 +38,8 @@ export async function runEditTurn(deps: TurnDependencies, job: TurnJob, log: Log
 }
 
 async function settleUnanswered(deps: TurnDependencies, job: TurnJob, log: Logger): Promise<void> {
-  if (!(await commitNothing(deps, job))) log.warn('the edit was already committed by another run');
+  if (await commitNothing(deps, job)) deps.metrics?.turnDone('edited', job.turn.receivedAt);
+  else log.warn('the edit was already committed by another run');
 }
 
 async function answerAgain(

@@ -24,5 +24,6 @@ export async function runListenTurn(deps: AfterCommitDependencies, job: TurnJob,
     return;
   }
   log.info('message remembered without an answer');
+  deps.metrics?.turnDone('listened', turn.receivedAt);
   await afterCommit(deps, { turn, meta, result: { outcome: 'listened', messages, usage: undefined }, log });
 }

@@ -35,6 +35,8 @@ describe('createEventAdmission', () => {
       botId: 'BBOT',
       ignoreBots: true,
       sessionScope: undefined,
+      followUps: false,
+      eventId: 'Ev1',
     });
     expect(admitted?.turnKey).toBe(`${admitted?.draft.sessionId}|C1:1700000000.000100`);
   });

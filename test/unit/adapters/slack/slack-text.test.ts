@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { mentionedUserIds, slackTextToPlain } from '../../../../adapters/slack/slack-text.ts';
+import {
+  mentionedUserIds,
+  slackTextToPlain,
+  unnamedChannelIds,
+} from '../../../../adapters/slack/slack-text.ts';
 
 describe('slackTextToPlain', () => {
   const names = new Map([['U2', 'Bob']]);
@@ -23,6 +27,14 @@ describe('slackTextToPlain', () => {
     );
     expect(slackTextToPlain('<!here> mail <mailto:a@b.c|a@b.c>')).toBe('@here mail a@b.c');
     expect(slackTextToPlain('a &lt;b&gt; &amp;amp; c')).toBe('a <b> &amp; c');
+  });
+
+  it('names channels linked without a name from the looked-up names, else keeps the id', () => {
+    const channelNames = new Map([['C2', 'random']]);
+    expect(slackTextToPlain('see <#C2> and <#C3> and <#C1|general>', { channelNames })).toBe(
+      'see #random and #C3 and #general',
+    );
+    expect(unnamedChannelIds('<#C2> <#C1|general> <#C2> <#G4>')).toEqual(['C2', 'G4']);
   });
 
   it('lists mentioned users once each', () => {

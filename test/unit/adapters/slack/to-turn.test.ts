@@ -27,6 +27,7 @@ describe('toTurn', () => {
       id: `${FIXTURE.channel}:1700000001.000100`,
       sessionId: `slack:${FIXTURE.team}:${FIXTURE.channel}:1700000001.000100`,
       kind: 'message',
+      messageRef: '1700000001.000100',
       scopeId: `slack:${FIXTURE.team}:${FIXTURE.channel}`,
       author: { id: FIXTURE.user, name: 'Alice', isPlatformAdmin: false },
       text: 'My name is Alice',
