@@ -117,7 +117,7 @@ describe('secrets never reach the logs, even at trace level', () => {
 
       // The model refuses the key.
       model.failNext(1, { status: 401, message: `Incorrect API key provided: ${SECRETS.OPENAI_API_KEY}.` });
-      expect((await slackMention(`401 please ${USER_TEXT}`)).join()).toMatch(/HTTP 401/);
+      expect((await slackMention(`401 please ${USER_TEXT}`)).join()).toMatch(/rejected the API key/);
 
       // Slack's Web API fails: an error answer, then HTTP 500s (the turn is retried and goes through).
       api.failNext('chat.postMessage', 1, { ok: false, error: 'invalid_auth' });
