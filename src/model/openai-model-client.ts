@@ -2,7 +2,6 @@ import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/
 import type { Logger } from '../app/logger.ts';
 import { costOf } from '../usage/prices.ts';
 import { createChatCompletionReader } from './chat-completion-reader.ts';
-import { createOpenAISdk } from './create-openai-sdk.ts';
 import type {
   ChatMessage,
   CompletionRequest,
@@ -10,7 +9,7 @@ import type {
   CompletionUsage,
   ModelClient,
 } from './model-client.ts';
-import { errorOrigin, secretRedactor } from './openai-errors.ts';
+import { finishedReplyFields, openAIClientSetup } from './openai-client-setup.ts';
 import { streamCompletion } from './stream-completion.ts';
 
 /** Options of `createOpenAIModelClient`. */
@@ -39,19 +38,9 @@ export interface OpenAIModelClientOptions {
   tokenLimitParameter?: 'max_tokens' | 'max_completion_tokens';
 }
 
-/** OpenAI's API, used when no base URL is configured. */
-export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
-
-// Reasoning models reject `max_tokens` and any non-default temperature. Everything else, including most
-// OpenAI-compatible local servers, understands `max_tokens`, while not all of them know the newer name.
-export const REASONING_MODEL = /^(openai\/)?(o\d|gpt-5)/i;
-
 // Per-message framing the API adds around content; only used for the local estimate, so roughly right is enough.
 const TOKENS_PER_MESSAGE = 4;
 const TOKENS_REPLY_PRIMING = 3;
-
-/** Rough token estimate for endpoints that report no usage. */
-export const defaultEstimate = (text: string) => Math.ceil(text.length / 4);
 
 /**
  * A `ModelClient` on the official openai SDK, for OpenAI and any OpenAI-compatible endpoint.
@@ -64,14 +53,9 @@ export const defaultEstimate = (text: string) => Math.ceil(text.length / 4);
  * The stream's life is `streamCompletion`'s; what its chunks mean is `createChatCompletionReader`'s.
  */
 export function createOpenAIModelClient(options: OpenAIModelClientOptions): ModelClient {
-  const estimate = options.estimateTokens ?? defaultEstimate;
-  const baseUrl = options.baseUrl ?? OPENAI_BASE_URL;
-  const sdk = createOpenAISdk(options, baseUrl);
-  const reasoningModel = REASONING_MODEL.test(options.model);
+  const { estimate, sdk, reasoningModel, origin, redact } = openAIClientSetup(options);
   const tokenLimitParameter =
     options.tokenLimitParameter ?? (reasoningModel ? 'max_completion_tokens' : 'max_tokens');
-  const origin = errorOrigin(baseUrl, options.model);
-  const redact = secretRedactor(options.apiKey);
 
   async function complete(request: CompletionRequest): Promise<CompletionResult> {
     const started = Date.now();
@@ -104,15 +88,7 @@ export function createOpenAIModelClient(options: OpenAIModelClientOptions): Mode
     const usage = reply.usage ?? estimateUsage(request.messages, reply.text, estimate);
     const costUsd = costOf(reply.model, usage) ?? costOf(options.model, usage);
     options.logger?.debug(
-      {
-        model: reply.model,
-        promptTokens: usage.promptTokens,
-        completionTokens: usage.completionTokens,
-        usageEstimated: reply.usage === undefined,
-        costUsd,
-        finishReason: reply.finishReason,
-        durationMs: Date.now() - started,
-      },
+      { model: reply.model, ...finishedReplyFields(reply, usage, costUsd, started) },
       'model completion finished',
     );
     return { text: reply.text, usage, costUsd, model: reply.model, finishReason: reply.finishReason };

@@ -3,7 +3,6 @@ import type { EasyInputMessage, ResponseCreateParamsStreaming } from 'openai/res
 import { type ModelError, PreviousResponseLostError } from '../app/errors.ts';
 import { costOf } from '../usage/prices.ts';
 import { classifyEndpointFailure } from './classify-model-error.ts';
-import { createOpenAISdk } from './create-openai-sdk.ts';
 import type {
   ChatMessage,
   CompletionRequest,
@@ -11,13 +10,9 @@ import type {
   CompletionUsage,
   ModelClient,
 } from './model-client.ts';
-import { type ErrorContext, errorOrigin, secretRedactor, toModelError } from './openai-errors.ts';
-import {
-  defaultEstimate,
-  OPENAI_BASE_URL,
-  type OpenAIModelClientOptions,
-  REASONING_MODEL,
-} from './openai-model-client.ts';
+import { finishedReplyFields, openAIClientSetup } from './openai-client-setup.ts';
+import { type ErrorContext, toModelError } from './openai-errors.ts';
+import type { OpenAIModelClientOptions } from './openai-model-client.ts';
 import { ResponseChainTooLongError } from './response-chain-too-long-error.ts';
 import { createResponsesStreamReader } from './responses-stream-reader.ts';
 import { streamCompletion } from './stream-completion.ts';
@@ -42,12 +37,7 @@ import { streamCompletion } from './stream-completion.ts';
  * events mean is `createResponsesStreamReader`'s.
  */
 export function createOpenAIResponsesModelClient(options: OpenAIModelClientOptions): ModelClient {
-  const estimate = options.estimateTokens ?? defaultEstimate;
-  const baseUrl = options.baseUrl ?? OPENAI_BASE_URL;
-  const sdk = createOpenAISdk(options, baseUrl);
-  const reasoningModel = REASONING_MODEL.test(options.model);
-  const origin = errorOrigin(baseUrl, options.model);
-  const redact = secretRedactor(options.apiKey);
+  const { estimate, sdk, reasoningModel, origin, redact } = openAIClientSetup(options);
 
   async function complete(request: CompletionRequest): Promise<CompletionResult> {
     const started = Date.now();
@@ -96,12 +86,7 @@ export function createOpenAIResponsesModelClient(options: OpenAIModelClientOptio
         model: reply.model,
         responseId: reply.responseId,
         chained: previousResponseId !== undefined,
-        promptTokens: usage.promptTokens,
-        completionTokens: usage.completionTokens,
-        usageEstimated: reply.usage === undefined,
-        costUsd,
-        finishReason: reply.finishReason,
-        durationMs: Date.now() - started,
+        ...finishedReplyFields(reply, usage, costUsd, started),
       },
       'model response finished',
     );

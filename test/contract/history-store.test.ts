@@ -1,32 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../src/history/history-store.ts';
 import { createMemoryHistoryStore } from '../../src/history/memory-history-store.ts';
 import { createRedisHistoryStore } from '../../src/history/redis/redis-history-store.ts';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { useTestRedis } from '../helpers/use-test-redis.ts';
 import { type HistoryStoreFactory, historyStoreContract } from './history-store.contract.ts';
 import { historyStoreAmendContract } from './history-store-amend.contract.ts';
 
 historyStoreContract('memory', (options) => createMemoryHistoryStore(options));
 historyStoreAmendContract('memory', (options) => createMemoryHistoryStore(options));
 
-let server: TestRedis;
-let client: Redis;
-
-beforeAll(async () => {
-  server = await startTestRedis();
-  client = server.client();
-});
-
-afterAll(async () => {
-  await client?.quit();
-  await server?.close();
-});
+const redis = useTestRedis();
 
 // One server and connection for the file, a fresh prefix per test, so tests cannot see each other's keys.
 const redisStore: HistoryStoreFactory = (options) =>
-  createRedisHistoryStore({ redis: client, prefix: `test-${randomUUID()}`, ...options });
+  createRedisHistoryStore({ redis: redis.client, prefix: `test-${randomUUID()}`, ...options });
 historyStoreContract('redis', redisStore);
 historyStoreAmendContract('redis', redisStore);
 
@@ -80,6 +68,8 @@ describe('memory history store retention (driven by the injected clock)', () => 
   it('refuses a retention that is not positive', () => {
     expect(() => createMemoryHistoryStore({ historyTtlDays: 0 })).toThrow(RangeError);
     expect(() => createMemoryHistoryStore({ historyTtlMs: -5 })).toThrow(RangeError);
-    expect(() => createRedisHistoryStore({ redis: client, historyTtlDays: Number.NaN })).toThrow(RangeError);
+    expect(() => createRedisHistoryStore({ redis: redis.client, historyTtlDays: Number.NaN })).toThrow(
+      RangeError,
+    );
   });
 });

@@ -6,11 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { silentLogger } from '../../src/app/logger.ts';
 import { createRedisHistoryStore } from '../../src/history/redis/redis-history-store.ts';
-import { createBullTurnQueue } from '../../src/queue/bullmq/bullmq-turn-queue.ts';
 import { createRedisUsageLedger } from '../../src/usage/redis-usage-ledger.ts';
 import { startTestRedisCluster, type TestRedisCluster } from '../helpers/redis-cluster.ts';
+import { bullTurnQueueFactory } from './bull-turn-queue-factory.ts';
 import { historyStoreContract } from './history-store.contract.ts';
 import { historyStoreAmendContract } from './history-store-amend.contract.ts';
 import { turnQueueContract } from './turn-queue.contract.ts';
@@ -43,28 +42,8 @@ usageLedgerContract('redis cluster', (now, options) =>
 
 turnQueueContract(
   'BullMQ on a Redis Cluster',
-  async ({ concurrency, maxAttempts, committed, forgotten, historyTtlMs }) => {
-    const connection = cluster.client();
-    const queue = createBullTurnQueue({
-      redis: connection,
-      prefix: `cluster-${randomUUID()}`,
-      concurrency,
-      maxAttempts,
-      committedSeq: async (sessionId) => committed.get(sessionId) ?? 0,
-      forgottenBefore: async (scopeId) => forgotten.get(scopeId) ?? 0,
-      ...(historyTtlMs !== undefined ? { historyTtlMs } : {}),
-      retryDelayMs: () => 20,
-      sweepIntervalMs: 1_000,
-      logger: silentLogger,
-    });
-    return {
-      queue,
-      committed,
-      forgotten,
-      dispose: async () => {
-        await queue.close({ timeoutMs: 5_000 });
-        await connection.quit();
-      },
-    };
-  },
+  bullTurnQueueFactory(
+    () => cluster.client(),
+    () => `cluster-${randomUUID()}`,
+  ),
 );

@@ -2,11 +2,13 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createConsoleReplyChannel } from '../../adapters/console/console-reply-channel.ts';
 import { createDiscordReplyChannel } from '../../adapters/discord/index.ts';
-import { createSlackReplyChannel, SLACK_MESSAGE_LIMIT } from '../../adapters/slack/index.ts';
+import { SLACK_MESSAGE_LIMIT } from '../../adapters/slack/index.ts';
 import { silentLogger } from '../../src/app/logger.ts';
 import type { ReplyTarget } from '../../src/turn/turn.ts';
 import { snowflake, startFakeDiscord } from '../fakes/fake-discord.ts';
+import { fakeDiscordConfig } from '../fakes/fake-discord-config.ts';
 import { startFakeSlackApi } from '../fakes/fake-slack-api.ts';
+import { createTestSlackReplyChannel } from '../helpers/test-slack-reply-channel.ts';
 import {
   type ReplyChannelHarness,
   type ReplyChannelHarnessFactory,
@@ -28,16 +30,9 @@ const slack: ReplyChannelHarnessFactory = {
   },
   async start() {
     const api = await startFakeSlackApi();
-    const channel = createSlackReplyChannel({
-      config: {
-        botToken: 'xoxb-contract',
-        signingSecret: 'secret',
-        appToken: undefined,
-        apiUrl: api.url,
-        ignoreBots: true,
-        sessionScope: 'thread',
-      },
-      logger: silentLogger,
+    const channel = createTestSlackReplyChannel({
+      apiUrl: api.url,
+      config: { botToken: 'xoxb-contract' },
       retryConfig: { retries: 2, minTimeout: 10, maxTimeout: 50 },
       editIntervalMs: EDIT_INTERVAL_MS,
     });
@@ -76,13 +71,7 @@ const discord: ReplyChannelHarnessFactory = {
   async start() {
     const fake = await startFakeDiscord();
     const channel = createDiscordReplyChannel({
-      config: {
-        token: fake.token,
-        apiUrl: fake.apiUrl,
-        guildId: undefined,
-        replyInThread: false,
-        ignoreBots: true,
-      },
+      config: fakeDiscordConfig(fake),
       logger: silentLogger,
       timings: { editIntervalMs: EDIT_INTERVAL_MS },
       rest: { retries: 1 },

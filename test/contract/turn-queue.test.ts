@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { silentLogger } from '../../src/app/logger.ts';
-import { createBullTurnQueue } from '../../src/queue/bullmq/bullmq-turn-queue.ts';
 import { createInProcessTurnQueue } from '../../src/queue/in-process-turn-queue.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { bullTurnQueueFactory } from './bull-turn-queue-factory.ts';
 import { turnQueueContract } from './turn-queue.contract.ts';
 
 const fastRetry = () => 20;
@@ -31,29 +31,8 @@ afterAll(async () => {
 
 turnQueueContract(
   'BullMQ on Redis',
-  async ({ concurrency, maxAttempts, committed, forgotten, historyTtlMs }) => {
-    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-    prefixes += 1;
-    const queue = createBullTurnQueue({
-      redis: connection,
-      prefix: `contract${prefixes}`,
-      concurrency,
-      maxAttempts,
-      committedSeq: async (sessionId) => committed.get(sessionId) ?? 0,
-      forgottenBefore: async (scopeId) => forgotten.get(scopeId) ?? 0,
-      ...(historyTtlMs !== undefined ? { historyTtlMs } : {}),
-      retryDelayMs: fastRetry,
-      sweepIntervalMs: 1_000,
-      logger: silentLogger,
-    });
-    return {
-      queue,
-      committed,
-      forgotten,
-      dispose: async () => {
-        await queue.close({ timeoutMs: 5_000 });
-        await connection.quit();
-      },
-    };
-  },
+  bullTurnQueueFactory(
+    () => new Redis(redis.url, { maxRetriesPerRequest: null }),
+    () => `contract${++prefixes}`,
+  ),
 );

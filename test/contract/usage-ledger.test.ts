@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMemoryUsageLedger } from '../../src/usage/memory-usage-ledger.ts';
 import { createRedisUsageLedger } from '../../src/usage/redis-usage-ledger.ts';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { useTestRedis } from '../helpers/use-test-redis.ts';
 import { usageLedgerContract } from './usage-ledger.contract.ts';
 
 const DAY = 86_400_000;
@@ -12,21 +11,10 @@ const usage = { promptTokens: 10, completionTokens: 2, costUsd: 0.01 };
 
 usageLedgerContract('memory', (now, options) => createMemoryUsageLedger({ now, ...options }));
 
-let server: TestRedis;
-let client: Redis;
-
-beforeAll(async () => {
-  server = await startTestRedis();
-  client = server.client();
-});
-
-afterAll(async () => {
-  await client?.quit();
-  await server?.close();
-});
+const redis = useTestRedis();
 
 usageLedgerContract('redis', (now, options) =>
-  createRedisUsageLedger({ redis: client, prefix: `test-${randomUUID()}`, now, ...options }),
+  createRedisUsageLedger({ redis: redis.client, prefix: `test-${randomUUID()}`, now, ...options }),
 );
 
 describe('memory usage ledger', () => {
@@ -47,7 +35,7 @@ describe('memory usage ledger', () => {
 describe('Redis usage ledger', () => {
   it('keeps one hash per UTC day (expiring after 40 days) and a total hash per owner, under the {usage} tag', async () => {
     const prefix = `it-${randomUUID()}`;
-    const ledger = createRedisUsageLedger({ redis: client, prefix });
+    const ledger = createRedisUsageLedger({ redis: redis.client, prefix });
     await ledger.record({ scopeId: 'slack:T:C', userId: 'U1', at: DAY_ONE + 5, usage });
     await ledger.record({
       scopeId: 'slack:T:C',
@@ -55,7 +43,7 @@ describe('Redis usage ledger', () => {
       at: DAY_ONE + DAY,
       usage: { ...usage, costUsd: null },
     });
-    const keys = (await client.keys(`${prefix}:*`)).sort();
+    const keys = (await redis.client.keys(`${prefix}:*`)).sort();
     expect(keys).toEqual(
       [
         `${prefix}:{usage}:day:2026-11-22`,
@@ -65,7 +53,7 @@ describe('Redis usage ledger', () => {
         `${prefix}:{usage}:total:u:U1`,
       ].sort(),
     );
-    expect(await client.hgetall(`${prefix}:{usage}:day:2026-11-22`)).toEqual({
+    expect(await redis.client.hgetall(`${prefix}:{usage}:day:2026-11-22`)).toEqual({
       's:slack:T:C:p': '10',
       's:slack:T:C:c': '2',
       's:slack:T:C:m': '10000',
@@ -75,32 +63,32 @@ describe('Redis usage ledger', () => {
       'u:U1:m': '10000',
       'u:U1:n': '1',
     });
-    expect(await client.hgetall(`${prefix}:{usage}:total:s:slack:T:C`)).toEqual({
+    expect(await redis.client.hgetall(`${prefix}:{usage}:total:s:slack:T:C`)).toEqual({
       p: '20',
       c: '4',
       m: '10000',
       n: '2',
     });
-    const ttl = await client.ttl(`${prefix}:{usage}:day:2026-11-22`);
+    const ttl = await redis.client.ttl(`${prefix}:{usage}:day:2026-11-22`);
     expect(ttl).toBeGreaterThan(39 * 86_400);
     expect(ttl).toBeLessThanOrEqual(40 * 86_400);
     // Without retention totals are kept for good.
-    expect(await client.ttl(`${prefix}:{usage}:total:s:slack:T:C`)).toBe(-1);
-    expect(await client.ttl(`${prefix}:{usage}:total:u:U1`)).toBe(-1);
+    expect(await redis.client.ttl(`${prefix}:{usage}:total:s:slack:T:C`)).toBe(-1);
+    expect(await redis.client.ttl(`${prefix}:{usage}:total:u:U1`)).toBe(-1);
   });
 
   it('with retention, totals and days expire after the period (days after two at least)', async () => {
     const prefix = `it-${randomUUID()}`;
-    const week = createRedisUsageLedger({ redis: client, prefix, historyTtlDays: 7 });
+    const week = createRedisUsageLedger({ redis: redis.client, prefix, historyTtlDays: 7 });
     await week.record({ scopeId: 's', userId: 'u', at: DAY_ONE, usage });
     for (const key of ['total:s:s', 'total:u:u', 'day:2026-11-22']) {
-      expect(await client.ttl(`${prefix}:{usage}:${key}`), key).toBeGreaterThan(7 * 86_400 - 10);
-      expect(await client.ttl(`${prefix}:{usage}:${key}`), key).toBeLessThanOrEqual(7 * 86_400);
+      expect(await redis.client.ttl(`${prefix}:{usage}:${key}`), key).toBeGreaterThan(7 * 86_400 - 10);
+      expect(await redis.client.ttl(`${prefix}:{usage}:${key}`), key).toBeLessThanOrEqual(7 * 86_400);
     }
-    const hour = createRedisUsageLedger({ redis: client, prefix, historyTtlMs: 3_600_000 });
+    const hour = createRedisUsageLedger({ redis: redis.client, prefix, historyTtlMs: 3_600_000 });
     await hour.record({ scopeId: 's', userId: 'u', at: DAY_ONE, usage });
-    expect(await client.ttl(`${prefix}:{usage}:total:u:u`)).toBeLessThanOrEqual(3_600);
-    expect(await client.ttl(`${prefix}:{usage}:day:2026-11-22`)).toBeGreaterThan(2 * 86_400 - 10);
+    expect(await redis.client.ttl(`${prefix}:{usage}:total:u:u`)).toBeLessThanOrEqual(3_600);
+    expect(await redis.client.ttl(`${prefix}:{usage}:day:2026-11-22`)).toBeGreaterThan(2 * 86_400 - 10);
   });
 
   it('moves totals of the former shared hash into per-owner keys on their next usage, reading both till then', async () => {
@@ -112,13 +100,13 @@ describe('Redis usage ledger', () => {
       [`${owner}:m`]: '500',
       [`${owner}:n`]: String(n),
     });
-    await client.hset(former, {
+    await redis.client.hset(former, {
       ...counters('s:slack:T:C', 100, 3),
       ...counters('u:U1', 40, 2),
       ...counters('u:U2', 7, 1),
       ...counters('s:slack:T:gone', 9, 1),
     });
-    const ledger = createRedisUsageLedger({ redis: client, prefix, historyTtlMs: 60_000 });
+    const ledger = createRedisUsageLedger({ redis: redis.client, prefix, historyTtlMs: 60_000 });
     const read = () => ledger.read({ scopeId: 'slack:T:C', userId: 'U1', at: DAY_ONE });
     expect((await read()).scope.total).toEqual({
       promptTokens: 100,
@@ -131,30 +119,30 @@ describe('Redis usage ledger', () => {
     expect(report.scope.total).toEqual({ promptTokens: 110, completionTokens: 3, costUsd: 0.0105, calls: 4 });
     expect(report.user.total).toEqual({ promptTokens: 50, completionTokens: 3, costUsd: 0.0105, calls: 3 });
     // Only owners not heard from since stay behind; under retention they go with the hash after the period.
-    expect(await client.hgetall(former)).toEqual({
+    expect(await redis.client.hgetall(former)).toEqual({
       ...counters('u:U2', 7, 1),
       ...counters('s:slack:T:gone', 9, 1),
     });
-    expect(await client.pttl(former)).toBeGreaterThan(0);
-    expect(await client.pttl(former)).toBeLessThanOrEqual(60_000);
+    expect(await redis.client.pttl(former)).toBeGreaterThan(0);
+    expect(await redis.client.pttl(former)).toBeLessThanOrEqual(60_000);
     expect((await ledger.read({ scopeId: 's', userId: 'U2', at: DAY_ONE })).user.total.calls).toBe(1);
     // Forgetting a scope clears it from the former hash too.
     await ledger.forgetScope('slack:T:gone');
-    expect(await client.hgetall(former)).toEqual(counters('u:U2', 7, 1));
+    expect(await redis.client.hgetall(former)).toEqual(counters('u:U2', 7, 1));
   });
 
   it('forgetScope forgets days that can no longer exist from its list, and only those', async () => {
     let time = DAY_ONE;
     const prefix = `it-${randomUUID()}`;
-    const ledger = createRedisUsageLedger({ redis: client, prefix, now: () => time });
+    const ledger = createRedisUsageLedger({ redis: redis.client, prefix, now: () => time });
     await ledger.record({ scopeId: 's', userId: 'u', at: DAY_ONE, usage });
     time += 10 * DAY;
     await ledger.record({ scopeId: 's', userId: 'u', at: DAY_ONE - 300 * DAY, usage });
     time += 35 * DAY;
     await ledger.forgetScope('s');
     // Last written 45 days ago: its hash has expired, so the list no longer names it.
-    expect(await client.zrange(`${prefix}:{usage}:days`, 0, -1)).toEqual(['2026-01-26']);
-    expect(await client.hgetall(`${prefix}:{usage}:day:2026-01-26`)).toEqual({
+    expect(await redis.client.zrange(`${prefix}:{usage}:days`, 0, -1)).toEqual(['2026-01-26']);
+    expect(await redis.client.hgetall(`${prefix}:{usage}:day:2026-01-26`)).toEqual({
       'u:u:p': '10',
       'u:u:c': '2',
       'u:u:m': '10000',

@@ -1,27 +1,19 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ModelError } from '../../src/app/errors.ts';
+
 import type { ModelClient } from '../../src/model/model-client.ts';
 import {
   createOpenAIModelClient,
   type OpenAIModelClientOptions,
 } from '../../src/model/openai-model-client.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
+import { failure } from '../helpers/model-failure.ts';
 
 const API_KEY = 'sk-test-0123456789abcdef';
 const hello = [
   { role: 'system' as const, content: 'You are terse.' },
   { role: 'user' as const, content: 'Alice: tell me about the weather in Lisbon today' },
 ];
-
-async function failure(promise: Promise<unknown>): Promise<ModelError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ModelError);
-  return error as ModelError;
-}
 
 describe('createOpenAIModelClient against the fake OpenAI server', () => {
   let fake: FakeOpenAI;

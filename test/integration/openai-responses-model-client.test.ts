@@ -1,11 +1,12 @@
 import { inspect } from 'node:util';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ModelError, PreviousResponseLostError } from '../../src/app/errors.ts';
+import { PreviousResponseLostError } from '../../src/app/errors.ts';
 import type { ChatMessage, ModelClient } from '../../src/model/model-client.ts';
 import type { OpenAIModelClientOptions } from '../../src/model/openai-model-client.ts';
 import { createOpenAIResponsesModelClient } from '../../src/model/openai-responses-model-client.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
+import { failure } from '../helpers/model-failure.ts';
 
 const API_KEY = 'sk-test-0123456789abcdef';
 const system = { role: 'system' as const, content: 'You are terse.' };
@@ -13,15 +14,6 @@ const hello: ChatMessage[] = [
   system,
   { role: 'user', content: 'Alice: tell me about the weather in Lisbon today' },
 ];
-
-async function failure(promise: Promise<unknown>): Promise<ModelError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ModelError);
-  return error as ModelError;
-}
 
 describe('createOpenAIResponsesModelClient against the fake OpenAI server', () => {
   let fake: FakeOpenAI;

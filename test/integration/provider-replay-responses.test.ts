@@ -10,6 +10,7 @@ import {
   type ProviderReplay,
   startProviderReplay,
 } from '../fakes/provider-replay-server.ts';
+import { failure } from '../helpers/model-failure.ts';
 
 // The recorded HTTP error bodies, served on /v1/responses to the Responses API client: a server sends the same
 // error on every route that takes `model`, so the same causes must come out. And what a context-length error
@@ -22,15 +23,6 @@ const messages = [
   { role: 'system' as const, content: 'You are terse.' },
   { role: 'user' as const, content: 'Alice: and now?' },
 ];
-
-async function failure(promise: Promise<unknown>): Promise<ModelError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ModelError);
-  return error as ModelError;
-}
 
 describe('provider error fixtures through the Responses API client', () => {
   let replay: ProviderReplay;

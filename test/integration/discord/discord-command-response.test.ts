@@ -1,40 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDiscordReplyChannel } from '../../../adapters/discord/index.ts';
+import { describe, expect, it } from 'vitest';
 import { PlatformError } from '../../../src/app/errors.ts';
-import { silentLogger } from '../../../src/app/logger.ts';
-import type { ReplyChannel } from '../../../src/turn/reply-channel.ts';
+
 import type { ReplyTarget } from '../../../src/turn/turn.ts';
-import { type FakeDiscord, startFakeDiscord } from '../../fakes/fake-discord.ts';
-import { fakeDiscordConfig } from '../../fakes/fake-discord-config.ts';
+
+import { useFakeDiscordReplyChannel } from '../../helpers/use-fake-discord-reply-channel.ts';
 
 const WEBHOOK_EDIT = 'PATCH /webhooks/:app/:token/messages/@original';
 const WEBHOOK_POST = 'POST /webhooks/:app/:token';
 
 describe('Discord command answers (respond), against the fake API', () => {
-  let fake: FakeDiscord;
-  let channel: ReplyChannel;
-
-  beforeAll(async () => {
-    fake = await startFakeDiscord();
-    channel = createDiscordReplyChannel({
-      config: fakeDiscordConfig(fake),
-      logger: silentLogger,
-      rest: { retries: 1 },
-    });
-  });
-  afterAll(async () => {
-    await fake.close();
-  });
+  const discord = useFakeDiscordReplyChannel({ rest: { retries: 1 } });
 
   /**
    * A slash command used in a fresh channel and deferred the way the ingress does (ephemeral), and the
    * target the worker gets for it.
    */
   async function deferredCommand(name: string) {
-    const channelId = fake.addTextChannel(`cmd-${name}`);
-    const interaction = fake.sendInteraction({ name, channel_id: channelId });
+    const channelId = discord.fake.addTextChannel(`cmd-${name}`);
+    const interaction = discord.fake.sendInteraction({ name, channel_id: channelId });
     const response = await fetch(
-      `${fake.apiUrl}/v10/interactions/${interaction.id}/${interaction.token}/callback`,
+      `${discord.fake.apiUrl}/v10/interactions/${interaction.id}/${interaction.token}/callback`,
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -45,15 +30,15 @@ describe('Discord command answers (respond), against the fake API', () => {
     const target: ReplyTarget = {
       platform: 'discord',
       channelId,
-      workspaceId: fake.guildId,
+      workspaceId: discord.fake.guildId,
       invoker: {
-        userId: fake.alice.id,
-        applicationId: fake.applicationId,
+        userId: discord.fake.alice.id,
+        applicationId: discord.fake.applicationId,
         interactionToken: interaction.token,
       },
     };
     const webhookCalls = () =>
-      fake.requests.filter(
+      discord.fake.requests.filter(
         (request) => request.path.startsWith('/webhooks/') && request.path.includes(interaction.token),
       );
     return { channelId, interaction, target, webhookCalls };
@@ -61,9 +46,11 @@ describe('Discord command answers (respond), against the fake API', () => {
 
   it('edits the deferred ephemeral reply with the answer, mentioning nobody, without the bot token', async () => {
     const { channelId, interaction, target, webhookCalls } = await deferredCommand('persona');
-    await channel.respond!(target, { text: "This channel's persona:\n> You are a pirate. @everyone" });
+    await discord.channel.respond!(target, {
+      text: "This channel's persona:\n> You are a pirate. @everyone",
+    });
 
-    const { original, followUps } = fake.interactionReplies(interaction.id);
+    const { original, followUps } = discord.fake.interactionReplies(interaction.id);
     expect(original).toMatchObject({
       content: "This channel's persona:\n> You are a pirate. @everyone",
       flags: 64,
@@ -77,13 +64,13 @@ describe('Discord command answers (respond), against the fake API', () => {
     // The interaction token authenticates webhook calls; the bot token is not sent along.
     expect(calls[0]!.authorized).toBe(false);
     // Nothing in the channel itself.
-    expect(fake.messagesIn(channelId)).toEqual([]);
+    expect(discord.fake.messagesIn(channelId)).toEqual([]);
   });
 
   it('attaches a file to the answer as multipart files[0]', async () => {
     const { interaction, target, webhookCalls } = await deferredCommand('export');
     const content = `${JSON.stringify({ format: 'parley.session.v1', messages: [{ role: 'user', content: 'héllo' }] }, null, 2)}\n`;
-    await channel.respond!(target, {
+    await discord.channel.respond!(target, {
       text: 'Here is this conversation (1 messages) as JSON.',
       file: { name: 'parley-discord_1_2.json', content },
     });
@@ -97,7 +84,7 @@ describe('Discord command answers (respond), against the fake API', () => {
       content: 'Here is this conversation (1 messages) as JSON.',
       attachments: [{ id: '0', filename: 'parley-discord_1_2.json' }],
     });
-    const { original } = fake.interactionReplies(interaction.id);
+    const { original } = discord.fake.interactionReplies(interaction.id);
     expect(original?.content).toBe('Here is this conversation (1 messages) as JSON.');
     expect(original?.files.map((file) => [file.name, file.content])).toEqual([
       ['parley-discord_1_2.json', content],
@@ -110,9 +97,9 @@ describe('Discord command answers (respond), against the fake API', () => {
     const lines = Array.from({ length: 90 }, (_, index) => `> line ${index} ${'of the summary '.repeat(3)}`);
     const text = `Older messages are summarized as:\n${lines.join('\n')}`;
     expect(text.length).toBeGreaterThan(4_000);
-    await channel.respond!(target, { text });
+    await discord.channel.respond!(target, { text });
 
-    const { original, followUps } = fake.interactionReplies(interaction.id);
+    const { original, followUps } = discord.fake.interactionReplies(interaction.id);
     expect(followUps.length).toBeGreaterThanOrEqual(2);
     const all = [original!, ...followUps];
     for (const message of all) {
@@ -134,18 +121,20 @@ describe('Discord command answers (respond), against the fake API', () => {
     ['when Discord no longer knows it (404 Unknown Webhook)', 'unknown' as const],
   ])('answers in the channel, mentioning the invoker, when the token is gone %s', async (_, how) => {
     const { channelId, interaction, target, webhookCalls } = await deferredCommand('export');
-    fake.expireInteraction(interaction.id, how);
-    await channel.respond!(target, {
+    discord.fake.expireInteraction(interaction.id, how);
+    await discord.channel.respond!(target, {
       text: 'Here is this conversation (0 messages) as JSON.',
       file: { name: 'export.json', content: '{"messages":[]}\n' },
     });
 
     expect(webhookCalls().map((request) => request.status)).toEqual([how === 'expired' ? 401 : 404]);
-    const [message, ...others] = fake.messagesIn(channelId);
+    const [message, ...others] = discord.fake.messagesIn(channelId);
     expect(others).toEqual([]);
-    expect(message?.content).toBe(`<@${fake.alice.id}> Here is this conversation (0 messages) as JSON.`);
+    expect(message?.content).toBe(
+      `<@${discord.fake.alice.id}> Here is this conversation (0 messages) as JSON.`,
+    );
     // Only the invoker is pinged, whatever the text contains.
-    expect(message?.allowedMentions).toEqual({ parse: [], users: [fake.alice.id] });
+    expect(message?.allowedMentions).toEqual({ parse: [], users: [discord.fake.alice.id] });
     expect(message?.files.map((file) => [file.name, file.content])).toEqual([
       ['export.json', '{"messages":[]}\n'],
     ]);
@@ -153,25 +142,25 @@ describe('Discord command answers (respond), against the fake API', () => {
 
   it('keeps every channel message within 2,000 characters, mention included', async () => {
     const { channelId, interaction, target } = await deferredCommand('usage');
-    fake.expireInteraction(interaction.id);
+    discord.fake.expireInteraction(interaction.id);
     const text = 'x'.repeat(1_995);
-    await channel.respond!(target, { text });
-    const messages = fake.messagesIn(channelId);
+    await discord.channel.respond!(target, { text });
+    const messages = discord.fake.messagesIn(channelId);
     expect(messages.length).toBe(2);
     for (const message of messages) expect(message.content.length).toBeLessThanOrEqual(2000);
-    expect(messages.map((message) => message.content).join('')).toBe(`<@${fake.alice.id}> ${text}`);
+    expect(messages.map((message) => message.content).join('')).toBe(`<@${discord.fake.alice.id}> ${text}`);
   });
 
   it('posts in the channel when there is no interaction token', async () => {
-    const channelId = fake.addTextChannel('cmd-no-token');
-    await channel.respond!(
-      { platform: 'discord', channelId, invoker: { userId: fake.alice.id } },
+    const channelId = discord.fake.addTextChannel('cmd-no-token');
+    await discord.channel.respond!(
+      { platform: 'discord', channelId, invoker: { userId: discord.fake.alice.id } },
       { text: 'Done.' },
     );
-    await channel.respond!({ platform: 'discord', channelId }, { text: 'Nobody to mention.' });
-    const messages = fake.messagesIn(channelId);
+    await discord.channel.respond!({ platform: 'discord', channelId }, { text: 'Nobody to mention.' });
+    const messages = discord.fake.messagesIn(channelId);
     expect(messages.map((message) => message.content)).toEqual([
-      `<@${fake.alice.id}> Done.`,
+      `<@${discord.fake.alice.id}> Done.`,
       'Nobody to mention.',
     ]);
     expect(messages[1]!.allowedMentions).toEqual({ parse: [] });
@@ -179,14 +168,14 @@ describe('Discord command answers (respond), against the fake API', () => {
 
   it('fails with a retryable PlatformError when Discord keeps failing, and never leaks the token', async () => {
     const { interaction, target, channelId } = await deferredCommand('help');
-    fake.failNext(WEBHOOK_EDIT, 2, { status: 503 });
-    const failure = await channel.respond!(target, { text: 'Commands…' }).then(
+    discord.fake.failNext(WEBHOOK_EDIT, 2, { status: 503 });
+    const failure = await discord.channel.respond!(target, { text: 'Commands…' }).then(
       () => undefined,
       (error: unknown) => error,
     );
     expect(failure).toBeInstanceOf(PlatformError);
     expect((failure as PlatformError).isRetryable).toBe(true);
     expect((failure as PlatformError).message).not.toContain(interaction.token);
-    expect(fake.messagesIn(channelId)).toEqual([]);
+    expect(discord.fake.messagesIn(channelId)).toEqual([]);
   });
 });

@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordReplyChannel } from '../../../adapters/discord/index.ts';
 import { PlatformError } from '../../../src/app/errors.ts';
 import { silentLogger } from '../../../src/app/logger.ts';
-import type { PostedMessage, ReplyChannel } from '../../../src/turn/reply-channel.ts';
+import type { PostedMessage } from '../../../src/turn/reply-channel.ts';
 import type { ReplyTarget } from '../../../src/turn/turn.ts';
 import { type FakeDiscord, snowflake, startFakeDiscord } from '../../fakes/fake-discord.ts';
 import { fakeDiscordConfig } from '../../fakes/fake-discord-config.ts';
+import { useFakeDiscordReplyChannel } from '../../helpers/use-fake-discord-reply-channel.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 
 const longReply = readFileSync(new URL('../../fixtures/discord/long-reply.md', import.meta.url), 'utf8');
@@ -34,42 +35,31 @@ function recorder(previous: PostedMessage[] = []) {
 }
 
 describe('Discord reply channel (REST only, against the fake API)', () => {
-  let fake: FakeDiscord;
-  let channel: ReplyChannel;
-
-  beforeAll(async () => {
-    fake = await startFakeDiscord();
-    channel = createDiscordReplyChannel({
-      config: fakeDiscordConfig(fake),
-      logger: silentLogger,
-      timings: { editIntervalMs: EDIT_INTERVAL_MS, typingIntervalMs: TYPING_INTERVAL_MS },
-      rest: { retries: 1 },
-    });
-  });
-  afterAll(async () => {
-    await fake.close();
+  const discord = useFakeDiscordReplyChannel({
+    timings: { editIntervalMs: EDIT_INTERVAL_MS, typingIntervalMs: TYPING_INTERVAL_MS },
+    rest: { retries: 1 },
   });
 
   /** A fresh channel and a reply target answering a question posted in it. */
   const freshTarget = (name: string): ReplyTarget => ({
     platform: 'discord',
-    channelId: fake.addTextChannel(name),
-    workspaceId: fake.guildId,
+    channelId: discord.fake.addTextChannel(name),
+    workspaceId: discord.fake.guildId,
     replyToMessageId: snowflake(),
   });
   const writesTo = (channelId: string) =>
-    fake.requests.filter(
+    discord.fake.requests.filter(
       (request) =>
         (request.route === 'POST /channels/:channel/messages' ||
           request.route === 'PATCH /channels/:channel/messages/:message') &&
         request.path.startsWith(`/channels/${channelId}/`),
     );
   const typingIn = (channelId: string) =>
-    fake.requests.filter((request) => request.path === `/channels/${channelId}/typing`);
+    discord.fake.requests.filter((request) => request.path === `/channels/${channelId}/typing`);
 
   it('shows typing at once, renews it, and stops when the reply is finished', async () => {
     const target = freshTarget('typing');
-    const reply = channel.openReply(target, recorder().options);
+    const reply = discord.channel.openReply(target, recorder().options);
     await reply.showWorking();
     expect(typingIn(target.channelId)).toHaveLength(1);
     expect(typingIn(target.channelId)[0]!.status).toBe(204);
@@ -79,18 +69,18 @@ describe('Discord reply channel (REST only, against the fake API)', () => {
     await sleep(TYPING_INTERVAL_MS * 5);
     expect(typingIn(target.channelId)).toHaveLength(afterFinish);
     // No typing lands after the answer (it would show "typing…" for 10 s under it).
-    const lastTyping = fake.requests.lastIndexOf(typingIn(target.channelId).at(-1)!);
-    const answer = fake.requests.findIndex(
+    const lastTyping = discord.fake.requests.lastIndexOf(typingIn(target.channelId).at(-1)!);
+    const answer = discord.fake.requests.findIndex(
       (request) => request.method === 'POST' && request.path === `/channels/${target.channelId}/messages`,
     );
     expect(lastTyping).toBeLessThan(answer);
-    expect(fake.messagesIn(target.channelId).map((message) => message.content)).toEqual(['Done.']);
+    expect(discord.fake.messagesIn(target.channelId).map((message) => message.content)).toEqual(['Done.']);
   });
 
   it('streams into one message with few edits, newest text only, then settles on the final text', async () => {
     const target = freshTarget('streaming');
     const posted = recorder();
-    const reply = channel.openReply(target, posted.options);
+    const reply = discord.channel.openReply(target, posted.options);
     const final = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
     const words = final.split(' ');
     const upTo = (count: number) => words.slice(0, count).join(' ');
@@ -107,8 +97,8 @@ describe('Discord reply channel (REST only, against the fake API)', () => {
       content: 'word0',
       message_reference: { message_id: target.replyToMessageId, fail_if_not_exists: false },
     });
-    const [message] = fake.messagesIn(target.channelId);
-    expect(fake.messagesIn(target.channelId)).toHaveLength(1);
+    const [message] = discord.fake.messagesIn(target.channelId);
+    expect(discord.fake.messagesIn(target.channelId)).toHaveLength(1);
     for (const write of writes.slice(1)) {
       expect(write.method).toBe('PATCH');
       expect(write.path).toBe(`/channels/${target.channelId}/messages/${message!.id}`);
@@ -126,12 +116,12 @@ describe('Discord reply channel (REST only, against the fake API)', () => {
   it('splits a 5,000-character reply into valid parts, editing the streamed message first', async () => {
     const target = freshTarget('long');
     const posted = recorder();
-    const reply = channel.openReply(target, posted.options);
+    const reply = discord.channel.openReply(target, posted.options);
     reply.update(longReply.slice(0, 1500));
     await waitFor('the first write', () => writesTo(target.channelId).length >= 1, POLL);
     await reply.finish(longReply);
 
-    const messages = fake.messagesIn(target.channelId);
+    const messages = discord.fake.messagesIn(target.channelId);
     expect(messages.length).toBeGreaterThanOrEqual(3);
     expect(messages[0]!.contents.length).toBeGreaterThanOrEqual(2); // streamed, then edited
     for (const message of messages) {
@@ -153,7 +143,7 @@ describe('Discord reply channel (REST only, against the fake API)', () => {
 
   it('never lets a reply ping @everyone, @here, roles or users', async () => {
     const target = freshTarget('mentions');
-    const reply = channel.openReply(target, recorder().options);
+    const reply = discord.channel.openReply(target, recorder().options);
     reply.update('@everyone');
     await waitFor('the first write', () => writesTo(target.channelId).length >= 1, POLL);
     await reply.finish('@everyone @here <@&123456789012345678> <@123456789012345678> look!');
@@ -170,14 +160,14 @@ describe('Discord reply channel (REST only, against the fake API)', () => {
   it('on a re-run edits the messages an earlier attempt posted, posting only what is missing', async () => {
     const target = freshTarget('rerun');
     const first = recorder();
-    await channel.openReply(target, first.options).finish(longReply);
+    await discord.channel.openReply(target, first.options).finish(longReply);
     const earlier = first.last();
     expect(earlier.length).toBeGreaterThanOrEqual(3);
     const postsBefore = writesTo(target.channelId).filter((write) => write.method === 'POST').length;
 
     // Same length of text again: only edits, in place.
     const second = recorder(earlier);
-    const rerun = channel.openReply(target, second.options);
+    const rerun = discord.channel.openReply(target, second.options);
     rerun.update('Thinking again…');
     await waitFor(
       'an edit of the earlier messages',
@@ -186,23 +176,23 @@ describe('Discord reply channel (REST only, against the fake API)', () => {
     );
     await rerun.finish(longReply.replaceAll('session', 'conversation'));
     expect(writesTo(target.channelId).filter((write) => write.method === 'POST')).toHaveLength(postsBefore);
-    expect(fake.messagesIn(target.channelId).map((message) => message.id)).toEqual(
+    expect(discord.fake.messagesIn(target.channelId).map((message) => message.id)).toEqual(
       earlier.map((message) => message.messageId),
     );
-    expect(fake.messagesIn(target.channelId)[0]!.content).toContain('conversation');
+    expect(discord.fake.messagesIn(target.channelId)[0]!.content).toContain('conversation');
 
     // Shorter text: the surplus messages go away.
     const third = recorder(earlier);
-    await channel.openReply(target, third.options).finish('Short answer this time.');
-    expect(fake.messagesIn(target.channelId).map((message) => message.content)).toEqual([
+    await discord.channel.openReply(target, third.options).finish('Short answer this time.');
+    expect(discord.fake.messagesIn(target.channelId).map((message) => message.content)).toEqual([
       'Short answer this time.',
     ]);
     expect(third.last()).toEqual([earlier[0]]);
 
     // Longer again from one message: the first is edited, the rest posted.
     const fourth = recorder([earlier[0]!]);
-    await channel.openReply(target, fourth.options).finish(longReply);
-    const now = fake.messagesIn(target.channelId);
+    await discord.channel.openReply(target, fourth.options).finish(longReply);
+    const now = discord.fake.messagesIn(target.channelId);
     expect(now[0]!.id).toBe(earlier[0]!.messageId);
     expect(now.length).toBe(earlier.length);
     expect(fourth.last().map((message) => message.messageId)).toEqual(now.map((message) => message.id));
@@ -212,30 +202,32 @@ describe('Discord reply channel (REST only, against the fake API)', () => {
     const target = freshTarget('deleted');
     const gone = { channelId: target.channelId, messageId: snowflake() };
     const posted = recorder([gone]);
-    await channel.openReply(target, posted.options).finish('Here it is again.');
-    const [message] = fake.messagesIn(target.channelId);
+    await discord.channel.openReply(target, posted.options).finish('Here it is again.');
+    const [message] = discord.fake.messagesIn(target.channelId);
     expect(message?.content).toBe('Here it is again.');
     expect(posted.last()).toEqual([{ channelId: target.channelId, messageId: message!.id }]);
   });
 
   it('posts a placeholder for an empty reply (Discord refuses empty messages)', async () => {
     const target = freshTarget('empty');
-    await channel.openReply(target, recorder().options).finish('  ');
-    expect(fake.messagesIn(target.channelId)).toHaveLength(1);
+    await discord.channel.openReply(target, recorder().options).finish('  ');
+    expect(discord.fake.messagesIn(target.channelId)).toHaveLength(1);
   });
 
   it('waits out a 429 with retry-after and succeeds', async () => {
     const target = freshTarget('limited');
-    fake.failNext('POST /channels/:channel/messages', 1, { status: 429, retryAfter: 0.1 });
-    await channel.openReply(target, recorder().options).finish('After the wait.');
+    discord.fake.failNext('POST /channels/:channel/messages', 1, { status: 429, retryAfter: 0.1 });
+    await discord.channel.openReply(target, recorder().options).finish('After the wait.');
     expect(writesTo(target.channelId).map((write) => write.status)).toEqual([429, 200]);
-    expect(fake.messagesIn(target.channelId).map((message) => message.content)).toEqual(['After the wait.']);
+    expect(discord.fake.messagesIn(target.channelId).map((message) => message.content)).toEqual([
+      'After the wait.',
+    ]);
   });
 
   it('turns a 500 that outlasts the retries into a retryable PlatformError', async () => {
     const target = freshTarget('broken');
-    fake.failNext('POST /channels/:channel/messages', 2, { status: 500 });
-    const failure = await channel
+    discord.fake.failNext('POST /channels/:channel/messages', 2, { status: 500 });
+    const failure = await discord.channel
       .openReply(target, recorder().options)
       .finish('Never arrives.')
       .catch((error: unknown) => error);
@@ -243,12 +235,12 @@ describe('Discord reply channel (REST only, against the fake API)', () => {
     expect((failure as PlatformError).platform).toBe('discord');
     expect((failure as PlatformError).isRetryable).toBe(true);
     expect(writesTo(target.channelId).map((write) => write.status)).toEqual([500, 500]);
-    expect(fake.messagesIn(target.channelId)).toHaveLength(0);
+    expect(discord.fake.messagesIn(target.channelId)).toHaveLength(0);
   });
 
   it('turns a 404 into a non-retryable PlatformError, and a failed typing indicator into nothing', async () => {
     const target: ReplyTarget = { platform: 'discord', channelId: snowflake() };
-    const reply = channel.openReply(target, recorder().options);
+    const reply = discord.channel.openReply(target, recorder().options);
     await expect(reply.showWorking()).resolves.toBeUndefined();
     const failure = await reply.finish('Lost.').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(PlatformError);

@@ -1,13 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { createSlackIngress } from '../../../adapters/slack/index.ts';
-import type { FollowedConversations, PlatformIngress } from '../../../src/turn/platform-ingress.ts';
+import type { FollowedConversations } from '../../../src/turn/platform-ingress.ts';
 import type { Turn } from '../../../src/turn/turn.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../../fakes/fake-slack-api.ts';
 import { createRecordingSink, type RecordingSink } from '../../fakes/recording-sink.ts';
 import { type SlackHttpResponse, sendSigned, sendSlackEvent } from '../../fakes/slack-signing.ts';
 import { type CapturedLogs, captureLogs } from '../../helpers/captured-logs.ts';
-import { type ServedRoutes, serveRoutes } from '../../helpers/serve-routes.ts';
+import { createTestSlackIngress, serveSlackIngress } from '../../helpers/test-slack-ingress.ts';
 
 // The recorded Slack payloads of the shared folder (read in place, never copied; see its SOURCES.md), sent
 // through the real Bolt app over signed HTTP, as Slack sends them.
@@ -93,24 +92,16 @@ export async function startRealPayloadHarness(): Promise<RealPayloadHarness> {
     follow: async (sessionId) => void followedThreads.add(sessionId),
     isFollowed: async (sessionId) => followedThreads.has(sessionId),
   };
-  const ingress: PlatformIngress = createSlackIngress({
-    config: {
-      botToken: 'xoxb-real-payloads',
-      signingSecret: SECRET,
-      appToken: undefined,
+  const ingress = await serveSlackIngress(
+    createTestSlackIngress({
       apiUrl: api.url,
-      ignoreBots: true,
-      sessionScope: 'thread',
-      followUps: 'thread',
-    },
-    sink,
-    followed,
-    logger: logs.logger('debug'),
-    retryConfig: { retries: 0 },
-  });
-  const server: ServedRoutes = await serveRoutes(ingress.routes);
-  const url = `${server.url}/slack/events`;
-  await ingress.start();
+      config: { botToken: 'xoxb-real-payloads', signingSecret: SECRET, followUps: 'thread' },
+      sink,
+      followed,
+      logger: logs.logger('debug'),
+    }),
+  );
+  const { url } = ingress;
 
   const send = (payload: unknown, retryNum?: number) =>
     sendSlackEvent(url, payload, { signingSecret: SECRET, retryNum });
@@ -147,7 +138,6 @@ export async function startRealPayloadHarness(): Promise<RealPayloadHarness> {
     },
     async close() {
       await ingress.stop();
-      await server.close();
       await api.close();
     },
   };

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackIngress } from '../../../adapters/slack/index.ts';
-import type { PlatformIngress } from '../../../src/turn/platform-ingress.ts';
 import type { FakeSlackApi } from '../../fakes/fake-slack-api.ts';
 import { createRecordingSink, type RecordingSink } from '../../fakes/recording-sink.ts';
 import { sendSlackEvent, sendSlashCommand } from '../../fakes/slack-signing.ts';
 import { appMention, directMessage, FIXTURE, slashCommand, slashReset } from '../../fixtures/slack/events.ts';
 import { type CapturedLogs, captureLogs } from '../../helpers/captured-logs.ts';
 import { startFixtureSlackApi } from '../../helpers/fixture-slack-api.ts';
-import { type ServedRoutes, serveRoutes } from '../../helpers/serve-routes.ts';
+import {
+  createTestSlackIngress,
+  type ServedSlackIngress,
+  serveSlackIngress,
+} from '../../helpers/test-slack-ingress.ts';
 
 // Who wrote a message, as the turn tells the core: Slackbot is not a person to answer, and workspace admins
 // and owners are marked as such (commands reserved to admins read it).
@@ -21,8 +23,7 @@ const OWNER = 'U0OWNER';
 let api: FakeSlackApi;
 let logs: CapturedLogs;
 let sink: RecordingSink;
-let ingress: PlatformIngress;
-let server: ServedRoutes;
+let ingress: ServedSlackIngress;
 let url: string;
 
 beforeAll(async () => {
@@ -31,27 +32,19 @@ beforeAll(async () => {
   api.users.set(ADMIN, { id: ADMIN, name: 'ada', profile: { display_name: 'Ada' }, is_admin: true });
   api.users.set(OWNER, { id: OWNER, name: 'otto', is_owner: true, is_primary_owner: true });
   sink = createRecordingSink();
-  ingress = createSlackIngress({
-    config: {
-      botToken: 'xoxb-test',
-      signingSecret: SECRET,
-      appToken: undefined,
+  ingress = await serveSlackIngress(
+    createTestSlackIngress({
       apiUrl: api.url,
-      ignoreBots: true,
-      sessionScope: 'thread',
-    },
-    sink,
-    logger: logs.logger('debug'),
-    retryConfig: { retries: 0 },
-  });
-  server = await serveRoutes(ingress.routes);
-  url = `${server.url}/slack/events`;
-  await ingress.start();
+      config: { signingSecret: SECRET },
+      sink,
+      logger: logs.logger('debug'),
+    }),
+  );
+  url = ingress.url;
 });
 
 afterAll(async () => {
   await ingress?.stop();
-  await server?.close();
   await api?.close();
 });
 

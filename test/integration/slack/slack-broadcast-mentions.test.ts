@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackReplyChannel } from '../../../adapters/slack/index.ts';
-import { silentLogger } from '../../../src/app/logger.ts';
 import type { ReplyChannel } from '../../../src/turn/reply-channel.ts';
 import type { ReplyTarget } from '../../../src/turn/turn.ts';
 import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../../fakes/fake-slack-api.ts';
+import { createTestSlackReplyChannel } from '../../helpers/test-slack-reply-channel.ts';
 
 // A model can write Slack's broadcast syntax: posted as it is, `<!channel>` would page everyone in the channel.
 
@@ -17,18 +16,9 @@ let api: FakeSlackApi;
 let threadCounter = 0;
 
 function replyChannel(allowBroadcastMentions?: boolean): ReplyChannel {
-  return createSlackReplyChannel({
-    config: {
-      botToken: 'xoxb-test',
-      signingSecret: 'secret',
-      appToken: undefined,
-      apiUrl: api.url,
-      ignoreBots: true,
-      sessionScope: 'thread',
-      ...(allowBroadcastMentions === undefined ? {} : { allowBroadcastMentions }),
-    },
-    logger: silentLogger,
-    retryConfig: { retries: 0 },
+  return createTestSlackReplyChannel({
+    apiUrl: api.url,
+    config: allowBroadcastMentions === undefined ? {} : { allowBroadcastMentions },
     editIntervalMs: 10,
   });
 }

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackReplyChannel } from '../../../adapters/slack/index.ts';
 import { PlatformError } from '../../../src/app/errors.ts';
-import { silentLogger } from '../../../src/app/logger.ts';
 import type { CommandResponse, ReplyChannel } from '../../../src/turn/reply-channel.ts';
 import type { ReplyTarget } from '../../../src/turn/turn.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../../fakes/fake-slack-api.ts';
+import { createTestSlackReplyChannel } from '../../helpers/test-slack-reply-channel.ts';
 
 let api: FakeSlackApi;
 let replies: ReplyChannel;
@@ -12,16 +11,8 @@ let respond: (target: ReplyTarget, response: CommandResponse) => Promise<void>;
 
 beforeAll(async () => {
   api = await startFakeSlackApi();
-  replies = createSlackReplyChannel({
-    config: {
-      botToken: 'xoxb-test',
-      signingSecret: 'secret',
-      appToken: undefined,
-      apiUrl: api.url,
-      ignoreBots: true,
-      sessionScope: 'thread',
-    },
-    logger: silentLogger,
+  replies = createTestSlackReplyChannel({
+    apiUrl: api.url,
     retryConfig: { retries: 1, minTimeout: 10, maxTimeout: 20 },
   });
   respond = replies.respond!.bind(replies);

@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackIngress } from '../../../adapters/slack/index.ts';
 import { COMMAND_FAILED, COMMAND_PENDING } from '../../../adapters/slack/slash-command.ts';
-import { silentLogger } from '../../../src/app/logger.ts';
-import type { PlatformIngress } from '../../../src/turn/platform-ingress.ts';
 import type { Turn } from '../../../src/turn/turn.ts';
 import type { FakeSlackApi } from '../../fakes/fake-slack-api.ts';
 import { createRecordingSink, type RecordingSink } from '../../fakes/recording-sink.ts';
 import { sendSlackEvent, sendSlashCommand } from '../../fakes/slack-signing.ts';
 import { appMention, directMessage, FIXTURE, nextTs, slashCommand } from '../../fixtures/slack/events.ts';
 import { startFixtureSlackApi } from '../../helpers/fixture-slack-api.ts';
-import { serveRoutes } from '../../helpers/serve-routes.ts';
+import { createTestSlackIngress, serveSlackIngress } from '../../helpers/test-slack-ingress.ts';
 
 const SECRET = 'commands-signing-secret';
 const signed = { signingSecret: SECRET };
@@ -30,30 +27,15 @@ let channels: RunningIngress;
 /** A real Bolt ingress behind a plain HTTP server, as the core mounts it. */
 async function startIngress(sessionScope: 'thread' | 'channel'): Promise<RunningIngress> {
   const sink = createRecordingSink();
-  const ingress: PlatformIngress = createSlackIngress({
-    config: {
-      botToken: 'xoxb-test',
-      signingSecret: SECRET,
-      appToken: undefined,
+  const served = await serveSlackIngress(
+    createTestSlackIngress({
       apiUrl: api.url,
-      ignoreBots: true,
-      sessionScope,
-    },
-    sink,
-    logger: silentLogger,
-    retryConfig: { retries: 0 },
-    enqueueBudgetMs: 300,
-  });
-  const server = await serveRoutes(ingress.routes);
-  await ingress.start();
-  return {
-    url: `${server.url}/slack/events`,
-    sink,
-    async stop() {
-      await ingress.stop();
-      await server.close();
-    },
-  };
+      config: { signingSecret: SECRET, sessionScope },
+      sink,
+      enqueueBudgetMs: 300,
+    }),
+  );
+  return { url: served.url, sink, stop: served.stop };
 }
 
 beforeAll(async () => {

@@ -1,11 +1,11 @@
 import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannelDirectory } from '../../../adapters/slack/channel-directory.ts';
-import { createSlackReplyChannel } from '../../../adapters/slack/index.ts';
 import { PlatformError } from '../../../src/app/errors.ts';
 import { silentLogger } from '../../../src/app/logger.ts';
 import type { ReplyTarget } from '../../../src/turn/turn.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../../fakes/fake-slack-api.ts';
+import { createTestSlackReplyChannel } from '../../helpers/test-slack-reply-channel.ts';
 
 let api: FakeSlackApi;
 
@@ -23,18 +23,7 @@ const target: ReplyTarget = {
 };
 
 function replyChannel() {
-  return createSlackReplyChannel({
-    config: {
-      botToken: 'xoxb-test',
-      signingSecret: 'secret',
-      appToken: undefined,
-      apiUrl: api.url,
-      ignoreBots: true,
-      sessionScope: 'thread',
-    },
-    logger: silentLogger,
-    retryConfig: { retries: 0 },
-  });
+  return createTestSlackReplyChannel({ apiUrl: api.url });
 }
 
 /** Posts a finished reply of `text` and returns the messages it made. */

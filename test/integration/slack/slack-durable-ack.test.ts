@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackIngress } from '../../../adapters/slack/index.ts';
 import type { PlatformIngress } from '../../../src/turn/platform-ingress.ts';
 import type { Turn } from '../../../src/turn/turn.ts';
 import type { FakeSlackApi } from '../../fakes/fake-slack-api.ts';
@@ -10,6 +9,7 @@ import { appMention, directMessage, FIXTURE } from '../../fixtures/slack/events.
 import { type CapturedLogs, captureLogs } from '../../helpers/captured-logs.ts';
 import { startFixtureSlackApi } from '../../helpers/fixture-slack-api.ts';
 import { type ServedRoutes, serveRoutes } from '../../helpers/serve-routes.ts';
+import { createTestSlackIngress } from '../../helpers/test-slack-ingress.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 
 // Slack counts an event as delivered once it is acknowledged (HTTP 2xx, or the Socket Mode ack), and only
@@ -28,18 +28,11 @@ let http: { sink: RecordingSink; ingress: PlatformIngress; server: ServedRoutes;
 let socket: { sink: RecordingSink; ingress: PlatformIngress };
 
 function ingressFor(sink: RecordingSink, mode: 'http' | 'socket'): PlatformIngress {
-  return createSlackIngress({
-    config: {
-      botToken: 'xoxb-test',
-      signingSecret: mode === 'http' ? SECRET : undefined,
-      appToken: mode === 'socket' ? 'xapp-test' : undefined,
-      apiUrl: api.url,
-      ignoreBots: true,
-      sessionScope: 'thread',
-    },
+  return createTestSlackIngress({
+    apiUrl: api.url,
+    config: mode === 'http' ? { signingSecret: SECRET } : { appToken: 'xapp-test' },
     sink,
     logger: logs.logger('debug'),
-    retryConfig: { retries: 0 },
     eventEnqueueTimeoutMs: ENQUEUE_TIMEOUT_MS,
   });
 }

@@ -1,7 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackIngress } from '../../../adapters/slack/index.ts';
-import { silentLogger } from '../../../src/app/logger.ts';
-import type { PlatformIngress } from '../../../src/turn/platform-ingress.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../../fakes/fake-slack-api.ts';
 import { createRecordingSink, type RecordingSink } from '../../fakes/recording-sink.ts';
 import { sendSigned, sendSlackEvent, sendSlashCommand } from '../../fakes/slack-signing.ts';
@@ -15,15 +12,18 @@ import {
   nextTs,
   slashReset,
 } from '../../fixtures/slack/events.ts';
-import { type ServedRoutes, serveRoutes } from '../../helpers/serve-routes.ts';
+import {
+  createTestSlackIngress,
+  type ServedSlackIngress,
+  serveSlackIngress,
+} from '../../helpers/test-slack-ingress.ts';
 
 const SECRET = 'test-signing-secret';
 const signed = { signingSecret: SECRET };
 
 let api: FakeSlackApi;
 let sink: RecordingSink;
-let ingress: PlatformIngress;
-let server: ServedRoutes;
+let served: ServedSlackIngress;
 let url: string;
 
 beforeAll(async () => {
@@ -43,27 +43,14 @@ beforeAll(async () => {
     profile: { display_name: '' },
   });
   sink = createRecordingSink();
-  ingress = createSlackIngress({
-    config: {
-      botToken: 'xoxb-test',
-      signingSecret: SECRET,
-      appToken: undefined,
-      apiUrl: api.url,
-      ignoreBots: true,
-      sessionScope: 'thread',
-    },
-    sink,
-    logger: silentLogger,
-    retryConfig: { retries: 0 },
-  });
-  server = await serveRoutes(ingress.routes);
-  url = `${server.url}/slack/events`;
-  await ingress.start();
+  served = await serveSlackIngress(
+    createTestSlackIngress({ apiUrl: api.url, config: { signingSecret: SECRET }, sink }),
+  );
+  url = served.url;
 });
 
 afterAll(async () => {
-  await ingress?.stop();
-  await server?.close();
+  await served?.stop();
   await api?.close();
 });
 
@@ -82,7 +69,9 @@ async function sentinel(): Promise<void> {
 
 describe('Slack ingress over HTTP (real Bolt, signed requests)', () => {
   it('serves POST /slack/events and called auth.test on start', () => {
-    expect(ingress.routes.map((route) => `${route.method} ${route.path}`)).toEqual(['POST /slack/events']);
+    expect(served.ingress.routes.map((route) => `${route.method} ${route.path}`)).toEqual([
+      'POST /slack/events',
+    ]);
     expect(api.callsTo('auth.test').length).toBeGreaterThan(0);
   });
 

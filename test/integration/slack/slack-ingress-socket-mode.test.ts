@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSlackIngress } from '../../../adapters/slack/index.ts';
-import { silentLogger } from '../../../src/app/logger.ts';
 import type { PlatformIngress } from '../../../src/turn/platform-ingress.ts';
 import type { FakeSlackApi } from '../../fakes/fake-slack-api.ts';
 import { type FakeSlackSocketMode, startFakeSlackSocketMode } from '../../fakes/fake-slack-socket-mode.ts';
 import { createRecordingSink, type RecordingSink } from '../../fakes/recording-sink.ts';
 import { appMention, directMessage, FIXTURE, slashCommand, slashReset } from '../../fixtures/slack/events.ts';
 import { startFixtureSlackApi } from '../../helpers/fixture-slack-api.ts';
+import { createTestSlackIngress } from '../../helpers/test-slack-ingress.ts';
 
 let api: FakeSlackApi;
 let socket: FakeSlackSocketMode;
@@ -17,19 +16,7 @@ beforeAll(async () => {
   api = await startFixtureSlackApi();
   socket = await startFakeSlackSocketMode(api);
   sink = createRecordingSink();
-  ingress = createSlackIngress({
-    config: {
-      botToken: 'xoxb-test',
-      signingSecret: undefined,
-      appToken: 'xapp-test',
-      apiUrl: api.url,
-      ignoreBots: true,
-      sessionScope: 'thread',
-    },
-    sink,
-    logger: silentLogger,
-    retryConfig: { retries: 0 },
-  });
+  ingress = createTestSlackIngress({ apiUrl: api.url, config: { appToken: 'xapp-test' }, sink });
   await ingress.start();
 });
 

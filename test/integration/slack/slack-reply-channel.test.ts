@@ -5,19 +5,12 @@ import { silentLogger } from '../../../src/app/logger.ts';
 import type { PostedMessage, ReplyChannel } from '../../../src/turn/reply-channel.ts';
 import type { ReplyTarget } from '../../../src/turn/turn.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../../fakes/fake-slack-api.ts';
+import { testSlackConfig } from '../../helpers/test-slack-config.ts';
+import { createTestSlackReplyChannel } from '../../helpers/test-slack-reply-channel.ts';
 
 let api: FakeSlackApi;
 let replies: ReplyChannel;
 let threadCounter = 0;
-
-const config = (url: string) => ({
-  botToken: 'xoxb-test',
-  signingSecret: 'secret',
-  appToken: undefined,
-  apiUrl: url,
-  ignoreBots: true,
-  sessionScope: 'thread' as const,
-});
 
 beforeAll(async () => {
   api = await startFakeSlackApi();
@@ -30,9 +23,8 @@ afterAll(async () => {
 beforeEach(() => {
   api.reset();
   // A fresh channel per test: it remembers whether the thinking status is available.
-  replies = createSlackReplyChannel({
-    config: config(api.url),
-    logger: silentLogger,
+  replies = createTestSlackReplyChannel({
+    apiUrl: api.url,
     retryConfig: { retries: 1, minTimeout: 10, maxTimeout: 20 },
   });
 });
@@ -109,7 +101,7 @@ describe('Slack reply channel against the fake Web API', () => {
   });
 
   it('throttles streaming edits: 50 rapid updates make a handful of edits, the last one with the final text', async () => {
-    const isolated = createSlackReplyChannel({ config: config(api.url), logger: silentLogger });
+    const isolated = createSlackReplyChannel({ config: testSlackConfig(api.url), logger: silentLogger });
     api.failNext('assistant.threads.setStatus', Number.POSITIVE_INFINITY, {
       ok: false,
       error: 'missing_scope',

@@ -1,10 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { historyScriptDefinitions } from '../../../src/history/redis/history-scripts.ts';
-import { startTestRedis, type TestRedis } from '../../helpers/redis-server.ts';
+import { useTestRedis } from '../../helpers/use-test-redis.ts';
 
 /**
  * Every Lua script under src/, whoever's loader reads it, is loaded by exactly one `new URL('./x.lua',
@@ -42,18 +41,7 @@ const references = filesUnder(source, '.ts').flatMap((module) =>
 const name = (path: string) => relative(source, path);
 
 describe('Lua scripts under src/', () => {
-  let redis: TestRedis;
-  let client: Redis;
-
-  beforeAll(async () => {
-    redis = await startTestRedis();
-    client = redis.client();
-  });
-
-  afterAll(async () => {
-    await client?.quit();
-    await redis?.close();
-  });
+  const redis = useTestRedis();
 
   it('finds the history scripts (the scan is not vacuous)', () => {
     const files = Object.values(historyScriptDefinitions).map((definition) => definition.file);
@@ -79,7 +67,7 @@ describe('Lua scripts under src/', () => {
   it('each compiles (SCRIPT LOAD) on a real Redis', async () => {
     for (const script of scripts) {
       const lua = readFileSync(script, 'utf8');
-      await expect(client.script('LOAD', lua), name(script)).resolves.toMatch(/^[0-9a-f]{40}$/);
+      await expect(redis.client.script('LOAD', lua), name(script)).resolves.toMatch(/^[0-9a-f]{40}$/);
     }
   });
 
@@ -105,7 +93,9 @@ describe('Lua scripts under src/', () => {
         definition.command.endsWith('ScopeForgotten') ? 1 : 2,
       );
       expect(definition.file.endsWith(`-${definition.numberOfKeys}.lua`), definition.file).toBe(true);
-      await expect(client.script('LOAD', definition.lua), definition.file).resolves.toMatch(/^[0-9a-f]{40}$/);
+      await expect(redis.client.script('LOAD', definition.lua), definition.file).resolves.toMatch(
+        /^[0-9a-f]{40}$/,
+      );
     }
   });
 
