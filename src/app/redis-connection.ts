@@ -1,7 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
-import type { RedisSettings } from './config.ts';
 import { ParleyError } from './errors.ts';
 import type { Logger } from './logger.ts';
+import type { RedisSettings } from './redis-settings.ts';
 
 /** A connection to one Redis (a URL or Sentinel-managed) or to a Redis Cluster. */
 export type RedisConnection = Redis | Cluster;
