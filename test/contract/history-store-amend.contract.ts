@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HistoryStore, StoredMessage } from '../../src/history/history-store.ts';
-import type { HistoryStoreFactory, HistoryStoreTestOptions } from './history-store.contract.ts';
+import { extraStores, type HistoryStoreFactory } from './history-store.contract.ts';
 
 /*
  * The follow-up half of the HistoryStore contract, run for every implementation: messages carry the platform's
@@ -25,12 +25,8 @@ export function historyStoreAmendContract(name: string, factory: HistoryStoreFac
   describe(`HistoryStore contract (follow-ups): ${name}`, () => {
     const sid = 'slack:T1:C1:1700000000.000100';
     let store: HistoryStore;
-    const opened: HistoryStore[] = [];
-    const open = async (options: HistoryStoreTestOptions) => {
-      const next = await factory(options);
-      opened.push(next);
-      return next;
-    };
+    const extra = extraStores(factory);
+    const open = extra.open;
     const tokens = async (sessionId = sid) => (await store.getMeta(sessionId)).historyTokens;
 
     beforeEach(async () => {
@@ -38,7 +34,7 @@ export function historyStoreAmendContract(name: string, factory: HistoryStoreFac
     });
     afterEach(async () => {
       await store.close();
-      await Promise.all(opened.splice(0).map((other) => other.close()));
+      await extra.closeAll();
     });
 
     /** q1 a1 q2 a2 q3 a3, committed as three turns: 36 tokens. */

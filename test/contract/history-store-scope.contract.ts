@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HistoryStore, SessionMeta, StoredMessage } from '../../src/history/history-store.ts';
-import type { HistoryStoreFactory, HistoryStoreTestOptions } from './history-store.contract.ts';
+import { extraStores, type HistoryStoreFactory } from './history-store.contract.ts';
 
 /*
  * The scope half of the HistoryStore contract (run by `historyStoreContract` for every implementation): a
@@ -30,12 +30,8 @@ export function historyStoreScopeContract(name: string, factory: HistoryStoreFac
     const otherThread = 'slack:T:C:2.2';
     const elsewhere = 'slack:T:C2:3.3';
     let store: HistoryStore;
-    const opened: HistoryStore[] = [];
-    const open = async (options: HistoryStoreTestOptions) => {
-      const next = await factory(options);
-      opened.push(next);
-      return next;
-    };
+    const extra = extraStores(factory);
+    const open = extra.open;
     const contents = async (sessionId: string) => (await store.load(sessionId)).map((m) => m.content);
 
     beforeEach(async () => {
@@ -43,7 +39,7 @@ export function historyStoreScopeContract(name: string, factory: HistoryStoreFac
     });
     afterEach(async () => {
       await store.close();
-      await Promise.all(opened.splice(0).map((each) => each.close()));
+      await extra.closeAll();
     });
 
     describe('forgetScope', () => {

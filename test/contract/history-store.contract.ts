@@ -825,3 +825,21 @@ export function historyStoreContract(name: string, factory: HistoryStoreFactory)
   });
   historyStoreScopeContract(name, factory);
 }
+
+/** Opens extra stores with their own options for a test, and closes them all afterwards (`closeAll`). */
+export function extraStores(factory: HistoryStoreFactory): {
+  open(options: HistoryStoreTestOptions): Promise<HistoryStore>;
+  closeAll(): Promise<void>;
+} {
+  const opened: HistoryStore[] = [];
+  return {
+    async open(options) {
+      const next = await factory(options);
+      opened.push(next);
+      return next;
+    },
+    async closeAll() {
+      await Promise.all(opened.splice(0).map((store) => store.close()));
+    },
+  };
+}

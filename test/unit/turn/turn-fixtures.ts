@@ -5,7 +5,9 @@ import type { Metrics } from '../../../src/app/metrics.ts';
 import { createMemoryHistoryStore } from '../../../src/history/memory-history-store.ts';
 import { getTokenCounter } from '../../../src/model/token-counter.ts';
 import type { TurnJob } from '../../../src/queue/turn-queue.ts';
+import { declineTurn } from '../../../src/turn/phases/decline-turn.ts';
 import {
+  openTurnReply,
   resolveTurnDependencies,
   type TurnDependencies,
 } from '../../../src/turn/phases/turn-dependencies.ts';
@@ -140,4 +142,18 @@ export function makeDependencies(
     ...options.overrides,
   });
   return { ...deps, model, channel, metrics, lines, waits };
+}
+
+/** Declines `job` as over its daily budget (reason `over budget`), through the real decline phase. */
+export async function declineOverBudget(
+  deps: ReturnType<typeof makeDependencies>,
+  job: TurnJob,
+): Promise<void> {
+  const reply = openTurnReply(deps.channel, job);
+  await declineTurn(deps, job, {
+    reply,
+    text: 'over budget',
+    deadline: deps.now() + 60_000,
+    log: deps.logger,
+  });
 }

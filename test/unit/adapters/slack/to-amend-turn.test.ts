@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { eventToTurn, followRoleOf } from '../../../../adapters/slack/event-to-turn.ts';
 import type { ToTurnOptions } from '../../../../adapters/slack/to-turn.ts';
-import { FIXTURE, messageChanged, messageDelete, messageEdit } from '../../../fixtures/slack/events.ts';
+import {
+  FIXTURE,
+  fixtureToTurnOptions,
+  messageChanged,
+  messageDelete,
+  messageEdit,
+} from '../../../fixtures/slack/events.ts';
 
-const options: ToTurnOptions = {
-  team: FIXTURE.team,
-  botUserId: FIXTURE.botUserId,
-  botId: FIXTURE.botId,
-  ignoreBots: true,
-  names: new Map([[FIXTURE.user, 'Alice']]),
-};
+const options: ToTurnOptions = fixtureToTurnOptions();
 const ROOT = '1700000200.000100';
 const REPLY = '1700000201.000200';
 const session = (channel: string, threadTs?: string) =>

@@ -6,16 +6,11 @@ import {
   channelMessageCopy,
   directMessage,
   FIXTURE,
+  fixtureToTurnOptions,
   messageChanged,
 } from '../../../fixtures/slack/events.ts';
 
-const options: ToTurnOptions = {
-  team: FIXTURE.team,
-  botUserId: FIXTURE.botUserId,
-  botId: FIXTURE.botId,
-  ignoreBots: true,
-  names: new Map([[FIXTURE.user, 'Alice']]),
-};
+const options: ToTurnOptions = fixtureToTurnOptions();
 
 describe('toTurn', () => {
   it('turns a channel mention into a turn answered in a new thread', () => {

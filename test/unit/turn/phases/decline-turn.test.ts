@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { declineTurn } from '../../../../src/turn/phases/decline-turn.ts';
-import { openTurnReply } from '../../../../src/turn/phases/turn-dependencies.ts';
-import { makeDependencies, makeJob, makeTurn, RECEIVED_AT } from '../turn-fixtures.ts';
+import { declineOverBudget, makeDependencies, makeJob, makeTurn, RECEIVED_AT } from '../turn-fixtures.ts';
 
 describe('declineTurn', () => {
   it('answers with the reason and commits the seq without the message the model never saw', async () => {
     const deps = makeDependencies();
     const job = makeJob(makeTurn({ scopeId: 'console:chan' }), { seq: 2 });
-    const reply = openTurnReply(deps.channel, job);
-    await declineTurn(deps, job, {
-      reply,
-      text: 'over budget',
-      deadline: deps.now() + 60_000,
-      log: deps.logger,
-    });
+    await declineOverBudget(deps, job);
     expect(deps.channel.events).toEqual([
       { kind: 'finish', text: 'over budget', details: { isError: true } },
     ]);
@@ -27,14 +19,8 @@ describe('declineTurn', () => {
   it('commits when the reason cannot be posted, and retries only the post', async () => {
     const deps = makeDependencies();
     const job = makeJob();
-    const reply = openTurnReply(deps.channel, job);
     deps.channel.failFinishes(1);
-    await declineTurn(deps, job, {
-      reply,
-      text: 'over budget',
-      deadline: deps.now() + 60_000,
-      log: deps.logger,
-    });
+    await declineOverBudget(deps, job);
     expect(await deps.store.committedSeq('console:s')).toBe(1);
     expect(deps.channel.finishedTexts()).toEqual(['over budget', 'over budget']);
     expect(deps.metrics.events).toEqual([

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { declineTurn } from '../../../../src/turn/phases/decline-turn.ts';
 import { giveUpTurn } from '../../../../src/turn/phases/give-up-turn.ts';
 import { runCommandTurn } from '../../../../src/turn/phases/run-command-turn.ts';
 import { runMessageTurn } from '../../../../src/turn/phases/run-message-turn.ts';
 import { runResetTurn } from '../../../../src/turn/phases/run-reset-turn.ts';
-import { openTurnReply } from '../../../../src/turn/phases/turn-dependencies.ts';
-import { makeDependencies, makeJob, makeTurn, RECEIVED_AT, type TestDependencies } from '../turn-fixtures.ts';
+import {
+  declineOverBudget,
+  makeDependencies,
+  makeJob,
+  makeTurn,
+  RECEIVED_AT,
+  type TestDependencies,
+} from '../turn-fixtures.ts';
 
 /**
  * Every commit the processor makes carries the turn's `receivedAt`, so a turn received before its channel was
@@ -56,13 +61,7 @@ describe('a turn received before its scope was forgotten', () => {
   it('declined', async () => {
     const deps = await forgottenAfterTheTurn();
     const job = makeJob(inChannel);
-    const reply = openTurnReply(deps.channel, job);
-    await declineTurn(deps, job, {
-      reply,
-      text: 'over budget',
-      deadline: deps.now() + 60_000,
-      log: deps.logger,
-    });
+    await declineOverBudget(deps, job);
     await expectNothingKept(deps);
   });
 
