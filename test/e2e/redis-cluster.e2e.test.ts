@@ -83,8 +83,13 @@ describe('Parley on a Redis Cluster', () => {
     const roots = Array.from({ length: 6 }, () => nextTs());
     for (const [index, root] of roots.entries())
       expect(await mention(parley, `question ${index}`, { ts: root })).toBe(200);
-    await waitFor('six answers', () => repliesByThread(api, roots).every((replies) => replies.length === 1));
-    expect(repliesByThread(api, roots)).toEqual(roots.map((_, index) => [`Echo: question ${index}`]));
+    const answers = roots.map((_, index) => [`Echo: question ${index}`]);
+    // Wait for the final texts: an answer shows up while it is still streaming.
+    await waitFor(
+      () => `six answers, got ${JSON.stringify(repliesByThread(api, roots))}`,
+      () => JSON.stringify(repliesByThread(api, roots)) === JSON.stringify(answers),
+    );
+    expect(repliesByThread(api, roots)).toEqual(answers);
 
     // The second turn of a thread sees the first: the history lives on the cluster.
     expect(await mention(parley, 'again', { thread_ts: roots[0] })).toBe(200);
