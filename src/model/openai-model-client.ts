@@ -12,6 +12,7 @@ import type {
 } from './model-client.ts';
 import { errorOrigin, secretRedactor } from './openai-errors.ts';
 import { streamCompletion } from './stream-completion.ts';
+import { estimateContentTokens, toChatCompletionMessage } from './to-wire-messages.ts';
 
 /** Options of `createOpenAIModelClient`. */
 export interface OpenAIModelClientOptions {
@@ -129,7 +130,7 @@ function toRequestBody(
 ): ChatCompletionCreateParamsStreaming {
   const body: ChatCompletionCreateParamsStreaming = {
     model: options.model,
-    messages: request.messages,
+    messages: request.messages.map(toChatCompletionMessage),
     stream: true,
     stream_options: { include_usage: true },
     [tokenLimitParameter]: request.maxTokens ?? options.maxReplyTokens,
@@ -144,6 +145,7 @@ function estimateUsage(
   estimate: (text: string) => number,
 ): CompletionUsage {
   let promptTokens = TOKENS_REPLY_PRIMING;
-  for (const message of messages) promptTokens += TOKENS_PER_MESSAGE + estimate(message.content);
+  for (const message of messages)
+    promptTokens += TOKENS_PER_MESSAGE + estimateContentTokens(message, estimate);
   return { promptTokens, completionTokens: estimate(reply) };
 }

@@ -21,6 +21,7 @@ import {
 import { ResponseChainTooLongError } from './response-chain-too-long-error.ts';
 import { createResponsesStreamReader } from './responses-stream-reader.ts';
 import { streamCompletion } from './stream-completion.ts';
+import { estimateContentTokens, toResponsesInputMessage } from './to-wire-messages.ts';
 
 /**
  * A `ModelClient` on the OpenAI Responses API (`POST /v1/responses`), which keeps the conversation server-side:
@@ -121,7 +122,7 @@ function toRequestBody(
   const input: EasyInputMessage[] = [];
   for (const message of request.messages) {
     if (message.role === 'system') instructions.push(message.content);
-    else input.push({ role: message.role, content: message.content });
+    else input.push(toResponsesInputMessage(message));
   }
   const body: ResponseCreateParamsStreaming = {
     model: options.model,
@@ -185,6 +186,6 @@ function estimateUsage(
   estimate: (text: string) => number,
 ): CompletionUsage {
   let promptTokens = 0;
-  for (const message of messages) promptTokens += estimate(message.content);
+  for (const message of messages) promptTokens += estimateContentTokens(message, estimate);
   return { promptTokens, completionTokens: estimate(reply) };
 }

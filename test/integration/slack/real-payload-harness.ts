@@ -84,8 +84,11 @@ export interface RealPayloadHarness {
 
 export const SECRET = 'real-payloads-secret';
 
+/** The bot token of the harness's ingress (the fake serves files and `files.info` only with it). */
+export const BOT_TOKEN = 'xoxb-real-payloads';
+
 export async function startRealPayloadHarness(): Promise<RealPayloadHarness> {
-  const api = await startFakeSlackApi();
+  const api = await startFakeSlackApi({ botToken: BOT_TOKEN });
   const sink = createRecordingSink();
   const logs = captureLogs();
   const followedThreads = new Set<string>();
@@ -95,7 +98,7 @@ export async function startRealPayloadHarness(): Promise<RealPayloadHarness> {
   };
   const ingress: PlatformIngress = createSlackIngress({
     config: {
-      botToken: 'xoxb-real-payloads',
+      botToken: BOT_TOKEN,
       signingSecret: SECRET,
       appToken: undefined,
       apiUrl: api.url,
