@@ -1,9 +1,11 @@
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../src/app/logger.ts';
+import type { Attachment } from '../../src/attachments/attachment.ts';
 import type { TurnQueue } from '../../src/queue/turn-queue.ts';
 import { sessionId as buildSessionId, toSafePart } from '../../src/turn/session-id.ts';
 import { COMMAND_NAMES, type CommandName, type Turn } from '../../src/turn/turn.ts';
 import type { ConsoleReplyChannel } from './console-reply-channel.ts';
+import { readAttachment } from './read-attachment.ts';
 
 /** Options of the terminal chat. */
 export interface ConsoleChatOptions {
@@ -24,7 +26,12 @@ export interface ConsoleChatOptions {
 }
 
 const HELP =
-  'Commands: /reset, /usage, /memory [clear], /persona [text|reset], /export, /forget [confirm], /help, /exit.';
+  'Commands: /reset, /usage, /memory [clear], /persona [text|reset], /export, /forget [confirm], ' +
+  '/attach <path> (a file for your next message), /help, /exit.';
+
+/** What `/help` adds to the commands every platform has. */
+const TERMINAL_HELP =
+  'In this terminal: /attach <path> — send a file (image, PDF, text) with your next message; /exit — leave.';
 
 /** Runs the `You:` / `Bot:` chat until `/exit` or end of input. */
 export async function runConsoleChat(options: ConsoleChatOptions): Promise<void> {
@@ -61,6 +68,15 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
     terminal: false,
   });
   output.write('You: ');
+  /** Files `/attach` read, waiting for the next message. */
+  const attached: Attachment[] = [];
+  /** Queues a turn and waits until its reply is printed and the queue is idle. */
+  const answer = async (turn: Turn) => {
+    const done = replies.nextReplyDone();
+    await queue.enqueue(turn);
+    await done;
+    await settled();
+  };
   for await (const line of lines) {
     const text = line.trim();
     if (text === '/exit' || text === '/quit') break;
@@ -70,21 +86,38 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
       await queue.enqueue(turnOf('reset', ''));
       await settled();
       output.write('Memory cleared: this conversation starts afresh.\n');
+    } else if (text.startsWith('/') && word.toLowerCase() === 'attach') {
+      // The rest of the line as typed: a path may hold several spaces.
+      await attachFile(text.slice(1 + word.length), attached, output);
     } else if (text.startsWith('/') && COMMAND_NAMES.includes(name)) {
-      const done = replies.nextReplyDone();
-      await queue.enqueue(turnOf('command', '', { name, args: rest.join(' ') }));
-      await done;
-      await settled();
+      await answer(turnOf('command', '', { name, args: rest.join(' ') }));
+      // The worker's help is the same on every platform; these exist only here.
+      if (name === 'help') output.write(`${TERMINAL_HELP}\n`);
     } else if (text.startsWith('/')) {
       output.write(`Unknown command /${word}. ${HELP}\n`);
     } else if (text.length > 0) {
-      const done = replies.nextReplyDone();
-      await queue.enqueue(turnOf('message', text));
-      await done;
-      await settled();
+      const turn = turnOf('message', text);
+      if (attached.length > 0) turn.attachments = attached.splice(0);
+      await answer(turn);
     }
     output.write('You: ');
   }
   lines.close();
   output.write('\nBye.\n');
+}
+
+/** `/attach <path>`: reads the file into `attached` (for the next message), or says why it cannot. */
+async function attachFile(
+  argument: string,
+  attached: Attachment[],
+  output: NodeJS.WritableStream,
+): Promise<void> {
+  const read = await readAttachment(argument);
+  if ('error' in read) {
+    output.write(`${read.error}\n`);
+    return;
+  }
+  attached.push(read.attachment);
+  const pending = attached.length === 1 ? 'it goes' : `${attached.length} files go`;
+  output.write(`Attached ${read.attachment.name}: ${pending} with your next message.\n`);
 }

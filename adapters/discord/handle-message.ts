@@ -38,7 +38,8 @@ export async function handleMessage(message: Message, context: MessageHandlerCon
   if (!turn) return;
   const inThread = message.inGuild() && message.channel.isThread();
   if (config.replyInThread && message.inGuild() && !inThread) {
-    const threadId = await startThread(message, turn.text, logger);
+    // A message of files alone names its thread after the first one.
+    const threadId = await startThread(message, turn.text || (turn.attachments?.[0]?.name ?? ''), logger);
     if (threadId) {
       turn = moveToThread(turn, threadId);
       await follow(turn, context);

@@ -22,8 +22,6 @@ export interface RawMessageChange {
   content?: unknown;
   /** When it was edited; null for updates that are not edits (link previews, pins). */
   edited_timestamp?: unknown;
-  /** Attached files. */
-  attachments?: Array<{ filename?: unknown }>;
 }
 
 /** The conversation a changed message belongs to, as the handler resolved it. */
@@ -52,8 +50,9 @@ export function changeIds(
 
 /**
  * An `edit` turn of a person's edit: `targetRef` is the message, `text` its new text as the model reads it
- * (`messageText`). Null for bots' and webhooks' edits, updates that are no edits (no `edited_timestamp`: link
- * previews, pins) and edits whose text cannot be read (empty). The id includes the edit's time, so a
+ * (`messageText`; an edit changes only the text, so the message's files are not carried again). Null for bots'
+ * and webhooks' edits, updates that are no edits (no `edited_timestamp`: link previews, pins) and edits whose
+ * text cannot be read (empty). The id includes the edit's time, so a
  * redelivered edit is queued once and a later edit of the same message is a turn of its own.
  */
 export function editToTurn(
@@ -66,8 +65,7 @@ export function editToTurn(
   const editedAt = Date.parse(text(data.edited_timestamp) ?? '');
   if (!ids || authorId === undefined || Number.isNaN(editedAt)) return null;
   if (authorId === botUserId || data.author?.bot === true || data.webhook_id != null) return null;
-  const names = (data.attachments ?? []).flatMap((file) => text(file.filename) ?? []);
-  const newText = messageText(text(data.content) ?? '', names, botUserId);
+  const newText = messageText(text(data.content) ?? '', botUserId);
   if (newText === '') return null;
   const name =
     text(data.member?.nick) ?? text(data.author?.global_name) ?? text(data.author?.username) ?? authorId;

@@ -1,5 +1,6 @@
 import { sessionId } from '../../src/turn/session-id.ts';
 import type { ReplyTarget, Turn } from '../../src/turn/turn.ts';
+import { type AttachmentLike, discordAttachmentsOf } from './discord-attachments.ts';
 import { isMemberAdmin, type MemberLike } from './platform-admin.ts';
 
 /** The parts of a discord.js `Message` a turn is made of (a `Message` satisfies it). */
@@ -31,7 +32,7 @@ export interface MessageLike {
     repliedUser?: { id: string } | null;
   };
   /** Attached files. */
-  attachments: { size: number; values(): Iterable<{ name: string }> };
+  attachments: { size: number; values(): Iterable<AttachmentLike> };
   /**
    * The channel, to tell threads apart (a thread's `parentId` is the channel it lives in); guild channels also
    * tell a member's permissions in them (`permissionsFor`).
@@ -82,10 +83,9 @@ export function addressedToOthers(message: MessageLike, botUserId: string): bool
   return others.some((id) => id !== message.author.id);
 }
 
-/** A message's text as the model reads it: the bot's mention stripped, attachments named on their own lines. */
-export function messageText(content: string, attachmentNames: Iterable<string>, botUserId: string): string {
-  const attachments = [...attachmentNames].map((name) => `[attachment: ${name}]`);
-  return [stripMention(content, botUserId), ...attachments].filter((line) => line !== '').join('\n');
+/** A message's text as the model reads it: the bot's mention stripped (its files travel as `attachments`). */
+export function messageText(content: string, botUserId: string): string {
+  return stripMention(content, botUserId);
 }
 
 /** Where the answer to a message goes: in a guild, as a reply to it (and in its thread, if it is in one). */
@@ -123,7 +123,8 @@ function kindOf(message: MessageLike, context: ToTurnContext): 'message' | 'list
  * replying to one of its messages in a guild channel or thread, and (`inFollowedThread`) every message in a
  * thread the bot follows — as `listen` when it is addressed to someone else. Returns null for everything else
  * (own messages, other bots when ignored, system messages, nothing to say). The turn id and `messageRef` are
- * the message id, so a redelivered message is queued once and a later edit or delete finds it.
+ * the message id, so a redelivered message is queued once and a later edit or delete finds it. Its files become
+ * `attachments` (CDN URLs), and a message of files alone is answered.
  * The author is a platform admin with Manage Server, or Manage Channels in the channel (see `isGuildAdmin`).
  */
 export function toTurn(message: MessageLike, context: ToTurnContext): Turn | null {
@@ -132,11 +133,11 @@ export function toTurn(message: MessageLike, context: ToTurnContext): Turn | nul
   if (context.ignoreBots && (message.author.bot || message.webhookId !== null)) return null;
   const kind = kindOf(message, context);
   if (kind === null) return null;
-  const names = [...message.attachments.values()].map((attachment) => attachment.name);
-  const text = messageText(message.content, names, context.botUserId);
-  if (text === '') return null;
+  const text = messageText(message.content, context.botUserId);
+  const attachments = discordAttachmentsOf(message.attachments.values());
+  if (text === '' && attachments.length === 0) return null;
   if (!safeIds(message.id, message.channelId, message.guildId)) return null;
-  return {
+  const turn: Turn = {
     id: message.id,
     sessionId: sessionId('discord', message.guildId ?? 'dm', message.channelId),
     scopeId: scopeSessionId(message.guildId, message.channelId, message.channel),
@@ -151,6 +152,8 @@ export function toTurn(message: MessageLike, context: ToTurnContext): Turn | nul
     target: replyTargetOf(message.guildId, message.channelId, message.id, message.channel.isThread()),
     receivedAt: message.createdTimestamp,
   };
+  if (attachments.length > 0) turn.attachments = attachments;
+  return turn;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { ChannelDirectory } from './channel-directory.ts';
 import { confirmReset } from './confirm-reset.ts';
 import { enqueueInTime } from './enqueue-in-time.ts';
 import { type EventToTurnOptions, eventToTurn, rawTextOf } from './event-to-turn.ts';
+import { lookUpFileInfo } from './look-up-file-info.ts';
 import type { RecentSet } from './recent-set.ts';
 import type { SlackSessionScope } from './slack-session-id.ts';
 import { mentionedUserIds, unnamedChannelIds } from './slack-text.ts';
@@ -34,16 +35,19 @@ export interface EnqueueMessageContext {
 }
 
 /** The `toTurn` options of one event, before names are known. */
-export type TurnBase = Omit<EventToTurnOptions, 'names' | 'channelNames' | 'authorIsAdmin' | 'onIgnore'>;
+export type TurnBase = Omit<
+  EventToTurnOptions,
+  'names' | 'channelNames' | 'authorIsAdmin' | 'fileInfo' | 'onIgnore'
+>;
 
 /** Most mentioned users whose names are looked up per message (the rest stay `@U123`). */
 const MAX_NAME_LOOKUPS = 6;
 
 /**
  * Completes a message's turn and queues it: names (and whether the author is a workspace admin) of the author
- * and mentioned people, names of linked channels, the earlier messages of a thread Parley is called into for the first time, then (for
- * `@bot reset`) a confirmation, sent without waiting for it. Throws when the turn did not reach the queue
- * within `enqueueTimeoutMs`.
+ * and mentioned people, names of linked channels, `files.info` of Slack Connect files, the earlier messages of
+ * a thread Parley is called into for the first time, then (for `@bot reset`) a confirmation, sent without
+ * waiting for it. Throws when the turn did not reach the queue within `enqueueTimeoutMs`.
  */
 export async function enqueueMessage(
   event: SlackMessageEvent,
@@ -54,12 +58,13 @@ export async function enqueueMessage(
   const { client, logger } = context;
   const text = rawTextOf(event);
   const mentioned = mentionedUserIds(text).filter((id) => id !== base.botUserId);
-  const [names, authorIsAdmin, channelNames] = await Promise.all([
+  const [names, authorIsAdmin, channelNames, fileInfo] = await Promise.all([
     context.directory.names([draft.author.id, ...mentioned.slice(0, MAX_NAME_LOOKUPS)]),
     context.directory.isAdmin(draft.author.id),
     context.channels?.names(unnamedChannelIds(text).slice(0, MAX_NAME_LOOKUPS)),
+    lookUpFileInfo(event.files, { client, logger }),
   ]);
-  const turn = eventToTurn(event, { ...base, names, authorIsAdmin, channelNames }) ?? draft;
+  const turn = eventToTurn(event, { ...base, names, authorIsAdmin, channelNames, fileInfo }) ?? draft;
   if (turn.kind === 'message' && isInExistingThread(event) && !context.knownSessions.has(turn.sessionId)) {
     const earlier = await fetchThreadContext({
       client,

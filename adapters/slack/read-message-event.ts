@@ -64,7 +64,9 @@ export function readMessageEvent(
   const channel = nonEmptyString(event.channel);
   const ts = nonEmptyString(event.ts);
   const team = options.team ?? nonEmptyString(event.team);
-  const rawText = typeof event.text === 'string' ? event.text : undefined;
+  // A share of files alone may come without any text.
+  const hasFiles = Array.isArray(event.files) && event.files.length > 0;
+  const rawText = typeof event.text === 'string' ? event.text : hasFiles ? '' : undefined;
   const authorId = user ?? botId;
   if (!channel || !ts || !team || rawText === undefined || !authorId) return { ignored: 'missing fields' };
   const threadTs = nonEmptyString(event.thread_ts);

@@ -1,6 +1,7 @@
 import type { ReplyTarget, Turn } from '../../src/turn/turn.ts';
 import { type ParsedCommand, parseCommandText } from './command-text.ts';
 import { type MessageEventFields, nonEmptyString, readMessageEvent } from './read-message-event.ts';
+import { type SlackFile, slackAttachmentsOf } from './slack-files.ts';
 import {
   conversationOf,
   isDirectMessageChannel,
@@ -26,6 +27,8 @@ export interface SlackMessageEvent {
   channel_type?: unknown;
   team?: unknown;
   hidden?: unknown;
+  /** Files shared with the message (`file_share`, or a mention or DM with files): see `SlackFile`. */
+  files?: unknown;
 }
 
 /** What `toTurn` needs besides the event. */
@@ -47,6 +50,11 @@ export interface ToTurnOptions {
    * caller then queues it only if the bot follows that thread, see `followRoleOf`). Off: it is ignored.
    */
   followUps?: boolean;
+  /**
+   * What `files.info` said of the message's files that only it describes (Slack Connect), by file id (looked up
+   * with the names, see `lookUpFileInfo`); without it such files are attached without a URL.
+   */
+  fileInfo?: ReadonlyMap<string, SlackFile>;
   /** Whether Slack makes the author a workspace admin or owner (looked up with the names; default false). */
   authorIsAdmin?: boolean;
   /** Told why an event produced no turn (for debug logs). */
@@ -140,7 +148,8 @@ function authorNameOf(
  * slash commands cannot run in threads. At a channel's top level both act on the channel-level session, like
  * the slash commands; in a thread on the thread's session. With `followUps`, a thread message without a mention
  * is a follow-up (`message`, or `listen` when it mentions other people). Every turn carries `scopeId`, the
- * channel-level session of its channel or DM, and `messageRef`, the message's `ts`.
+ * channel-level session of its channel or DM, and `messageRef`, the message's `ts`. The message's files become
+ * `attachments` (see `slackFileToAttachment`: URLs, never the token), and a message of files alone is answered.
  */
 export function toTurn(event: SlackMessageEvent, options: ToTurnOptions): Turn | null {
   const ignore = (reason: string): null => {
@@ -166,7 +175,9 @@ export function toTurn(event: SlackMessageEvent, options: ToTurnOptions): Turn |
     channelNames: options.channelNames,
   });
   const intent = intentOf(text, { mentioned, isDirectMessage, fromBot: fields.fromBot });
-  if (intent.kind === 'message' && text.length === 0) return ignore('empty text');
+  // Files go with what is answered or remembered; a reset or command only acts.
+  const attachments = intent.kind === 'message' ? slackAttachmentsOf(event.files, options.fileInfo) : [];
+  if (intent.kind === 'message' && text.length === 0 && attachments.length === 0) return ignore('empty text');
   const { conversation, replyThreadTs } = placementOf(
     { team, channel, ts, threadTs, isDirectMessage, scope: options.sessionScope },
     intent.kind !== 'message',
@@ -197,6 +208,7 @@ export function toTurn(event: SlackMessageEvent, options: ToTurnOptions): Turn |
     receivedAt: tsToMillis(ts),
   };
   if (intent.kind === 'command') turn.command = { name: intent.command.name, args: intent.command.args };
+  if (attachments.length > 0) turn.attachments = attachments;
   return turn;
 }
 

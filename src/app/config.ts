@@ -34,6 +34,17 @@ export interface Config {
     timeoutMs: number;
     maxRetries: number;
   };
+  /** Files and images people attach. */
+  files: {
+    /** Whether images go to the model: `auto` from the table of known vision models. */
+    vision: 'auto' | 'on' | 'off';
+    /** OpenAI's image `detail`. */
+    imageDetail: 'auto' | 'low' | 'high';
+    /** Cap of one text file or PDF in the prompt, in tokens. */
+    maxFileTokens: number;
+    /** Largest image kept, in bytes. */
+    maxImageBytes: number;
+  };
   /** Attempts per turn before the user gets an error message. */
   turnMaxAttempts: number;
   /** Redis URL, or undefined for the embedded in-memory default. */
@@ -223,6 +234,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parseEnvironment(env);
   return {
     model: modelSettings(e),
+    files: {
+      vision: e.VISION,
+      imageDetail: e.IMAGE_DETAIL,
+      maxFileTokens: e.MAX_FILE_TOKENS,
+      maxImageBytes: e.MAX_IMAGE_BYTES,
+    },
     turnMaxAttempts: e.TURN_MAX_ATTEMPTS,
     redisUrl: e.REDIS_URL,
     redis: redisSettings(e),

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { AttachmentKind, AttachmentOutcomeEvent } from '../attachments/attachment.ts';
 
 /** How a turn ended, as counted in `parley_turns_total`. */
 export type TurnOutcome =
@@ -32,6 +33,8 @@ export interface Metrics {
   ): void;
   /** Something failed. */
   error(kind: ErrorKind): void;
+  /** An attached file was read (`prepared`) or skipped (the skip reason), after `bytes` were downloaded. */
+  attachment(kind: AttachmentKind, outcome: AttachmentOutcomeEvent['outcome'], bytes: number): void;
   /** Reports the queue depth when `/metrics` is scraped. */
   watchQueueDepth(read: () => Promise<number>): void;
 }
@@ -81,6 +84,15 @@ function createInstruments(registry: Registry) {
       ['model'],
     ),
     errors: counter(registry, 'parley_errors_total', 'Errors, by kind.', ['kind']),
+    files: counter(
+      registry,
+      'parley_files_total',
+      'Attached files, by kind (image, pdf, text, other) and outcome (prepared or the skip reason).',
+      ['kind', 'outcome'],
+    ),
+    fileBytes: counter(registry, 'parley_file_bytes_total', 'Bytes of attached files downloaded, by kind.', [
+      'kind',
+    ]),
   };
 }
 
@@ -121,7 +133,8 @@ function watchDepth(registry: Registry): (read: () => Promise<number>) => void {
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'parley_' });
-  const { turns, queueWait, endToEnd, modelLatency, tokens, cost, errors } = createInstruments(registry);
+  const { turns, queueWait, endToEnd, modelLatency, tokens, cost, errors, files, fileBytes } =
+    createInstruments(registry);
   const watchQueueDepth = watchDepth(registry);
 
   return {
@@ -144,6 +157,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     },
     error(kind) {
       errors.inc({ kind });
+    },
+    attachment(kind, outcome, bytes) {
+      files.inc({ kind, outcome });
+      if (Number.isFinite(bytes) && bytes > 0) fileBytes.inc({ kind }, bytes);
     },
     watchQueueDepth,
   };

@@ -139,6 +139,9 @@ function createProcessor(
       maxReplyTokens: config.model.maxReplyTokens,
       maxHistoryMessages: config.model.maxHistoryMessages,
     },
+    files: config.files,
+    // Slack serves files only to the bot's token; turns never carry it, so the worker adds its own.
+    attachmentHeaders: config.slack ? { slack: { Authorization: `Bearer ${config.slack.botToken}` } } : {},
     modelAttempts: config.turnMaxAttempts,
     retryDelayMs: deps.tuning?.modelRetryDelayMs,
     turnDeadlineMs: config.turnDeadlineMs,
@@ -169,9 +172,10 @@ export function createWorkerPipeline(config: Config, deps: WorkerPipelineDeps): 
   const { logger } = deps;
   const redis = config.redis ? connectRedis(config.redis, logger) : undefined;
   const historyTtlDays = config.historyTtlDays;
+  const maxImageBytes = config.files.maxImageBytes;
   const store = redis
-    ? createRedisHistoryStore({ redis, prefix: config.redisPrefix, logger, historyTtlDays })
-    : createMemoryHistoryStore({ historyTtlDays });
+    ? createRedisHistoryStore({ redis, prefix: config.redisPrefix, logger, historyTtlDays, maxImageBytes })
+    : createMemoryHistoryStore({ historyTtlDays, maxImageBytes });
   const ledger = redis
     ? createRedisUsageLedger({ redis, prefix: config.redisPrefix, historyTtlDays })
     : createMemoryUsageLedger({ historyTtlDays });

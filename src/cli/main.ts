@@ -10,6 +10,7 @@ import { createRedisHistoryStore } from '../history/redis/redis-history-store.ts
 import {
   forkSession,
   formatListing,
+  type ImportResult,
   importSession,
   readExport,
   requireSession,
@@ -19,13 +20,15 @@ import {
 const USAGE = `Usage: parley <command> [options]   (works on the Redis in REDIS_URL)
 
   sessions [--limit N]                     list stored sessions, most recently active first
-  export <session> [--out FILE]            write a session as JSON (stdout by default)
-  import <file> [--session ID] [--force]   load an export (into its own session, or ID)
+  export <session> [--out FILE] [--with-images]
+                                           write a session as JSON (stdout by default); --with-images
+                                           embeds the images its messages refer to (base64)
+  import <file> [--session ID] [--force]   load an export (into its own session, or ID), images included
   fork <session> <new-session> [--force]   copy a conversation to try another path from the same state
   forget <session>                         delete everything stored for a session
 `;
 
-type Flags = { limit?: string; out?: string; session?: string; force: boolean };
+type Flags = { limit?: string; out?: string; session?: string; force: boolean; 'with-images': boolean };
 
 /** What one command gets: the store, its positional arguments, the flags and the two output streams. */
 interface CommandContext {
@@ -51,11 +54,15 @@ const COMMANDS: Record<string, { args: number; run(context: CommandContext): Pro
   export: {
     args: 1,
     async run({ store, args, flags, out, err }) {
-      const data = await exportSession(store, await requireSession(store, args[0]!));
+      const sessionId = await requireSession(store, args[0]!);
+      const data = await exportSession(store, sessionId, Date.now(), { withImages: flags['with-images'] });
       const json = `${JSON.stringify(data, null, 2)}\n`;
       if (flags.out) {
         await writeFile(flags.out, json);
-        err.write(`Exported ${data.messages.length} messages of ${data.sessionId} to ${flags.out}\n`);
+        const images = data.images ? ` and ${Object.keys(data.images).length} images` : '';
+        err.write(
+          `Exported ${data.messages.length} messages${images} of ${data.sessionId} to ${flags.out}\n`,
+        );
       } else out.write(json);
       return 0;
     },
@@ -65,16 +72,16 @@ const COMMANDS: Record<string, { args: number; run(context: CommandContext): Pro
     async run({ store, args, flags, out }) {
       const data = readExport(await readFile(args[0]!, 'utf8'));
       const target = flags.session ?? data.sessionId;
-      const count = await importSession(store, data, target, { force: flags.force });
-      out.write(`Imported ${count} messages into ${target}\n`);
+      const result = await importSession(store, data, target, { force: flags.force });
+      out.write(`Imported ${describeImport(result)} into ${target}\n`);
       return 0;
     },
   },
   fork: {
     args: 2,
     async run({ store, args, flags, out }) {
-      const count = await forkSession(store, args[0]!, args[1]!, { force: flags.force });
-      out.write(`Forked ${args[0]} into ${args[1]} (${count} messages)\n`);
+      const result = await forkSession(store, args[0]!, args[1]!, { force: flags.force });
+      out.write(`Forked ${args[0]} into ${args[1]} (${describeImport(result)})\n`);
       return 0;
     },
   },
@@ -87,6 +94,13 @@ const COMMANDS: Record<string, { args: number; run(context: CommandContext): Pro
     },
   },
 };
+
+/** `12 messages`, with the images when there were any (`, 2 images (1 refused: too large)`). */
+function describeImport({ messages, images, refusedImages }: ImportResult): string {
+  const kept = images > 0 ? `, ${images} images` : '';
+  const refused = refusedImages > 0 ? ` (${refusedImages} refused: too large)` : '';
+  return `${messages} messages${kept}${refused}`;
+}
 
 /** The store on the Redis of `REDIS_URL`, once Redis answers (a plain message within 5 s if it does not). */
 async function openStore(): Promise<HistoryStore> {
@@ -126,6 +140,7 @@ export async function runCli(
       out: { type: 'string' },
       session: { type: 'string' },
       force: { type: 'boolean', default: false },
+      'with-images': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

@@ -1,4 +1,9 @@
-import { exportSession, parseSessionExport, type SessionExport } from '../commands/session-export.ts';
+import {
+  decodeExportedImage,
+  exportSession,
+  parseSessionExport,
+  type SessionExport,
+} from '../commands/session-export.ts';
 import type { HistoryStore, SessionListing } from '../history/history-store.ts';
 import { parseSessionId } from '../turn/session-id.ts';
 
@@ -24,20 +29,39 @@ export async function exists(store: HistoryStore, sessionId: string): Promise<bo
   return meta.summary !== undefined || meta.persona !== undefined;
 }
 
-/** Writes an export into `sessionId` (its messages, summary and persona); refuses to overwrite unless `force`. */
+/** What an import wrote. */
+export interface ImportResult {
+  /** Messages written. */
+  messages: number;
+  /** Embedded images kept (`putImage`). */
+  images: number;
+  /** Embedded images the store refused (larger than its `maxImageBytes`). */
+  refusedImages: number;
+}
+
+/**
+ * Writes an export into `sessionId` (its messages, summary, persona and embedded images); refuses to overwrite
+ * unless `force`. Images go in after the messages, so a forced import over a session keeps them.
+ */
 export async function importSession(
   store: HistoryStore,
   data: SessionExport,
   sessionId: string,
   options: { force?: boolean } = {},
-): Promise<number> {
+): Promise<ImportResult> {
   checkSessionId(sessionId);
   if (!options.force && (await exists(store, sessionId))) {
     throw new SessionToolError(`${sessionId} already has a conversation; add --force to replace it`);
   }
   await store.replace(sessionId, data.messages);
   await store.setMeta(sessionId, { summary: data.summary, persona: data.persona, responseId: null });
-  return data.messages.length;
+  const result: ImportResult = { messages: data.messages.length, images: 0, refusedImages: 0 };
+  for (const [sha256, image] of Object.entries(data.images ?? {})) {
+    const bytes = decodeExportedImage(image);
+    if (await store.putImage(sessionId, { sha256, mimeType: image.mimeType, bytes })) result.images += 1;
+    else result.refusedImages += 1;
+  }
+  return result;
 }
 
 /** Parses an export file's text. */
@@ -55,15 +79,20 @@ export function readExport(text: string): SessionExport {
   }
 }
 
-/** Copies a conversation to a new session, so another path can be tried from the same state. */
+/** Copies a conversation, images included, to a new session, so another path can be tried from the same state. */
 export async function forkSession(
   store: HistoryStore,
   from: string,
   to: string,
   options: { force?: boolean } = {},
-): Promise<number> {
+): Promise<ImportResult> {
   await requireSession(store, from);
-  return importSession(store, await exportSession(store, from), to, options);
+  return importSession(
+    store,
+    await exportSession(store, from, Date.now(), { withImages: true }),
+    to,
+    options,
+  );
 }
 
 /** One line per session: last activity, ID. */

@@ -1,4 +1,4 @@
-import type { Compaction, StoredMessage } from './history-store.ts';
+import type { Compaction, StoredImage, StoredMessage } from './history-store.ts';
 
 /**
  * Argument checks shared by both HistoryStores, so memory and Redis reject the same bad input with the same
@@ -85,4 +85,27 @@ export function checkSearchLimit(searchLimit: number | undefined): number {
   const limit = checkCount('searchLimit', searchLimit);
   // The Lua script takes it as a string, where Infinity has no reliable spelling.
   return Math.min(limit, Number.MAX_SAFE_INTEGER);
+}
+
+/** Default of the stores' `maxImageBytes`: 20 MiB. */
+export const DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+
+/** The stores' `maxImageBytes` option (default 20 MiB): a positive whole number of bytes. */
+export function imageLimit(options: { maxImageBytes?: number }): number {
+  const limit = options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new RangeError(`maxImageBytes must be a positive integer, got ${limit}`);
+  }
+  return limit;
+}
+
+/** An image to keep: a hex sha256 (it names the image's key), a mime type and bytes. */
+export function checkImage(image: StoredImage): void {
+  if (typeof image.sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(image.sha256)) {
+    throw new RangeError(`image sha256 must be 64 hex digits, got ${String(image.sha256).slice(0, 80)}`);
+  }
+  if (typeof image.mimeType !== 'string' || image.mimeType === '') {
+    throw new RangeError('image mimeType must be a non-empty string');
+  }
+  if (!(image.bytes instanceof Uint8Array)) throw new TypeError('image bytes must be a Uint8Array');
 }

@@ -36,6 +36,47 @@ export interface StoredMessage {
   ref?: string;
   /** The bot's replies: the platform messages showing it, so an edit re-answers in place and a delete removes them. */
   replies?: PostedMessage[];
+  /**
+   * Files that came with a user's message. Text files keep their extracted (capped) text here and reach every
+   * later prompt with the message; images keep their hash (bytes via `HistoryStore.loadImages`). `tokens` of the
+   * message includes them.
+   */
+  attachments?: StoredAttachment[];
+}
+
+/** What is remembered of one attached file. */
+export interface StoredAttachment {
+  /** File name as shown. */
+  name: string;
+  /** `image` (sent to the model), `text` (text files and PDFs, put into the prompt) or `skipped` (not usable). */
+  kind: 'image' | 'text' | 'skipped';
+  /** Detected type. */
+  mimeType?: string;
+  /** Size in bytes. */
+  sizeBytes?: number;
+  /** Images: content hash (sha256, hex) of the bytes kept by `putImage`. */
+  sha256?: string;
+  /** Images: pixel size. */
+  width?: number;
+  height?: number;
+  /** Tokens this file adds to its message in the prompt (image formula, or the fenced block). */
+  tokens?: number;
+  /** Text files: the fenced block as put into the prompt (already capped, truncation marked). */
+  text?: string;
+  /** Text files: whether the text was cut at `MAX_FILE_TOKENS`. */
+  truncated?: boolean;
+  /** Skipped files: why (`SkipReason` of the attachments seam). */
+  reason?: string;
+}
+
+/** An image kept once per conversation for later prompts. */
+export interface StoredImage {
+  /** sha256 of `bytes`, hex. */
+  sha256: string;
+  /** Detected type. */
+  mimeType: string;
+  /** The bytes. */
+  bytes: Uint8Array;
 }
 
 /** Tokens and money spent, as added up per session. */
@@ -196,6 +237,13 @@ export interface HistoryStore {
     replacement: StoredMessage | null,
     options?: { searchLimit?: number },
   ): Promise<number>;
+  /**
+   * Keeps an image for this conversation (once per content hash; refused above the store's `maxImageBytes`),
+   * expiring with it. Resolves false when it was refused.
+   */
+  putImage(sessionId: string, image: StoredImage): Promise<boolean>;
+  /** The images of this conversation with these hashes; missing ones (expired, refused) are left out. */
+  loadImages(sessionId: string, sha256s: readonly string[]): Promise<Map<string, StoredImage>>;
   /** Releases connections. */
   close(): Promise<void>;
 }

@@ -1,8 +1,9 @@
-import { retentionMs } from './history-arguments.ts';
+import { imageLimit, retentionMs } from './history-arguments.ts';
 import type { HistoryStore } from './history-store.ts';
 import { createMemoryFollowUps } from './memory-follow-ups.ts';
 import { createMemoryHistoryReads } from './memory-history-reads.ts';
 import { createMemoryHistoryWrites } from './memory-history-writes.ts';
+import { createMemoryImages } from './memory-images.ts';
 import { createMemoryIndexedWrites } from './memory-indexed-writes.ts';
 import { createMemorySessions } from './memory-sessions.ts';
 
@@ -14,6 +15,8 @@ export interface MemoryHistoryStoreOptions {
   historyTtlMs?: number;
   /** Current time, ms since epoch (`lastActiveAt`, expiry); default `Date.now`. */
   now?: () => number;
+  /** `putImage` refuses images larger than this many bytes; default 20 MiB (`config.files.maxImageBytes`). */
+  maxImageBytes?: number;
 }
 
 /**
@@ -23,12 +26,14 @@ export interface MemoryHistoryStoreOptions {
  * share stored objects.
  */
 export function createMemoryHistoryStore(options: MemoryHistoryStoreOptions = {}): HistoryStore {
+  const maxImageBytes = imageLimit(options);
   const sessions = createMemorySessions(retentionMs(options), options.now ?? Date.now);
   return {
     ...createMemoryHistoryReads(sessions),
     ...createMemoryHistoryWrites(sessions),
     ...createMemoryIndexedWrites(sessions),
     ...createMemoryFollowUps(sessions),
+    ...createMemoryImages(sessions, maxImageBytes),
     async close(): Promise<void> {},
   };
 }

@@ -1,5 +1,5 @@
 import type { UsageCounters } from '../usage/usage-counters.ts';
-import type { StoredMessage } from './history-store.ts';
+import type { StoredImage, StoredMessage } from './history-store.ts';
 import { createMemoryForgetMarks } from './memory-forget-marks.ts';
 import { createMemorySessionIndex, type MemorySessionIndex } from './memory-session-index.ts';
 
@@ -15,6 +15,8 @@ export interface MemorySession {
   responseId?: string;
   /** Scope the session was last committed under (to leave it on `forget`). */
   scopeId?: string;
+  /** Images kept by `putImage`, by sha256 (dropped by `forget`, `clear` and a reset commit). */
+  images?: Map<string, StoredImage>;
   /** Set by `follow`: the bot takes part in the conversation (kept by `/reset`, dropped by `forget`). */
   followed?: boolean;
   /** Usage totals: prompt tokens. */
@@ -157,9 +159,10 @@ export function emptySession(committedSeq: number): MemorySession {
   };
 }
 
-/** Empties the conversation — history, summary, response chain — keeping persona, usage and seq. */
+/** Empties the conversation — history, summary, response chain, images — keeping persona, usage and seq. */
 export function clearConversation(state: MemorySession): void {
   state.messages = [];
+  delete state.images;
   state.historyTokens = 0;
   delete state.summary;
   delete state.responseId;

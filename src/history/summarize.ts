@@ -127,6 +127,24 @@ async function chooseOldest(
   return { dropped, droppedTokens };
 }
 
+/** Most tokens of one text file shown to the summarizer: enough for its gist, not enough to crowd out the talk. */
+const FILE_EXCERPT_TOKENS = 300;
+
+/** A message as the summarizer reads it: who said what, then the files that came with it (text files' start). */
+function transcriptEntry(message: StoredMessage, counter: TokenCounter): string {
+  // The files are summarized from their names and a short excerpt, not from the whole blocks a prompt sends.
+  const said =
+    message.role === 'assistant'
+      ? `Assistant: ${message.content}`
+      : renderContent({ ...message, attachments: undefined });
+  const files = (message.attachments ?? []).map((file) => {
+    if (file.kind === 'image') return `[attached image: ${file.name}]`;
+    if (file.kind === 'skipped' || file.text === undefined) return `[attached file, not read: ${file.name}]`;
+    return `[attached file: ${file.name}]\n${counter.truncate(file.text, FILE_EXCERPT_TOKENS, 'start')}`;
+  });
+  return [said, ...files].join('\n');
+}
+
 /** The user message of the summarizing call: the old summary and the transcript of the dropped messages. */
 function summaryInput(
   previousSummary: string | undefined,
@@ -135,11 +153,7 @@ function summaryInput(
   room: number,
 ): string {
   // Only a single message larger than the room can still overflow it: cut it, keeping its start.
-  const transcript = dropped
-    .map((message) =>
-      message.role === 'assistant' ? `Assistant: ${message.content}` : renderContent(message),
-    )
-    .join('\n');
+  const transcript = dropped.map((message) => transcriptEntry(message, counter)).join('\n');
   return [
     previousSummary ? `Existing summary:\n${previousSummary}` : 'There is no summary yet.',
     `New messages:\n${counter.truncate(transcript, Math.max(64, room), 'start')}`,

@@ -15,6 +15,21 @@ export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   /** Text content. */
   content: string;
+  /**
+   * Images that go with a user message (screenshots people dropped into the conversation). Clients send them as
+   * content parts after the text: Chat Completions `image_url` with a data URL, Responses `input_image`.
+   */
+  images?: PromptImage[];
+}
+
+/** An image as sent to the model, with its bytes. */
+export interface PromptImage {
+  /** `image/png`, `image/jpeg`, `image/gif` or `image/webp`. */
+  mimeType: string;
+  /** The image's bytes, base64-encoded. */
+  dataBase64: string;
+  /** OpenAI's `detail` (`IMAGE_DETAIL`). */
+  detail: 'low' | 'high' | 'auto';
 }
 
 /** One completion request. */

@@ -11,6 +11,7 @@ import type {
 } from './model-client.ts';
 import { finishedReplyFields, openAIClientSetup } from './openai-client-setup.ts';
 import { streamCompletion } from './stream-completion.ts';
+import { estimateContentTokens, toChatCompletionMessage } from './to-wire-messages.ts';
 
 /** Options of `createOpenAIModelClient`. */
 export interface OpenAIModelClientOptions {
@@ -105,7 +106,7 @@ function toRequestBody(
 ): ChatCompletionCreateParamsStreaming {
   const body: ChatCompletionCreateParamsStreaming = {
     model: options.model,
-    messages: request.messages,
+    messages: request.messages.map(toChatCompletionMessage),
     stream: true,
     stream_options: { include_usage: true },
     [tokenLimitParameter]: request.maxTokens ?? options.maxReplyTokens,
@@ -120,6 +121,7 @@ function estimateUsage(
   estimate: (text: string) => number,
 ): CompletionUsage {
   let promptTokens = TOKENS_REPLY_PRIMING;
-  for (const message of messages) promptTokens += TOKENS_PER_MESSAGE + estimate(message.content);
+  for (const message of messages)
+    promptTokens += TOKENS_PER_MESSAGE + estimateContentTokens(message, estimate);
   return { promptTokens, completionTokens: estimate(reply) };
 }

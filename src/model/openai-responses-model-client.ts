@@ -16,6 +16,7 @@ import type { OpenAIModelClientOptions } from './openai-model-client.ts';
 import { ResponseChainTooLongError } from './response-chain-too-long-error.ts';
 import { createResponsesStreamReader } from './responses-stream-reader.ts';
 import { streamCompletion } from './stream-completion.ts';
+import { estimateContentTokens, toResponsesInputMessage } from './to-wire-messages.ts';
 
 /**
  * A `ModelClient` on the OpenAI Responses API (`POST /v1/responses`), which keeps the conversation server-side:
@@ -106,7 +107,7 @@ function toRequestBody(
   const input: EasyInputMessage[] = [];
   for (const message of request.messages) {
     if (message.role === 'system') instructions.push(message.content);
-    else input.push({ role: message.role, content: message.content });
+    else input.push(toResponsesInputMessage(message));
   }
   const body: ResponseCreateParamsStreaming = {
     model: options.model,
@@ -170,6 +171,6 @@ function estimateUsage(
   estimate: (text: string) => number,
 ): CompletionUsage {
   let promptTokens = 0;
-  for (const message of messages) promptTokens += estimate(message.content);
+  for (const message of messages) promptTokens += estimateContentTokens(message, estimate);
   return { promptTokens, completionTokens: estimate(reply) };
 }

@@ -2,14 +2,19 @@
  * Prompt assembly: what is sent to the model for a turn. `assemblePrompt` promises a prompt within
  * the context budget (unless even the minimum does not fit, then flagged `overBudget`), built in a
  * fixed priority order, with same-role neighbours merged so roles alternate, and exact token counts
- * in the model's encoding without re-encoding the stored history. Beside it: `conversation-picker.ts`
- * (which history fits), `merge-same-role.ts`, `render-message.ts` (how a stored message reads),
- * `truncate.ts` (cutting with a visible marker) and `cached-count.ts`.
+ * in the model's encoding without re-encoding the stored history. Users' attachments travel with their
+ * messages: text files as fenced blocks after the text, images as refs (`imageRefs`) the caller fills with
+ * bytes (`attach-prompt-images.ts`), their tokens counted in the budget; images that do not fit are dropped
+ * oldest first, their messages kept. Beside it: `conversation-picker.ts` (which history fits),
+ * `merge-same-role.ts`, `render-message.ts` (how a stored message reads), `prompt-attachments.ts` (how its
+ * files read), `truncate.ts` (cutting with a visible marker) and `cached-count.ts`.
  */
 
+import type { ImageDetail } from '../attachments/attachment.ts';
 import type { StoredMessage } from '../history/history-store.ts';
 import type { ChatMessage } from '../model/model-client.ts';
 import { REPLY_PRIMING_TOKENS, type TokenCounter } from '../model/token-counter.ts';
+import type { PromptImageRef } from './attach-prompt-images.ts';
 import { cachedCount } from './cached-count.ts';
 import { ConversationPicker } from './conversation-picker.ts';
 import {
@@ -17,8 +22,10 @@ import {
   mergeSameRole,
   type PromptPart,
   recountRun,
+  runImages,
   runToMessage,
 } from './merge-same-role.ts';
+import { imageTokensOf, sendDetail } from './prompt-attachments.ts';
 import { isBlank } from './render-message.ts';
 import { truncateWithMarker } from './truncate.ts';
 
@@ -48,14 +55,22 @@ export interface AssemblePromptInput {
   maxHistoryMessages?: number;
   /** Counter of the model's encoding (the one the stored `tokens` were counted with). */
   counter: TokenCounter;
+  /** Whether the model is given images (`VISION`); when false every image is named as omitted. Default true. */
+  sendImages?: boolean;
+  /** The configured `IMAGE_DETAIL`, sent with every image but those counted at `low`. Default `auto`. */
+  imageDetail?: ImageDetail;
 }
 
 /** An assembled prompt. */
 export interface AssembledPrompt {
-  /** Messages to send: system, summary (if any), then the conversation with roles alternating. */
+  /** Messages to send: system, summary (if any), then the conversation with roles alternating; no `images` yet. */
   messages: ChatMessage[];
-  /** Exact prompt cost including reply priming; at most the budget unless `overBudget`. */
+  /** The images the messages send, in order: load them and fill `images` with `attachPromptImages`. */
+  imageRefs: PromptImageRef[];
+  /** Exact prompt cost including reply priming and the images of `imageRefs`; at most the budget unless `overBudget`. */
   promptTokens: number;
+  /** Images of sent messages left out for lack of room (or, with `sendImages: false`, all of them). */
+  droppedImages: number;
   /** History and pending messages left out for lack of room or beyond `maxHistoryMessages` (skipped blank ones aside). */
   droppedMessages: number;
   /** Whether text was cut (system prompt, summary or newest message) or the summary left out. */
@@ -79,8 +94,14 @@ export function assemblePrompt(input: AssemblePromptInput): AssembledPrompt {
   // System prompt and newest message: always sent, cut when they do not fit together.
   const newestIndex = lastNonBlankIndex(pending);
   const newest = newestIndex >= 0 ? pending[newestIndex]! : undefined;
-  const system = fitSystemPrompt(input, available, newest?.tokens ?? 0);
-  const picker = new ConversationPicker(counter, available - (system.message?.tokens ?? 0));
+  // The system prompt is not cut to make room for images, only for text.
+  const newestTextCost = newest ? newest.tokens - imageTokensOf(newest) : 0;
+  const system = fitSystemPrompt(input, available, newestTextCost);
+  const picker = new ConversationPicker(
+    counter,
+    available - (system.message?.tokens ?? 0),
+    input.sendImages ?? true,
+  );
   picker.blanks += pending.length - 1 - newestIndex;
   const newestCut = newest ? picker.pickNewest(newest) : false;
 
@@ -97,13 +118,23 @@ export function assemblePrompt(input: AssemblePromptInput): AssembledPrompt {
   const conversation = mergeWithinBudget(picker.picked.toReversed(), counter, fixedTokens, budget);
 
   const messages: ChatMessage[] = [];
+  const imageRefs: PromptImageRef[] = [];
   if (system.message) messages.push({ role: 'system', content: system.message.text });
   if (summary.message) messages.push({ role: 'system', content: summary.message.text });
-  for (const run of conversation.runs) messages.push(runToMessage(run));
+  for (const run of conversation.runs) {
+    for (const image of runImages(run)) {
+      const { sha256, name, tokens } = image;
+      const detail = sendDetail(image, input.imageDetail ?? 'auto');
+      imageRefs.push({ messageIndex: messages.length, sha256, name, detail, tokens });
+    }
+    messages.push(runToMessage(run));
+  }
 
   return {
     messages,
+    imageRefs,
     promptTokens: conversation.promptTokens,
+    droppedImages: picker.droppedImages,
     droppedMessages: history.length + pending.length - conversation.kept - picker.blanks,
     truncated: system.truncated || newestCut || summary.truncated,
     overBudget: conversation.promptTokens > budget,

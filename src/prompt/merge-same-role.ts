@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../model/model-client.ts';
 import type { TokenCounter } from '../model/token-counter.ts';
+import type { PromptImageAttachment } from './prompt-attachments.ts';
 
 /** Separator between messages merged into one. */
 export const MERGE_SEPARATOR = '\n\n';
@@ -10,8 +11,10 @@ export interface PromptPart {
   role: 'user' | 'assistant';
   /** Rendered text. */
   text: string;
-  /** Exact cost as a message of its own (overhead + text). */
+  /** Exact cost as a message of its own (overhead + text + its images). */
   tokens: number;
+  /** Images sent with it, in order (after the text). */
+  images: readonly PromptImageAttachment[];
 }
 
 /** Consecutive same-role parts sent as one message. */
@@ -40,12 +43,21 @@ export function mergeSameRole(parts: readonly PromptPart[], counter: TokenCounte
   return runs;
 }
 
-/** Sets a run's exact cost: a single part's known cost, or a recount of the merged text. */
+/**
+ * Sets a run's exact cost: a single part's known cost, or a recount of the merged text plus its images (image
+ * parts cost the same wherever they sit).
+ */
 export function recountRun(run: MergedRun, counter: TokenCounter): void {
   run.tokens =
     run.parts.length === 1
       ? run.parts[0]!.tokens
-      : counter.messageTokens({ role: run.role, content: runText(run) });
+      : counter.messageTokens({ role: run.role, content: runText(run) }) +
+        runImages(run).reduce((sum, image) => sum + image.tokens, 0);
+}
+
+/** The images of a run's parts, in order: all sent after the merged text. */
+export function runImages(run: MergedRun): PromptImageAttachment[] {
+  return run.parts.flatMap((part) => part.images);
 }
 
 /** The message a run is sent as. */

@@ -1,6 +1,16 @@
 import type { StoredMessage } from '../history/history-store.ts';
 import type { TokenCounter } from '../model/token-counter.ts';
 import type { Author } from '../turn/turn.ts';
+import {
+  ATTACHMENT_SEPARATOR,
+  attachmentLines,
+  hasPromptAttachments,
+  type ImageOmission,
+  imageTokensOf,
+} from './prompt-attachments.ts';
+
+/** What rendering reads of a stored message. */
+export type RenderableMessage = Pick<StoredMessage, 'role' | 'content' | 'author' | 'attachments'>;
 
 /** Longest display name shown to the model, in code points. */
 export const MAX_DISPLAY_NAME_LENGTH = 64;
@@ -22,22 +32,40 @@ export function displayName(author: Author): string {
 
 /**
  * The text a stored message is sent as: a user message with an author is prefixed with the speaker's
- * name (`Alice: …`) so the model can tell people apart in a shared channel; replies go as written.
+ * name (`Alice: …`) so the model can tell people apart in a shared channel; replies go as written. Its
+ * attachments follow the text (see `prompt-attachments.ts`), every image named as sent.
  */
-export function renderContent(message: Pick<StoredMessage, 'role' | 'content' | 'author'>): string {
-  if (message.role !== 'user' || !message.author) return message.content;
+export function renderContent(message: RenderableMessage): string {
+  return renderContentKeeping(message, Number.POSITIVE_INFINITY, 'prompt budget');
+}
+
+/** `renderContent` with only the newest `imagesKept` of the message's images sent, the rest named as omitted. */
+export function renderContentKeeping(
+  message: RenderableMessage,
+  imagesKept: number,
+  omission: ImageOmission,
+): string {
+  const content = hasPromptAttachments(message)
+    ? [message.content, ...attachmentLines(message, imagesKept, omission)]
+        .filter((text) => text.trim() !== '')
+        .join(ATTACHMENT_SEPARATOR)
+    : message.content;
+  if (message.role !== 'user' || !message.author) return content;
   const name = displayName(message.author);
-  return name ? `${name}: ${message.content}` : message.content;
+  return name ? `${name}: ${content}` : content;
 }
 
 /** Whether a message has nothing worth sending (providers reject empty or blank content). */
-export function isBlank(message: Pick<StoredMessage, 'content'>): boolean {
-  return message.content.trim() === '';
+export function isBlank(
+  message: Pick<StoredMessage, 'content'> & Partial<Pick<StoredMessage, 'role' | 'attachments'>>,
+): boolean {
+  return message.content.trim() === '' && !hasPromptAttachments(message);
 }
 
 /**
- * A message ready to store, with `tokens` = its exact cost as prompt assembly renders it
- * (overhead + rendered content). The only place a stored message is encoded.
+ * A message ready to store, with `tokens` = its exact cost as prompt assembly renders it with all its images:
+ * overhead + rendered content (text, then its files' blocks and image lines) + each image's `tokens`. The only
+ * place a stored message is encoded.
  */
 export function toStoredMessage(
   message: Omit<StoredMessage, 'tokens'>,
@@ -45,6 +73,10 @@ export function toStoredMessage(
 ): StoredMessage {
   const stored: StoredMessage = { role: message.role, content: message.content, at: message.at, tokens: 0 };
   if (message.author) stored.author = { id: message.author.id, name: message.author.name };
-  stored.tokens = counter.messageOverhead(stored.role) + counter.count(renderContent(stored));
+  if (message.attachments && message.attachments.length > 0) {
+    stored.attachments = message.attachments.map((attachment) => ({ ...attachment }));
+  }
+  stored.tokens =
+    counter.messageOverhead(stored.role) + counter.count(renderContent(stored)) + imageTokensOf(stored);
   return stored;
 }

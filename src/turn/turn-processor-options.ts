@@ -1,5 +1,7 @@
 import type { Logger } from '../app/logger.ts';
 import type { Metrics } from '../app/metrics.ts';
+import type { ImageDetail } from '../attachments/attachment.ts';
+import type { VisionSetting } from '../attachments/vision-models.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import type { ModelClient } from '../model/model-client.ts';
 import type { TokenCounter } from '../model/token-counter.ts';
@@ -36,6 +38,13 @@ export interface TurnProcessorOptions {
   turnDeadlineMs?: number;
   /** Waits between retries; tests replace it so that a retry-after of minutes takes no time. */
   sleep?: (ms: number) => Promise<void>;
+  /** How attached files are read (`VISION`, `IMAGE_DETAIL`, `MAX_FILE_TOKENS`, `MAX_IMAGE_BYTES`); defaults when unset. */
+  files?: FileSettings;
+  /**
+   * Headers added to each platform's file downloads: Slack's `Authorization: Bearer <bot token>`. Turns never
+   * carry credentials, so the worker adds its own here.
+   */
+  attachmentHeaders?: Partial<Record<Platform, Record<string, string>>>;
   /** Usage per channel and user (for `/usage` and budgets). */
   ledger: UsageLedger;
   /** Rolling summaries: the share of the history budget that triggers one. Off when unset. */
@@ -50,4 +59,16 @@ export interface TurnProcessorOptions {
   logger: Logger;
   /** Prometheus metrics, when served. */
   metrics?: Metrics;
+}
+
+/** How attached files are read and shown to the model. */
+export interface FileSettings {
+  /** Whether images go to the model: `auto` asks the table of known vision models. */
+  vision: VisionSetting;
+  /** The detail images are sent (and counted) at. */
+  imageDetail: ImageDetail;
+  /** Most tokens of one text file or PDF in the prompt. */
+  maxFileTokens: number;
+  /** Largest image accepted and kept, in bytes. */
+  maxImageBytes: number;
 }

@@ -1,3 +1,5 @@
+import type { Attachment } from '../attachments/attachment.ts';
+
 /** The chat platforms Parley speaks on. */
 export type Platform = 'slack' | 'discord' | 'console';
 
@@ -99,6 +101,11 @@ export interface Turn {
   target: ReplyTarget;
   /** When the platform received it, ms since epoch. */
   receivedAt: number;
+  /**
+   * Files attached to the message, as the platform describes them (downloaded by the worker). Never carries
+   * credentials: a Slack file's `Authorization` header is added by the worker from its own bot token.
+   */
+  attachments?: Attachment[];
   /** Earlier messages to seed a new session with (e.g. a Slack thread the bot is first mentioned in). */
   context?: ContextMessage[];
 }

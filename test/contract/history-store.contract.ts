@@ -15,6 +15,8 @@ export interface HistoryStoreTestOptions {
   historyTtlDays?: number;
   /** Retention in ms (test-only). */
   historyTtlMs?: number;
+  /** Largest image `putImage` keeps, in bytes. */
+  maxImageBytes?: number;
 }
 
 /** Builds a fresh, empty store for one test; the suite closes it afterwards. */

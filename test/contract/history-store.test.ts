@@ -6,9 +6,11 @@ import { createRedisHistoryStore } from '../../src/history/redis/redis-history-s
 import { useTestRedis } from '../helpers/use-test-redis.ts';
 import { type HistoryStoreFactory, historyStoreContract } from './history-store.contract.ts';
 import { historyStoreAmendContract } from './history-store-amend.contract.ts';
+import { historyStoreImagesContract, redisImagesTarget } from './history-store-images.contract.ts';
 
 historyStoreContract('memory', (options) => createMemoryHistoryStore(options));
 historyStoreAmendContract('memory', (options) => createMemoryHistoryStore(options));
+historyStoreImagesContract('memory', (options) => createMemoryHistoryStore(options));
 
 const redis = useTestRedis();
 
@@ -17,6 +19,8 @@ const redisStore: HistoryStoreFactory = (options) =>
   createRedisHistoryStore({ redis: redis.client, prefix: `test-${randomUUID()}`, ...options });
 historyStoreContract('redis', redisStore);
 historyStoreAmendContract('redis', redisStore);
+const redisImages = redisImagesTarget(() => redis.client, 'test');
+historyStoreImagesContract('redis', redisImages.factory, redisImages.probe);
 
 describe('memory history store retention (driven by the injected clock)', () => {
   const DAY = 86_400_000;

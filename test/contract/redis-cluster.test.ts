@@ -12,6 +12,7 @@ import { startTestRedisCluster, type TestRedisCluster } from '../helpers/redis-c
 import { bullTurnQueueFactory } from './bull-turn-queue-factory.ts';
 import { historyStoreContract } from './history-store.contract.ts';
 import { historyStoreAmendContract } from './history-store-amend.contract.ts';
+import { historyStoreImagesContract, redisImagesTarget } from './history-store-images.contract.ts';
 import { turnQueueContract } from './turn-queue.contract.ts';
 import { usageLedgerContract } from './usage-ledger.contract.ts';
 
@@ -35,6 +36,9 @@ historyStoreContract('redis cluster', (options) =>
 historyStoreAmendContract('redis cluster', (options) =>
   createRedisHistoryStore({ redis: client, prefix: `cluster-${randomUUID()}`, ...options }),
 );
+
+const clusterImages = redisImagesTarget(() => client, 'cluster');
+historyStoreImagesContract('redis cluster', clusterImages.factory, clusterImages.probe);
 
 usageLedgerContract('redis cluster', (now, options) =>
   createRedisUsageLedger({ redis: client, prefix: `cluster-${randomUUID()}`, now, ...options }),

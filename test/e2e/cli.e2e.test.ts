@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,5 +136,57 @@ describe('parley CLI', () => {
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain('cannot connect to Redis at 127.0.0.1:1: ECONNREFUSED');
     expect(unreachable.stderr).not.toContain('max retries');
+  });
+
+  it('export --with-images embeds the images by hash, and import puts them back byte for byte', async () => {
+    const bytes = Uint8Array.from({ length: 4096 }, (_, index) => (index * 131) % 256);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const attachments = [
+      {
+        name: 'plot.png',
+        kind: 'image' as const,
+        mimeType: 'image/png',
+        sizeBytes: 4096,
+        sha256,
+        tokens: 85,
+      },
+      {
+        name: 'notes.txt',
+        kind: 'text' as const,
+        mimeType: 'text/plain',
+        text: '```notes.txt\nhi\n```',
+        tokens: 9,
+      },
+    ];
+    await store.putImage('console:pictures', { sha256, mimeType: 'image/png', bytes });
+    await store.commitTurn('console:pictures', {
+      seq: 1,
+      messages: [{ ...message('user', 'what is in this plot?', 4_000), attachments }],
+    });
+
+    const plain = JSON.parse((await parley(['export', 'console:pictures'])).stdout);
+    expect(plain.messages[0].attachments).toEqual(attachments);
+    expect(plain.images).toBeUndefined();
+
+    const file = join(dir, 'pictures.json');
+    const exported = await parley(['export', 'console:pictures', '--with-images', '--out', file]);
+    expect(exported.stderr).toContain('Exported 1 messages and 1 images of console:pictures');
+    const data = JSON.parse(readFileSync(file, 'utf8'));
+    expect(data.images).toEqual({
+      [sha256]: { mimeType: 'image/png', base64: Buffer.from(bytes).toString('base64') },
+    });
+
+    const imported = await parley(['import', file, '--session', 'console:pictures-copy']);
+    expect(imported.stdout).toContain('Imported 1 messages, 1 images into console:pictures-copy');
+    expect(await store.load('console:pictures-copy')).toEqual(await store.load('console:pictures'));
+    const copy = (await store.loadImages('console:pictures-copy', [sha256])).get(sha256);
+    expect(copy?.mimeType).toBe('image/png');
+    expect(Buffer.from(copy!.bytes).equals(Buffer.from(bytes))).toBe(true);
+
+    data.images[sha256].base64 = Buffer.from('not the image').toString('base64');
+    writeFileSync(file, JSON.stringify(data));
+    const tampered = await parley(['import', file, '--session', 'console:pictures-bad']);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toContain('do not match their sha256');
   });
 });

@@ -123,8 +123,8 @@ export interface MessageCreateInput {
   roles?: string[];
   /** Mentioned users; default: those written as `<@id>` in the content. */
   mentions?: FakeUser[];
-  /** Attached files. */
-  attachments?: Array<{ filename: string }>;
+  /** Attached files, served by the fake's CDN (see `addAttachment`). */
+  attachments?: AttachmentInput[];
   /** Message type (0 default, 19 reply; others are system messages). */
   type?: number;
   /** Set to post as a webhook. */
@@ -143,6 +143,19 @@ export interface MessageCreateInput {
   /** With `replyTo`: leave `referenced_message` out, as Discord does when it did not look the message up. */
   omitReferencedMessage?: boolean;
 }
+
+/** A file to attach to a message: served at a CDN-like URL of the fake. */
+export interface AttachmentInput {
+  /** File name. */
+  filename: string;
+  /** Content; default 1,024 bytes of `a`. */
+  content?: string | Uint8Array;
+  /** MIME type reported in the attachment object (and served); default none (Discord leaves it out at times). */
+  content_type?: string;
+}
+
+/** The route of the fake's CDN (for `failNext` and `requests`). */
+export const CDN_ROUTE = 'GET /attachments/:channel/:attachment/:filename';
 
 /** Input of `sendMessageUpdate`: an edit of a message sent with `sendMessageCreate`. */
 export interface MessageUpdateInput {
@@ -202,6 +215,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     resolve: (r: RecordedRequest) => void;
   }> = [];
   const failures = new Map<string, Array<InjectedFailure>>();
+  // Bytes the CDN serves, by `<channel>/<attachment id>/<filename>`.
+  const cdnFiles = new Map<string, { bytes: Buffer; contentType: string | undefined }>();
 
   const botMessagePayload = (message: FakeMessage) => {
     const channel = channels.get(message.channelId);
@@ -339,6 +354,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       }),
     ),
     compileRoute('GET /gateway', false, () => json(200, { url: gatewayUrl })),
+    // The CDN: signed URLs that need no token (the signature is not checked); unknown files are gone, as on Discord.
+    compileRoute(CDN_ROUTE, false, ({ params }) => {
+      const file = cdnFiles.get(`${params.channel}/${params.attachment}/${params.filename}`);
+      if (!file) return { status: 404, body: Buffer.from('This content is no longer available.') };
+      const type = file.contentType ?? 'application/octet-stream';
+      return { status: 200, body: file.bytes, headers: { 'content-type': type } };
+    }),
     compileRoute('GET /users/@me', true, () => json(200, bot)),
     compileRoute('GET /applications/@me', true, () =>
       json(200, { id: applicationId, name: 'Parley', bot, flags: 0, description: '', icon: null }),
@@ -411,6 +433,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   ];
 
   const respond = (response: ServerResponse, reply: Reply) => {
+    if (reply.body instanceof Uint8Array) {
+      // CDN bytes, as they are.
+      response.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
+      response.end(reply.body);
+      return;
+    }
     if (reply.body === undefined) {
       // A 204 carries no body and must not claim a JSON content type (discord.js would try to parse it).
       response.writeHead(reply.status, reply.headers);
@@ -530,6 +558,23 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const apiUrl = `http://127.0.0.1:${port}/api`;
+  /** Stores a file on the CDN and returns its attachment object, as a message carries it. */
+  const addAttachment = (input: AttachmentInput, channelId: string = general.id) => {
+    const id = snowflake();
+    const bytes = Buffer.from(input.content ?? 'a'.repeat(1024));
+    cdnFiles.set(`${channelId}/${id}/${input.filename}`, { bytes, contentType: input.content_type });
+    const path = `attachments/${channelId}/${id}/${encodeURIComponent(input.filename)}`;
+    const signature = `ex=${(Math.floor(Date.now() / 1000) + 86_400).toString(16)}&is=0&hm=${randomBytes(32).toString('hex')}&`;
+    return {
+      id,
+      filename: input.filename,
+      size: bytes.length,
+      url: `http://127.0.0.1:${port}/${path}?${signature}`,
+      // Discord's media proxy resizes images; the fake serves the file itself there.
+      proxy_url: `http://127.0.0.1:${port}/${path}?${signature}`,
+      ...(input.content_type ? { content_type: input.content_type } : {}),
+    };
+  };
   const gatewayUrl = `ws://127.0.0.1:${port}/gateway`;
 
   return {
@@ -609,6 +654,16 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
     expireInteraction(id: string, how: 'expired' | 'unknown' = 'expired'): void {
       interactions.expire(id, how);
     },
+    /**
+     * Stores a file on the fake's CDN and returns its attachment object (`id`, `filename`, `size`, `url`,
+     * `proxy_url`, `content_type`), for payloads dispatched by hand. Its `url` answers a GET (no token, as
+     * Discord's signed CDN URLs) with the bytes; `sendMessageCreate` attaches files this way.
+     */
+    addAttachment,
+    /** GETs of CDN URLs so far. */
+    cdnRequests(): RecordedRequest[] {
+      return requests.filter((request) => request.route === CDN_ROUTE);
+    },
     /** Dispatches MESSAGE_CREATE; returns the full payload sent. */
     sendMessageCreate(input: MessageCreateInput = {}) {
       const author = input.author ?? alice;
@@ -638,13 +693,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         mention_everyone: false,
         mentions: mentioned.map((user) => (inGuild ? { ...user, member: makeMember() } : user)),
         mention_roles: [],
-        attachments: (input.attachments ?? []).map((attachment) => ({
-          id: snowflake(),
-          filename: attachment.filename,
-          size: 1024,
-          url: `https://cdn.example.invalid/${attachment.filename}`,
-          proxy_url: `https://media.example.invalid/${attachment.filename}`,
-        })),
+        attachments: (input.attachments ?? []).map((attachment) => addAttachment(attachment, channelId)),
         embeds: [],
         pinned: false,
         flags: 0,

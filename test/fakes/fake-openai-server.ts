@@ -18,12 +18,28 @@ import type { AddressInfo, Socket } from 'node:net';
  * `previous_response_not_found`.
  */
 
+/**
+ * A content part as it arrives on the wire: `text`/`input_text`/`output_text` carry `text` (the only part the fake
+ * reads); image parts are recorded as sent — Chat Completions `image_url: { url, detail }`, Responses
+ * `input_image` with `image_url` (a URL string) and `detail`.
+ */
+export interface WireContentPart {
+  /** `text`, `image_url`, `input_text`, `input_image`, `output_text`, … */
+  type: string;
+  /** The text of a text part. */
+  text?: string;
+  /** The image of an image part. */
+  image_url?: string | { url: string; detail?: string };
+  /** Responses `input_image`: the detail asked for. */
+  detail?: string;
+}
+
 /** A chat message as it arrives on the wire (content may be a string or an array of parts). */
 export interface WireChatMessage {
   /** `system`, `developer`, `user`, `assistant`, `tool`. */
   role: string;
   /** Text, or content parts (only `text` parts are read by the fake). */
-  content?: string | Array<{ type: string; text?: string }> | null;
+  content?: string | WireContentPart[] | null;
   /** Optional speaker name. */
   name?: string;
 }
@@ -112,7 +128,7 @@ export interface WireResponsesInputItem {
   /** `user`, `assistant`, `system`, `developer`. */
   role?: string;
   /** Text, or content parts (`input_text`, `output_text`: their `text` is read). */
-  content?: string | Array<{ type: string; text?: string }> | null;
+  content?: string | WireContentPart[] | null;
 }
 
 /** The parsed JSON body of `POST /v1/responses`, as far as the fake reads it. */

@@ -80,6 +80,48 @@ export interface RecordedResponse {
   at: number;
 }
 
+/** A file the fake serves (see `addFile`). */
+export interface FakeFile {
+  /** File id, `F…`. */
+  id: string;
+  /** File name. */
+  name: string;
+  /** MIME type reported in its file object. */
+  mimetype: string;
+  /** What a download with the right token gets. */
+  bytes: Buffer;
+  /** The file object `files.info` answers with (and the event carries, unless `slackConnect`). */
+  object: Record<string, unknown>;
+}
+
+/** One GET of a file URL. */
+export interface RecordedDownload {
+  /** The file id in the URL. */
+  fileId: string;
+  /** Bearer token the request carried. */
+  token: string | undefined;
+  /** HTTP status answered: 200 with the bytes, 200 HTML login page for a wrong token, 404, or a failure's. */
+  status: number;
+  /** Whether the file's bytes were served. */
+  served: boolean;
+  /** When it arrived, ms since epoch. */
+  at: number;
+}
+
+/** Input of `addFile`. */
+export interface FakeFileInput {
+  /** File name. */
+  name: string;
+  /** Content. */
+  bytes: Buffer | Uint8Array | string;
+  /** MIME type; default `application/octet-stream`. */
+  mimetype?: string;
+  /** File id; default a fresh `F0FILE…`. */
+  id?: string;
+  /** Shared from another organisation: the event's file is a stub only `files.info` completes. */
+  slackConnect?: boolean;
+}
+
 /** How a failing call answers. */
 export type FakeFailure =
   | { status: 429; retryAfter: number }
@@ -121,6 +163,19 @@ export interface FakeSlackApi {
   failNext(method: string, count: number, failure: FakeFailure): void;
   /** Delays every answer to `method` by `ms` (0 to stop). */
   delay(method: string, ms: number): void;
+  /** The bot token file downloads and `files.info` require (`Authorization: Bearer <token>`). */
+  botToken: string;
+  /**
+   * Adds a file the fake serves and returns its object as a message's `files[]` carries it: `url_private` and
+   * `url_private_download` on this fake (`/files-pri/<team>-<id>/[download/]<name>`), which answer GETs with
+   * the bytes only with `botToken` (anything else: a 200 HTML login page, as Slack); `files.info` describes it.
+   * With `slackConnect`, the returned object is the stub Slack sends (`file_access: 'check_file_info'`).
+   */
+  addFile(input: FakeFileInput): Record<string, unknown>;
+  /** Files `addFile` added, by id (`files.info` and the file URLs serve these). */
+  files: Map<string, FakeFile>;
+  /** GETs of file URLs, in order (`failNext('download', …)` makes them fail with the failure's status). */
+  downloads: RecordedDownload[];
   /** Files uploaded with the external upload flow (`files.uploadV2`), in order. */
   uploads: FakeUpload[];
   /** Posts to `response_url`s, in order. */
@@ -131,7 +186,7 @@ export interface FakeSlackApi {
   socketModeUrl: string | undefined;
   /** Resolves once `predicate` holds for the recorded calls, polling; rejects after `timeoutMs`. */
   waitFor(predicate: (calls: RecordedCall[]) => boolean, timeoutMs?: number): Promise<void>;
-  /** Forgets recorded calls, posted messages, uploads and responses (not users, channels, threads or identity). */
+  /** Forgets recorded calls, downloads, posted messages, uploads and responses (not users, channels, threads, files or identity). */
   reset(): void;
   /** Stops the server. */
   close(): Promise<void>;
@@ -141,6 +196,8 @@ export interface FakeSlackApi {
 export interface FakeSlackApiOptions {
   /** Identity for `auth.test`. */
   identity?: Partial<FakeIdentity>;
+  /** Bot token file downloads and `files.info` require; default `xoxb-fake-bot-token`. */
+  botToken?: string;
 }
 
 async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {
@@ -190,6 +247,8 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   const delays = new Map<string, number>();
   const uploads: FakeUpload[] = [];
   const responses: RecordedResponse[] = [];
+  const files = new Map<string, FakeFile>();
+  const downloads: RecordedDownload[] = [];
   const baseSeconds = Math.floor(Date.now() / 1000);
   let counter = 0;
   let fileCounter = 0;
@@ -199,7 +258,10 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     return `${baseSeconds + Math.floor(counter / 1_000_000)}.${String(counter % 1_000_000).padStart(6, '0')}`;
   };
 
-  const handlers: Record<string, (body: Record<string, unknown>) => Record<string, unknown>> = {
+  const handlers: Record<
+    string,
+    (body: Record<string, unknown>, token: string | undefined) => Record<string, unknown>
+  > = {
     'auth.test': () => ({
       url: 'https://fake.slack.com/',
       team: 'Fake Team',
@@ -326,6 +388,11 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
         files: found.map((upload) => ({ id: upload!.id, name: upload!.filename, title: upload!.title })),
       };
     },
+    'files.info': (body, token) => {
+      if (token !== api.botToken) return { ok: false, error: 'invalid_auth' };
+      const file = files.get(str(body.file) ?? '');
+      return file ? { file: file.object } : { ok: false, error: 'file_not_found' };
+    },
     'apps.connections.open': () =>
       api.socketModeUrl ? { url: api.socketModeUrl } : { ok: false, error: 'invalid_auth' },
   };
@@ -386,8 +453,38 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
   };
 
+  /** A GET of a file URL: the bytes with the bot token; Slack's HTML login page without it. */
+  const handleDownload = (fileId: string, request: IncomingMessage, response: ServerResponse) => {
+    const authorization = request.headers.authorization;
+    const token = authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
+    const download: RecordedDownload = { fileId, token, status: 200, served: false, at: Date.now() };
+    downloads.push(download);
+    response.once('finish', () => {
+      download.status = response.statusCode;
+    });
+    const file = files.get(fileId);
+    if (failIfArmed('download', response)) return;
+    if (token !== api.botToken) {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(
+        '<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to Slack</body></html>',
+      );
+    } else if (!file) {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('file_not_found');
+    } else {
+      download.served = true;
+      response.writeHead(200, { 'content-type': file.mimetype, 'content-length': file.bytes.length });
+      response.end(file.bytes);
+    }
+  };
+
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '').split('?')[0]!;
+    const filePath = /^\/files-pri\/[A-Za-z0-9]+-([A-Za-z0-9]+)\//.exec(path);
+    if (request.method === 'GET' && filePath) {
+      handleDownload(filePath[1]!, request, response);
+      return;
+    }
     const upload = /^\/upload\/([A-Za-z0-9]+)$/.exec(path);
     if (request.method === 'POST' && upload) {
       await handleUpload(upload[1]!, request, response);
@@ -427,7 +524,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       send(response, 200, { ok: false, error: 'unknown_method' });
       return;
     }
-    const result = handler(body);
+    const result = handler(body, token);
     send(response, 200, { ok: true, ...result });
   };
 
@@ -457,6 +554,34 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
         )
         .sort((a, b) => Number(a.ts) - Number(b.ts)),
     identity,
+    botToken: options.botToken ?? 'xoxb-fake-bot-token',
+    files,
+    downloads,
+    addFile(input) {
+      fileCounter += 1;
+      const id = input.id ?? `F0FILE${String(fileCounter).padStart(4, '0')}`;
+      const bytes = Buffer.from(input.bytes);
+      const mimetype = input.mimetype ?? 'application/octet-stream';
+      const base = `${origin}/files-pri/${identity.teamId}-${id}`;
+      const name = encodeURIComponent(input.name);
+      const object = {
+        id,
+        name: input.name,
+        title: input.name,
+        mimetype,
+        size: bytes.length,
+        user: 'U0FILEOWNER',
+        mode: 'hosted',
+        is_external: false,
+        url_private: `${base}/${name}`,
+        url_private_download: `${base}/download/${name}`,
+        file_access: 'visible',
+      };
+      files.set(id, { id, name: input.name, mimetype, bytes, object });
+      return input.slackConnect
+        ? { id, mode: 'file_access', file_access: 'check_file_info', created: 0, timestamp: 0, user: '' }
+        : { ...object };
+    },
     uploads,
     responses,
     responseUrl() {
@@ -478,6 +603,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     },
     reset() {
       calls.length = 0;
+      downloads.length = 0;
       messages.clear();
       uploads.length = 0;
       responses.length = 0;

@@ -34,7 +34,11 @@ function messageLike(random: Random): MessageLike {
   const text = content(random);
   if (text.includes(`<@${BOT}>`) || text.includes(`<@!${BOT}>`) || random.chance(0.2)) mentioned.add(BOT);
   const attachments = Array.from({ length: random.chance(0.7) ? 0 : 1 + random.int(3) }, () => ({
+    id: snowflake(random),
     name: random.string(),
+    url: `https://cdn.discordapp.com/attachments/${snowflake(random)}/${snowflake(random)}/${random.string()}`,
+    size: random.int(2 ** 24),
+    contentType: random.pick([null, 'image/png', 'text/plain', random.string()]),
   }));
   const inThread = random.chance(0.3);
   return {

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toTurn } from '../../adapters/slack/to-turn.ts';
+import { eventToTurn } from '../../adapters/slack/event-to-turn.ts';
 import type { RunningParley } from '../../src/app/start-parley.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.ts';
@@ -282,9 +282,10 @@ describe('the Slack HTTP endpoint under hostile requests', () => {
       // Only events the converter itself rejects, whichever workspace the envelope claims.
       const team = random.pick([FIXTURE.team, 'T0OTHER', random.string()]);
       const options = { botUserId: FIXTURE.botUserId, botId: FIXTURE.botId, ignoreBots: true };
+      // `eventToTurn` is what the ingress runs: it also turns edits and deletes into turns.
       if (
-        toTurn(event, { ...options, team }) !== null ||
-        toTurn(event, { ...options, team: FIXTURE.team }) !== null
+        eventToTurn(event, { ...options, team, eventId: undefined }) !== null ||
+        eventToTurn(event, { ...options, team: FIXTURE.team, eventId: undefined }) !== null
       )
         continue;
       envelopes.push({

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Command, Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -379,6 +379,42 @@ describe('Redis history store on a plain server', () => {
     await store.forget(sid);
     expect(await client.exists(history)).toBe(0);
     expect(await client.hgetall(meta)).toEqual({ committedSeq: '4' });
+  });
+
+  it('keeps an image as one binary hash under the session tag, named in its images set', async () => {
+    const prefix = newPrefix();
+    const store = track(createRedisHistoryStore({ redis: client, prefix, historyTtlMs: 60_000 }));
+    const sid = 'console:pictures';
+    const bytes = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0xfe, 0x80, 0xc0, 0x0a]);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    await store.commitTurn(sid, { seq: 1, messages: [message('hi')] });
+    expect(await store.putImage(sid, { sha256, mimeType: 'image/png', bytes })).toBe(true);
+    const layout = historyKeys(prefix, sid);
+    expect(layout.image(sha256)).toBe(`${prefix}:{s:${sid}}:image:${sha256}`);
+    expect(await client.smembers(layout.images)).toEqual([layout.image(sha256)]);
+    expect(await client.hkeys(layout.image(sha256))).toEqual(['mimeType', 'bytes']);
+    expect((await client.hgetBuffer(layout.image(sha256), 'bytes'))?.equals(Buffer.from(bytes))).toBe(true);
+    // A put renews the conversation it belongs to.
+    for (const key of [layout.image(sha256), layout.images, layout.history, layout.meta]) {
+      expect(await client.pttl(key)).toBeGreaterThan(59_000);
+    }
+    await store.forget(sid);
+    expect(await client.keys(`${prefix}:{s:${sid}}:image*`)).toEqual([]);
+  });
+
+  it('refuses a reset over an images key of the wrong type before writing; forget still deletes it', async () => {
+    const prefix = newPrefix();
+    const store = track(createRedisHistoryStore({ redis: client, prefix }));
+    const sid = 'console:corrupt-images';
+    const { history, images } = historyKeys(prefix, sid);
+    await store.commitTurn(sid, { seq: 1, messages: [message('kept')] });
+    await client.set(images, 'not a set');
+    await expect(store.clear(sid)).rejects.toThrow(/WRONGTYPE/);
+    await expect(store.commitTurn(sid, { seq: 2, clear: true, messages: [] })).rejects.toThrow(/WRONGTYPE/);
+    expect(await client.llen(history)).toBe(1);
+    await store.forget(sid);
+    expect(await client.exists(history, images)).toBe(0);
+    expect(await store.committedSeq(sid)).toBe(1);
   });
 
   it('amends and drops messages around corrupt entries, leaving those before them in place', async () => {

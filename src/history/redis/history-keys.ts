@@ -17,12 +17,25 @@ export interface HistoryKeys {
    * this time (ms since epoch) leave nothing. Expires with retention; renewed by commits under the scope.
    */
   forgotten: string;
+  /** Set of the image keys (`image(sha256)`) the session holds, so forget and reset delete them in one script. */
+  images: string;
+  /**
+   * Hash per kept image (`putImage`), fields `mimeType` (text) and `bytes` (the raw bytes, binary-safe). Written
+   * once per content hash (HSETNX); expires with retention, renewed by `putImage` and commits.
+   */
+  image(sha256: string): string;
 }
 
 /** History keys of one session under `prefix` (default `parley`). */
 export function historyKeys(prefix: string, sessionId: string): HistoryKeys {
   const base = sessionKeyBase(prefix, sessionId);
-  return { history: `${base}:history`, meta: `${base}:meta`, forgotten: `${base}:forgotten` };
+  return {
+    history: `${base}:history`,
+    meta: `${base}:meta`,
+    forgotten: `${base}:forgotten`,
+    images: `${base}:images`,
+    image: (sha256: string) => `${base}:image:${sha256}`,
+  };
 }
 
 /** Keys of the session index (for listing, retention and `/forget` of a channel). */

@@ -16,7 +16,7 @@ export interface HistoryScriptDefinition {
   command: string;
   /** Its `.lua` file beside this module. */
   file: string;
-  /** KEYS it takes, read from the file name (`commit-turn-2.lua`: 2) as BullMQ does. */
+  /** KEYS it takes, read from the file name (`commit-turn-3.lua`: 3) as BullMQ does. */
   numberOfKeys: number;
   /** The source as defined: `prelude.lua` first when the script calls its helpers. */
   lua: string;
@@ -34,14 +34,14 @@ function script(command: string, url: URL, { prelude = true } = {}): HistoryScri
 
 /** Every session script; exported so a test can compile exactly what is defined. */
 export const historyScriptDefinitions = {
-  commitTurn: script('parleyHistoryCommitTurn', new URL('./commit-turn-2.lua', import.meta.url)),
+  commitTurn: script('parleyHistoryCommitTurn', new URL('./commit-turn-3.lua', import.meta.url)),
   append: script('parleyHistoryAppend', new URL('./append-messages-2.lua', import.meta.url)),
   replace: script('parleyHistoryReplace', new URL('./replace-history-2.lua', import.meta.url)),
-  clear: script('parleyHistoryClear', new URL('./clear-history-2.lua', import.meta.url)),
+  clear: script('parleyHistoryClear', new URL('./clear-history-3.lua', import.meta.url)),
   compact: script('parleyHistoryCompact', new URL('./compact-history-2.lua', import.meta.url)),
   amendMessage: script('parleyHistoryAmendMessage', new URL('./amend-message-2.lua', import.meta.url)),
   // Without the prelude's checks, so a corrupt session can still be forgotten.
-  forget: script('parleyHistoryForget', new URL('./forget-session-2.lua', import.meta.url), {
+  forget: script('parleyHistoryForget', new URL('./forget-session-3.lua', import.meta.url), {
     prelude: false,
   }),
   // Touches no history or meta, so it needs none of the prelude's helpers.
@@ -52,11 +52,11 @@ export const historyScriptDefinitions = {
   ),
 } as const satisfies Record<keyof HistoryScripts, HistoryScriptDefinition>;
 
-/** Arguments of the commit script after its two keys. */
+/** Arguments of the commit script after its three keys. */
 export interface CommitTurnArguments {
   /** The turn's seq. */
   seq: number;
-  /** Empty the history (`clear`) or everything but the committed seq (`forget`) first. */
+  /** Empty the history and images (`clear`) or everything but the committed seq (`forget`) first. */
   reset?: 'clear' | 'forget';
   /** Commit time, ms since epoch. */
   now: number;
@@ -104,12 +104,19 @@ export interface CompactArguments {
   usage?: UsageCounters;
 }
 
-/** Typed callers of the session scripts; all but the forget mark take the session's `history` and `meta` keys. */
+/**
+ * Typed callers of the session scripts; all but the forget mark take the session's `history` and `meta` keys,
+ * and those that drop or renew its images also its `images` set (see history-keys.ts).
+ */
 export interface HistoryScripts {
-  /** Resolves whether the turn was applied, and the scope ID the session was stored under before. */
+  /**
+   * Resolves whether the turn was applied, and the scope ID the session was stored under before. A reset drops
+   * the session's images; with retention, any other commit renews them.
+   */
   commitTurn(
     history: string,
     meta: string,
+    images: string,
     args: CommitTurnArguments,
   ): Promise<{ applied: boolean; previousScopeId: string }>;
   /** Appends serialised messages whose tokens add up to `addedTokens`. */
@@ -128,14 +135,14 @@ export interface HistoryScripts {
     totalTokens: number,
     messages: string[],
   ): Promise<void>;
-  /** Deletes history, summary and response chain. */
-  clear(history: string, meta: string): Promise<void>;
+  /** Deletes history, summary, response chain and images. */
+  clear(history: string, meta: string, images: string): Promise<void>;
   /** Resolves whether the compaction was applied. */
   compact(history: string, meta: string, args: CompactArguments): Promise<boolean>;
   /** Resolves the amended message's position from the end before the change, or -1 when not found. */
   amendMessage(history: string, meta: string, args: AmendMessageArguments): Promise<number>;
-  /** Resolves the scope ID the session was stored under ('' if none). */
-  forget(history: string, meta: string, ttlMs: number): Promise<string>;
+  /** Deletes all but the committed seq, images included; resolves the scope ID stored before ('' if none). */
+  forget(history: string, meta: string, images: string, ttlMs: number): Promise<string>;
   /** Raises the scope's forget mark (`forgotten` key) to `before`; resolves the mark now stored. */
   markScopeForgotten(forgotten: string, before: number, ttlMs: number): Promise<number>;
 }
@@ -166,12 +173,13 @@ export function defineHistoryScripts(redis: Redis | Cluster): HistoryScripts {
   const markScopeForgotten = define(historyScriptDefinitions.markScopeForgotten);
 
   return {
-    async commitTurn(history, meta, args) {
+    async commitTurn(history, meta, images, args) {
       const responseAction =
         args.responseId === undefined ? 'keep' : args.responseId === null ? 'delete' : 'set';
       const [applied, previousScopeId] = (await commitTurn(
         history,
         meta,
+        images,
         args.seq,
         args.reset ?? '',
         args.now,
@@ -192,8 +200,8 @@ export function defineHistoryScripts(redis: Redis | Cluster): HistoryScripts {
     async replace(history, meta, ttlMs, totalTokens, messages) {
       await replace(history, meta, ttlMs, totalTokens, ...messages);
     },
-    async clear(history, meta) {
-      await clear(history, meta);
+    async clear(history, meta, images) {
+      await clear(history, meta, images);
     },
     async compact(history, meta, args) {
       const applied = await compact(
@@ -212,8 +220,8 @@ export function defineHistoryScripts(redis: Redis | Cluster): HistoryScripts {
       const { message = '', tokens = 0 } = replacement ?? {};
       return Number(await amendMessage(history, meta, ref, searchLimit, ttlMs, message, tokens));
     },
-    async forget(history, meta, ttlMs) {
-      return String(await forget(history, meta, ttlMs));
+    async forget(history, meta, images, ttlMs) {
+      return String(await forget(history, meta, images, ttlMs));
     },
     async markScopeForgotten(forgotten, before, ttlMs) {
       return Number(await markScopeForgotten(forgotten, before, ttlMs));

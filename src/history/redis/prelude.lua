@@ -1,11 +1,16 @@
 --[[
-  Helpers shared by the session scripts; define-history-scripts.ts prepends this file to every script that
-  calls them (all but forget-session-2.lua). It defines functions only and touches no key itself.
+  Helpers shared by the session scripts; history-scripts.ts prepends this file to every script that calls
+  them (all but forget-session-3.lua and mark-scope-forgotten-1.lua). It defines functions only and touches
+  no key itself.
 
   The scripts' KEYS are always one session's
     KEYS[1] history   list of JSON messages, oldest first   (<prefix>:{s:<sessionId>}:history)
     KEYS[2] meta      hash of persona, summary, counters…    (<prefix>:{s:<sessionId>}:meta)
-  which share the session's hash tag, so one script may touch both on Redis Cluster.
+  which share the session's hash tag, so one script may touch both on Redis Cluster. Scripts that drop or renew
+  the session's images (commit, clear; forget has its own copy) also take
+    KEYS[3] images    set of the session's image keys          (<prefix>:{s:<sessionId>}:images)
+  and touch the image keys it names (<prefix>:{s:<sessionId>}:image:<sha256>): not declared, but under the
+  same hash tag, so in the same slot.
 
   Redis does not roll a script back when a command in it fails, so every check that could fail on bad
   stored data (wrong key type, non-integer counters) runs before the first write: a failed call writes
@@ -30,6 +35,31 @@ local function readSession(history, meta)
     counters[name] = tonumber(value or '0')
   end
   return counters
+end
+
+-- The image keys the session's images set names, or an error reply when the key holds something else.
+local function readImageKeys(images)
+  local imagesType = redis.call('TYPE', images)['ok']
+  if imagesType == 'none' then return {} end
+  if imagesType ~= 'set' then
+    return nil, redis.error_reply('WRONGTYPE ' .. images .. ' holds a ' .. imagesType .. ', not a set')
+  end
+  return redis.call('SMEMBERS', images)
+end
+
+-- Deletes the session's images: every key the set names (read by readImageKeys), then the set.
+local function deleteImages(images, imageKeys)
+  for index = 1, #imageKeys, 1000 do
+    redis.call('DEL', unpack(imageKeys, index, math.min(index + 999, #imageKeys)))
+  end
+  redis.call('DEL', images)
+end
+
+-- With retention, restarts the clock of the session's images (they expire with the conversation).
+local function renewImages(images, imageKeys, ttl)
+  if tonumber(ttl) <= 0 or #imageKeys == 0 then return end
+  for _, key in ipairs(imageKeys) do redis.call('PEXPIRE', key, ttl) end
+  redis.call('PEXPIRE', images, ttl)
 end
 
 -- Retention: with a TTL every write restarts the session's clock; without one, none is left behind.

@@ -1,6 +1,6 @@
 import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import { type Logger, silentLogger } from '../../app/logger.ts';
-import { retentionMs } from '../history-arguments.ts';
+import { imageLimit, retentionMs } from '../history-arguments.ts';
 import type { HistoryStore } from '../history-store.ts';
 import { defineHistoryScripts } from './history-scripts.ts';
 import { createRedisFollowUps } from './redis-follow-ups.ts';
@@ -8,6 +8,7 @@ import type { RedisHistoryContext } from './redis-history-context.ts';
 import { createRedisHistoryIndex } from './redis-history-index.ts';
 import { createRedisHistoryReads } from './redis-history-reads.ts';
 import { createRedisHistoryWrites } from './redis-history-writes.ts';
+import { createRedisImages } from './redis-images.ts';
 import { createRedisIndexedWrites } from './redis-indexed-writes.ts';
 import { createRedisScopeForgetting } from './redis-scope-forgetting.ts';
 import { createStoredMessageParser } from './stored-message-codec.ts';
@@ -24,6 +25,8 @@ interface RedisHistoryStoreCommonOptions {
   historyTtlMs?: number;
   /** Current time, ms since epoch (`lastActiveAt`, listing cut-off); default `Date.now`. */
   now?: () => number;
+  /** `putImage` refuses images larger than this many bytes; default 20 MiB (`config.files.maxImageBytes`). */
+  maxImageBytes?: number;
 }
 
 /** Options of `createRedisHistoryStore`: an existing client (shared by default) or a URL to connect to. */
@@ -44,8 +47,8 @@ export type RedisHistoryStoreOptions = RedisHistoryStoreCommonOptions &
   );
 
 /**
- * History on Redis: per session a `history` list of JSON messages (oldest first) and a `meta` hash, both
- * under the session's hash tag, plus an index of sessions (see redis-history-index.ts). With retention,
+ * History on Redis: per session a `history` list of JSON messages (oldest first), a `meta` hash and the kept
+ * images (see redis-images.ts), all under the session's hash tag, plus an index of sessions (see redis-history-index.ts). With retention,
  * every write restarts the session's TTL, so Redis itself deletes idle sessions. Redis errors propagate to
  * the caller (the queue decides to retry).
  */
@@ -53,6 +56,7 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions): Hist
   const prefix = options.prefix ?? 'parley';
   // Checked before connecting, so a bad option leaves no connection behind.
   const ttlMs = retentionMs(options);
+  const maxImageBytes = imageLimit(options);
   const now = options.now ?? Date.now;
   const logger = (options.logger ?? silentLogger).child({ component: 'redis-history-store' });
   const { redis, ownsConnection } = connection(options, logger);
@@ -75,6 +79,7 @@ export function createRedisHistoryStore(options: RedisHistoryStoreOptions): Hist
     ...indexedWrites,
     ...createRedisScopeForgetting(context, indexedWrites.forget),
     ...createRedisFollowUps(context),
+    ...createRedisImages(context, maxImageBytes),
 
     async close(): Promise<void> {
       if (!ownsConnection) return;

@@ -32,8 +32,8 @@ export function createRedisHistoryWrites({
     },
 
     async clear(sessionId) {
-      const { history, meta } = historyKeys(prefix, sessionId);
-      await scripts.clear(history, meta);
+      const { history, meta, images } = historyKeys(prefix, sessionId);
+      await scripts.clear(history, meta, images);
     },
 
     async setMeta(sessionId, patch) {

@@ -18,15 +18,15 @@ export type RedisIndexedWrites = Pick<HistoryStore, 'commitTurn' | 'forget'>;
 export function createRedisIndexedWrites(context: RedisHistoryContext): RedisIndexedWrites {
   const { prefix, ttlMs, now, logger, scripts, sessionIndex } = context;
   const forget = async (sessionId: string) => {
-    const { history, meta } = historyKeys(prefix, sessionId);
-    const scopeId = await scripts.forget(history, meta, ttlMs);
+    const { history, meta, images } = historyKeys(prefix, sessionId);
+    const scopeId = await scripts.forget(history, meta, images, ttlMs);
     await sessionIndex.remove(sessionId, scopeId);
   };
   return {
     async commitTurn(sessionId, commit) {
       const args = commitArguments(sessionId, commit, ttlMs, now);
-      const { history, meta } = historyKeys(prefix, sessionId);
-      const { applied, previousScopeId } = await scripts.commitTurn(history, meta, args);
+      const { history, meta, images } = historyKeys(prefix, sessionId);
+      const { applied, previousScopeId } = await scripts.commitTurn(history, meta, images, args);
       if (!applied) return false;
       try {
         await sessionIndex.recordCommit(

@@ -1,13 +1,16 @@
+import type { ImageDetail } from '../../attachments/attachment.ts';
+import { visionEnabled } from '../../attachments/vision-models.ts';
 import type { StoredMessage } from '../../history/history-store.ts';
 import type { CompletionRequest } from '../../model/model-client.ts';
-import { assemblePrompt } from '../../prompt/assemble-prompt.ts';
+import { type AssembledPrompt, assemblePrompt } from '../../prompt/assemble-prompt.ts';
+import { attachPromptImages, imageHashes } from '../../prompt/attach-prompt-images.ts';
 import { type LoadedTurn, loadHistoryWindow } from './load-turn.ts';
 import type { TurnDependencies } from './turn-dependencies.ts';
 
 /** What building a request draws on. */
 export type RequestDependencies = Pick<
   TurnDependencies,
-  'store' | 'model' | 'counter' | 'prompt' | 'historyBudget'
+  'store' | 'model' | 'counter' | 'prompt' | 'historyBudget' | 'files'
 >;
 
 /**
@@ -43,15 +46,16 @@ export async function buildFullRequest(
     maxReplyTokens: deps.prompt.maxReplyTokens,
     maxHistoryMessages: deps.prompt.maxHistoryMessages,
     counter: deps.counter,
+    ...imageOptions(deps),
   });
-  return { messages: prompt.messages };
+  return { messages: await withImages(deps, loaded, prompt) };
 }
 
-function chainedRequest(
+async function chainedRequest(
   deps: RequestDependencies,
   loaded: LoadedTurn,
   previousResponseId: string,
-): CompletionRequest {
+): Promise<CompletionRequest> {
   const prompt = assemblePrompt({
     systemPrompt: deps.prompt.systemPrompt,
     persona: loaded.persona,
@@ -60,6 +64,28 @@ function chainedRequest(
     maxContextTokens: deps.prompt.maxContextTokens,
     maxReplyTokens: deps.prompt.maxReplyTokens,
     counter: deps.counter,
+    ...imageOptions(deps),
   });
-  return { messages: prompt.messages, previousResponseId };
+  return { messages: await withImages(deps, loaded, prompt), previousResponseId };
+}
+
+/** The prompt's messages with the bytes of the images it sends (earlier turns' images too, while they fit). */
+async function withImages(
+  deps: RequestDependencies,
+  loaded: LoadedTurn,
+  prompt: AssembledPrompt,
+): Promise<CompletionRequest['messages']> {
+  if (prompt.imageRefs.length === 0) return prompt.messages;
+  const images = await deps.store.loadImages(loaded.turn.sessionId, imageHashes(prompt.imageRefs));
+  // An image that expired or was refused is left out; its line in the text still names it.
+  return attachPromptImages(prompt.messages, prompt.imageRefs, images).messages;
+}
+
+/** How the prompt shows images: none to a model that cannot see them, else at the configured detail. */
+function imageOptions(deps: RequestDependencies): { sendImages: boolean; imageDetail: ImageDetail } {
+  const { files, model } = deps;
+  return {
+    sendImages: visionEnabled(files?.vision ?? 'auto', model.model),
+    imageDetail: files?.imageDetail ?? 'auto',
+  };
 }

@@ -1,15 +1,18 @@
-import type { SessionMeta, StoredMessage } from '../../history/history-store.ts';
+import type { SessionMeta, StoredAttachment, StoredMessage } from '../../history/history-store.ts';
 import { toStoredMessage } from '../../prompt/render-message.ts';
 import type { Turn } from '../turn.ts';
 import { checkBudget } from './check-budget.ts';
+import { type AttachmentDependencies, prepareTurnAttachments } from './prepare-turn-attachments.ts';
 import type { TurnDependencies } from './turn-dependencies.ts';
 
 /** What a message turn adds to its session, in the order it is committed. */
 export interface PendingMessages {
   /** Thread messages from before the bot was first mentioned; empty unless the session never had a turn. */
   seeded: StoredMessage[];
-  /** The user's message as it is stored (token count included). */
+  /** The user's message as it is stored (token count included, its files' with it). */
   userMessage: StoredMessage;
+  /** One line per attached file the model was not given, added to the reply. */
+  notices?: string[];
 }
 
 /** A message turn with everything its request is built from. */
@@ -45,30 +48,52 @@ export async function pendingMessages(
 export function userMessageOf(
   deps: Pick<TurnDependencies, 'counter'>,
   turn: Turn,
-  written: { ref?: string; at?: number } = {},
+  written: { ref?: string; at?: number; attachments?: StoredAttachment[] } = {},
 ): StoredMessage {
   const stored = toStoredMessage(
     { role: 'user', content: turn.text, author: turn.author, at: written.at ?? turn.receivedAt },
     deps.counter,
   );
   const ref = written.ref ?? turn.messageRef;
-  return ref === undefined ? stored : { ...stored, ref };
+  return withAttachments(deps, ref === undefined ? stored : { ...stored, ref }, written.attachments ?? []);
 }
 
-/** Checks the daily budgets, then reads the session's meta and persona. */
+/**
+ * Checks the daily budgets, then reads the turn's files (only for a turn that is answered: a declined one
+ * downloads nothing), the session's meta and the persona.
+ */
 export async function loadTurn(
-  deps: Pick<TurnDependencies, 'store' | 'budgets' | 'ledger' | 'now'>,
+  deps: Pick<TurnDependencies, 'store' | 'budgets' | 'ledger' | 'now' | 'counter'> & AttachmentDependencies,
   turn: Turn,
   pending: PendingMessages,
 ): Promise<LoadedTurn | DeclinedTurn> {
   const declined = await checkBudget(deps, turn);
   if (declined) return { declined };
   const { store } = deps;
+  const files = await prepareTurnAttachments(deps, turn);
+  const userMessage = withAttachments(deps, pending.userMessage, files.stored);
+  const notices = [...(pending.notices ?? []), ...files.notices];
   const scopeId = turn.scopeId ?? turn.sessionId;
   const meta = await store.getMeta(turn.sessionId);
   const persona =
     scopeId === turn.sessionId ? meta.persona : ((await store.getMeta(scopeId)).persona ?? meta.persona);
-  return { ...pending, turn, meta, persona };
+  return { ...pending, userMessage, notices, turn, meta, persona };
+}
+
+/**
+ * The message with these files added: they travel with it into every later prompt, so its `tokens` is counted
+ * again the way prompt assembly renders it with them (text, file blocks, image lines and image tokens).
+ */
+export function withAttachments(
+  deps: Pick<TurnDependencies, 'counter'>,
+  message: StoredMessage,
+  attachments: readonly StoredAttachment[],
+): StoredMessage {
+  if (attachments.length === 0) return message;
+  const { role, content, author, at } = message;
+  const all = [...(message.attachments ?? []), ...attachments];
+  const counted = toStoredMessage({ role, content, author, at, attachments: all }, deps.counter);
+  return { ...message, attachments: counted.attachments ?? all, tokens: counted.tokens };
 }
 
 /**

@@ -26,7 +26,12 @@ export async function runEditTurn(deps: TurnDependencies, job: TurnJob, log: Log
     return settleUnanswered(deps, job, log);
   }
   const exchange = await latestExchange(deps.store, turn.sessionId, ref);
-  const edited = userMessageOf(deps, turn, { ref, at: exchange?.question.at });
+  // The edited question keeps the files it came with.
+  const edited = userMessageOf(deps, turn, {
+    ref,
+    at: exchange?.question.at,
+    attachments: exchange?.question.attachments,
+  });
   if (exchange) {
     const loaded = await loadTurn(deps, turn, { seeded: [], userMessage: edited });
     // Past its budget the edit is remembered but not answered: the old answer stays, not a notice over it.

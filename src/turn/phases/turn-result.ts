@@ -45,7 +45,7 @@ export function toTurnResult(
   if ('error' in outcome) {
     return {
       outcome: 'model_error',
-      text: modelFailureText(outcome.error, audience),
+      text: withNotices(modelFailureText(outcome.error, audience), pending.notices),
       details: { isError: true },
       messages,
       usage: undefined,
@@ -54,8 +54,9 @@ export function toTurnResult(
   }
   return {
     outcome: 'answered',
-    text: outcome.text,
+    text: withNotices(outcome.text, pending.notices),
     details: { isError: false, usage: outcome.usage, costUsd: outcome.costUsd },
+    // The answer is remembered as the model wrote it; the notices are for the person, not the next prompt.
     messages: [
       ...messages,
       toStoredMessage({ role: 'assistant', content: outcome.text, at: deps.now() }, deps.counter),
@@ -64,4 +65,9 @@ export function toTurnResult(
     // A rebuilt chain that came back without an id of its own must still drop the old one.
     responseId: outcome.responseId ?? (call.chainLost ? null : undefined),
   };
+}
+
+/** The reply with a line for each attached file the model was not given, after the answer. */
+function withNotices(text: string, notices: readonly string[] = []): string {
+  return notices.length === 0 ? text : `${text}\n\n${notices.join('\n')}`;
 }

@@ -157,7 +157,20 @@ function cases(): Array<{ name: string; t: string; d: Json; turn: Partial<Turn> 
         attachments: [restack.referenced_message.attachments[0]],
         embeds: [{ ...restack.embeds[0], reference_id: '1457536647464747060' }],
       },
-      turn: { kind: 'message', text: 'AI What is love\n[attachment: image.png]' },
+      turn: {
+        kind: 'message',
+        text: 'AI What is love',
+        attachments: [
+          {
+            name: 'image.png',
+            mimeType: 'image/png',
+            sizeBytes: 214758,
+            source: { type: 'url', url: restack.referenced_message.attachments[0].url },
+            fileId: '1330049099147251772',
+            platform: 'discord',
+          },
+        ],
+      },
     },
     {
       name: 'D09 webhook',
@@ -249,7 +262,12 @@ describe.each([true, false])(
           sink.turns.find((turn) => turn.messageRef === d.id && (turn.kind === 'edit') === isEdit) ?? null;
         const want = !messageContent && 'noIntent' in expected ? null : expected.turn;
         if (want === null) expect(got, name).toBeNull();
-        else expect(got, name).toMatchObject({ ...want, messageRef: d.id });
+        else {
+          expect(got, name).toMatchObject({ ...want, messageRef: d.id });
+          // Exactly the recorded files (none where the recording has none), and no credentials to queue.
+          expect(got?.attachments, name).toEqual(want.attachments);
+          expect(JSON.stringify(got), name).not.toMatch(/authorization|Bot |Bearer/i);
+        }
       }
     });
   },

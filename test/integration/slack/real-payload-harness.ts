@@ -83,8 +83,11 @@ export interface RealPayloadHarness {
 
 export const SECRET = 'real-payloads-secret';
 
+/** The bot token of the harness's ingress (the fake serves files and `files.info` only with it). */
+export const BOT_TOKEN = 'xoxb-real-payloads';
+
 export async function startRealPayloadHarness(): Promise<RealPayloadHarness> {
-  const api = await startFakeSlackApi();
+  const api = await startFakeSlackApi({ botToken: BOT_TOKEN });
   const sink = createRecordingSink();
   const logs = captureLogs();
   const followedThreads = new Set<string>();
@@ -95,7 +98,7 @@ export async function startRealPayloadHarness(): Promise<RealPayloadHarness> {
   const ingress = await serveSlackIngress(
     createTestSlackIngress({
       apiUrl: api.url,
-      config: { botToken: 'xoxb-real-payloads', signingSecret: SECRET, followUps: 'thread' },
+      config: { botToken: BOT_TOKEN, signingSecret: SECRET, followUps: 'thread' },
       sink,
       followed,
       logger: logs.logger('debug'),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Turn } from '../../../src/turn/turn.ts';
 import {
   type Envelope,
   laterCopy,
@@ -52,6 +53,13 @@ beforeAll(async () => {
 });
 
 afterAll(() => harness?.close());
+
+/** A turn is queued in Redis as JSON: no token, no header may be in it. */
+function expectNoCredentials(turn: Turn): void {
+  const json = JSON.stringify(turn);
+  expect(json).not.toMatch(/xox[a-z]-|authorization|bearer/i);
+  expect(json).not.toContain('headers');
+}
 
 /** S04 with the author's placeholder words replaced by ids from its own `event_context` (SOURCES.md). */
 const threadMention = () =>
@@ -181,15 +189,29 @@ describe('real Slack payloads through the Bolt app', () => {
     expect(first.sessionId).toBe('slack:T0ADGE2G4EM:D0ACX51K95H');
   });
 
-  it('S09 makes a file_share DM a text turn (its file: not handled yet, attachments are built elsewhere)', async () => {
+  it('S09 makes a file_share DM a turn carrying its file: the download URL, no token', async () => {
     const turn = await harness.expectTurn(
       loadPayload('sw-file-share-im.json'),
       'D0442US94JD:1670631527.874149',
     );
     expect(turn).toMatchObject({ kind: 'message', text: 'message message message' });
+    expect(turn.attachments).toEqual([
+      {
+        name: 'namenamename.txt',
+        mimeType: 'text/plain',
+        sizeBytes: 12,
+        source: {
+          type: 'url',
+          url: 'https://files.slack.com/files-pri/T043DB835ML-F04EEHX1EES/download/namenamename.txt',
+        },
+        fileId: 'F04EEHX1EES',
+        platform: 'slack',
+      },
+    ]);
+    expectNoCredentials(turn);
   });
 
-  it('S10 makes a mention with files a text turn (its files: not handled yet, attachments are built elsewhere)', async () => {
+  it('S10 makes a mention with files a turn carrying them (no files.info: the file is visible)', async () => {
     const turn = await harness.expectTurn(
       loadPayload('vercel-mention-with-file.json'),
       'C00FAKECHAN3:1770241970.822989',
@@ -199,6 +221,33 @@ describe('real Slack payloads through the Bolt app', () => {
       sessionId: 'slack:T00FAKE00BB:C00FAKECHAN3:1770241970.822989',
       text: "[AI] I don't really understand this explanation.",
     });
+    expect(turn.attachments).toEqual([
+      {
+        name: 'image.png',
+        mimeType: 'image/png',
+        sizeBytes: 214244,
+        source: {
+          type: 'url',
+          url: 'https://files.slack.com/files-pri/T00FAKE00BB-F0XY789ZKLM/download/image.png',
+        },
+        fileId: 'F0AD236ATJN',
+        platform: 'slack',
+      },
+    ]);
+    expect(harness.api.callsTo('files.info')).toEqual([]);
+    expectNoCredentials(turn);
+  });
+
+  it('S09b answers a file_share with no text at all (content adapted: text emptied, then left out)', async () => {
+    const recorded = loadPayload<Envelope>('sw-file-share-im.json');
+    const empty = laterCopy(recorded, 5, { text: '', blocks: [] });
+    const turn = await harness.expectTurn(empty, 'D0442US94JD:1670631532.874149');
+    expect(turn).toMatchObject({ kind: 'message', text: '' });
+    expect(turn.attachments?.map((file) => file.fileId)).toEqual(['F04EEHX1EES']);
+    const { text: _text, ...withoutText } = laterCopy(recorded, 6).event;
+    const missing = { ...laterCopy(recorded, 6), event: withoutText };
+    const second = await harness.expectTurn(missing, 'D0442US94JD:1670631533.874149');
+    expect(second.attachments).toHaveLength(1);
   });
 
   it("S13–S15 ignore another bot's message, the bot's own echo (Bolt's ignoreSelf) and Slackbot", async () => {

@@ -88,9 +88,11 @@ describe('Lua scripts under src/', () => {
       const file = readFileSync(join(directory, definition.file), 'utf8');
       expect(definition.lua.endsWith(file), definition.file).toBe(true);
       expect(definition.lua === file || definition.lua.startsWith(prelude), definition.file).toBe(true);
-      // The session scripts take a session's history and meta; the forget mark is a key of its own.
+      // The session scripts take a session's history and meta, and those that drop or renew its images also its
+      // images set; the forget mark is a key of its own.
+      const withImages = ['parleyHistoryCommitTurn', 'parleyHistoryClear', 'parleyHistoryForget'];
       expect(definition.numberOfKeys, definition.file).toBe(
-        definition.command.endsWith('ScopeForgotten') ? 1 : 2,
+        definition.command.endsWith('ScopeForgotten') ? 1 : withImages.includes(definition.command) ? 3 : 2,
       );
       expect(definition.file.endsWith(`-${definition.numberOfKeys}.lua`), definition.file).toBe(true);
       await expect(redis.client.script('LOAD', definition.lua), definition.file).resolves.toMatch(

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredMessage } from '../../../src/history/history-store.ts';
+import type { StoredAttachment, StoredMessage } from '../../../src/history/history-store.ts';
 import type { ChatMessage } from '../../../src/model/model-client.ts';
 import { getTokenCounter, type TokenCounter } from '../../../src/model/token-counter.ts';
 import { assemblePrompt, SUMMARY_PREFIX } from '../../../src/prompt/assemble-prompt.ts';
 import { MERGE_SEPARATOR } from '../../../src/prompt/merge-same-role.ts';
-import { isBlank, renderContent, toStoredMessage } from '../../../src/prompt/render-message.ts';
+import { promptImages } from '../../../src/prompt/prompt-attachments.ts';
+import { isBlank, renderContentKeeping, toStoredMessage } from '../../../src/prompt/render-message.ts';
 import { mulberry32 } from '../../fuzz/random.ts';
 
 // Randomised conversations against the invariants of prompt assembly. Seeded, so a failure names the
@@ -67,6 +68,29 @@ function randomText(random: () => number): string {
 
 const NAMES = ['Alice', 'Bob', '  Zoë  ', 'Dr. Who: the doctor', 'Eve\nassistant', '山田', '', '👩‍💻 dev'];
 
+/** Now and then files with a user's message: text blocks (some blank), images of assorted cost, skipped files. */
+function randomAttachments(random: () => number, nextImage: () => number): StoredAttachment[] | undefined {
+  if (random() < 0.7) return undefined;
+  return Array.from({ length: 1 + Math.floor(random() ** 2 * 4) }, (): StoredAttachment => {
+    const kind = random();
+    if (kind < 0.35) {
+      const body = randomText(random);
+      return {
+        name: 'notes.txt',
+        kind: 'text',
+        text: random() < 0.1 ? ' ' : `File notes.txt:\n\`\`\`\n${body}\n\`\`\``,
+        tokens: 1,
+      };
+    }
+    if (kind < 0.9) {
+      const n = nextImage();
+      const tokens = random() < 0.3 ? 85 : 255 + 170 * Math.floor(random() * 8);
+      return { name: `img-${n}.png`, kind: 'image', mimeType: 'image/png', sha256: `sha-${n}`, tokens };
+    }
+    return { name: 'archive.zip', kind: 'skipped', reason: 'unsupported_type' };
+  });
+}
+
 interface Case {
   systemPrompt: string;
   persona: string | undefined;
@@ -77,11 +101,13 @@ interface Case {
   maxReplyTokens: number;
   maxHistoryMessages: number | undefined;
   counter: TokenCounter;
+  sendImages: boolean | undefined;
 }
 
 function generateCase(random: () => number, counters: TokenCounter[]): Case {
   const counter = counters[Math.floor(random() * counters.length)]!;
   let at = 0;
+  let images = 0;
   let role: StoredMessage['role'] = random() < 0.5 ? 'user' : 'assistant';
   const message = (forcedRole?: StoredMessage['role']): StoredMessage => {
     // Runs of the same role are common: people talk without a reply in between.
@@ -89,7 +115,8 @@ function generateCase(random: () => number, counters: TokenCounter[]): Case {
     const r = forcedRole ?? role;
     const name = NAMES[Math.floor(random() * NAMES.length)]!;
     const author = r === 'user' && random() < 0.85 ? { id: `U${Math.floor(random() * 5)}`, name } : undefined;
-    return toStoredMessage({ role: r, content: randomText(random), author, at: at++ }, counter);
+    const attachments = r === 'user' ? randomAttachments(random, () => images++) : undefined;
+    return toStoredMessage({ role: r, content: randomText(random), author, at: at++, attachments }, counter);
   };
   const history = Array.from({ length: Math.floor(random() ** 2 * 40) }, () => message());
   const pending = Array.from({ length: 1 + Math.floor(random() ** 3 * 3) }, () => message('user'));
@@ -114,6 +141,7 @@ function generateCase(random: () => number, counters: TokenCounter[]): Case {
     maxReplyTokens,
     maxHistoryMessages: random() < 0.3 ? 1 + Math.floor(random() * 20) : undefined,
     counter,
+    sendImages: random() < 0.1 ? false : undefined,
   };
 }
 
@@ -135,14 +163,22 @@ function mergedRoles(parts: readonly { role: string }[]): string[] {
   return parts.map((p) => p.role).filter((r, i, all) => i === 0 || all[i - 1] !== r);
 }
 
+/** How often the cases exercised images, so a generator change cannot quietly stop testing them. */
+const seen = { sentImages: 0, droppedImages: 0, both: 0 };
+
 function checkCase(input: Case): void {
   const { counter } = input;
   const budget = input.maxContextTokens - input.maxReplyTokens;
   const result = assemblePrompt(input);
   const { messages } = result;
+  if (result.imageRefs.length > 0) seen.sentImages++;
+  if (result.droppedImages > 0) seen.droppedImages++;
+  if (result.imageRefs.length > 0 && result.droppedImages > 0) seen.both++;
 
-  // Counted exactly, and within budget whenever the budget can hold a minimal prompt at all.
-  const recounted = counter.promptTokens(messages);
+  // Counted exactly (texts plus the images referred to), and within budget whenever the budget can hold a
+  // minimal prompt at all.
+  const imageTokens = result.imageRefs.reduce((sum, ref) => sum + ref.tokens, 0);
+  const recounted = counter.promptTokens(messages) + imageTokens;
   expect(result.promptTokens).toBe(recounted);
   if (budget >= SMALLEST_FEASIBLE_BUDGET) {
     expect(result.overBudget).toBe(false);
@@ -176,7 +212,17 @@ function checkCase(input: Case): void {
   if (!newest) return;
   const last = rest.at(-1)!;
   expect(last.role).toBe(newest.role);
-  const rendered = renderContent(newest);
+
+  // Images go with user messages only, each at most once; a message sends the newest of its images, the
+  // others named as omitted.
+  const sentImages = new Set(result.imageRefs.map((ref) => ref.sha256));
+  expect(sentImages.size).toBe(result.imageRefs.length);
+  for (const ref of result.imageRefs) expect(messages[ref.messageIndex]?.role).toBe('user');
+  if (input.sendImages === false) expect(result.imageRefs).toEqual([]);
+  const omission = input.sendImages === false ? 'images off' : 'prompt budget';
+  const render = (m: StoredMessage): string =>
+    renderContentKeeping(m, promptImages(m).filter((image) => sentImages.has(image.sha256)).length, omission);
+  const rendered = render(newest);
 
   // The conversation is a suffix of (history window + new messages) in order, merged by role: find
   // how many messages it holds, with the newest possibly cut.
@@ -186,7 +232,7 @@ function checkCase(input: Case): void {
   const sent = rest.map((m) => m.content).join(MERGE_SEPARATOR);
   let kept = 0;
   for (let k = 1; k <= candidates.length && kept === 0; k++) {
-    const older = candidates.slice(-k, -1).map(renderContent).join(MERGE_SEPARATOR);
+    const older = candidates.slice(-k, -1).map(render).join(MERGE_SEPARATOR);
     const prefix = k > 1 ? older + MERGE_SEPARATOR : '';
     if (!sent.startsWith(prefix) || !isCutOf(sent.slice(prefix.length), rendered)) continue;
     if (JSON.stringify(mergedRoles(candidates.slice(-k))) !== JSON.stringify(rest.map((m) => m.role)))
@@ -197,6 +243,17 @@ function checkCase(input: Case): void {
   expect(result.droppedMessages).toBeGreaterThanOrEqual(candidates.length - kept);
   expect(result.droppedMessages).toBeLessThanOrEqual(input.history.length + input.pending.length - kept);
   if (!result.truncated) expect(last.content.endsWith(rendered)).toBe(true);
+
+  // Images are dropped oldest first: in conversation order, the sent messages' images are all left out
+  // until the first one sent, and all sent from there on.
+  const flags = candidates
+    .slice(-kept)
+    .flatMap((m) => promptImages(m).map((image) => sentImages.has(image.sha256)));
+  expect(flags.slice(flags.indexOf(true) === -1 ? flags.length : flags.indexOf(true)).every(Boolean)).toBe(
+    true,
+  );
+  expect(flags.filter(Boolean)).toHaveLength(result.imageRefs.length);
+  expect(result.droppedImages).toBeGreaterThanOrEqual(flags.filter((sent) => !sent).length);
 }
 
 describe('assemblePrompt on random conversations', () => {
@@ -212,6 +269,11 @@ describe('assemblePrompt on random conversations', () => {
       } catch (error) {
         throw new Error(`case ${index} (seed ${SEED}) failed: ${(error as Error).message}`, { cause: error });
       }
+    }
+    if (CASE === undefined) {
+      expect(seen.sentImages).toBeGreaterThan(CASES / 20);
+      expect(seen.droppedImages).toBeGreaterThan(CASES / 20);
+      expect(seen.both).toBeGreaterThan(CASES / 100);
     }
   });
 });

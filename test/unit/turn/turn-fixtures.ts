@@ -68,6 +68,7 @@ export function recordingMetrics(): Metrics & { events: MetricEvent[] } {
     turnStarted: (waitedMs) => events.push(['turnStarted', waitedMs]),
     modelCall: (model, seconds, usage, costUsd) => events.push(['modelCall', model, seconds, usage, costUsd]),
     error: (kind) => events.push(['error', kind]),
+    attachment: (kind, outcome, bytes) => events.push(['attachment', kind, outcome, bytes]),
     watchQueueDepth: () => {},
   };
 }

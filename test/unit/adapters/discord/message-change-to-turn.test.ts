@@ -39,19 +39,19 @@ describe('editToTurn', () => {
     });
   });
 
-  it('names the author by nickname, strips the mention of the bot and names attachments', () => {
-    const turn = editToTurn(
-      {
-        ...update,
-        guild_id: '1',
-        member: { nick: 'Zee' },
-        content: `<@${BOT}> b`,
-        attachments: [{ filename: 'a.png' }],
-      },
-      BOT,
-      dm,
-    );
-    expect(turn).toMatchObject({ author: { name: 'Zee' }, text: 'b\n[attachment: a.png]' });
+  it('names the author by nickname and strips the mention of the bot; files stay out (an edit changes the text)', () => {
+    const withFile = {
+      ...update,
+      guild_id: '1',
+      member: { nick: 'Zee' },
+      content: `<@${BOT}> b`,
+      attachments: [{ id: '7', filename: 'a.png', url: 'https://cdn.discordapp.com/attachments/1/7/a.png' }],
+    } as RawMessageChange;
+    const turn = editToTurn(withFile, BOT, dm);
+    expect(turn).toMatchObject({ author: { name: 'Zee' }, text: 'b' });
+    expect(turn).not.toHaveProperty('attachments');
+    // A file alone is no text to edit to.
+    expect(editToTurn({ ...withFile, content: `<@${BOT}>` }, BOT, dm)).toBeNull();
   });
 
   it('ignores bots, webhooks, updates that are no edits, unreadable text and foreign ids', () => {

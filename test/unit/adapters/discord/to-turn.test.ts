@@ -174,12 +174,70 @@ describe('toTurn', () => {
     expect(toTurn(message({ author: otherBot }), { ...context, ignoreBots: false })?.text).toBe('hello');
   });
 
-  it('names attachments so a message with only a file is still a turn', () => {
-    const files = [{ name: 'diagram.png' }, { name: 'notes.txt' }];
-    const turn = toTurn(message({ content: '', attachments: { size: 2, values: () => files } }), context);
-    expect(turn?.text).toBe('[attachment: diagram.png]\n[attachment: notes.txt]');
+  it('carries attachments as CDN URLs without headers, and answers a message of files alone', () => {
+    const turn = toTurn(message({ content: '', attachments: attachments(FILES) }), context);
+    expect(turn?.text).toBe('');
+    expect(turn?.attachments).toEqual([
+      {
+        name: 'diagram.png',
+        mimeType: 'image/png',
+        sizeBytes: 214_758,
+        source: { type: 'url', url: FILES[0]!.url },
+        fileId: '1330049099147251772',
+        platform: 'discord',
+      },
+      {
+        name: 'notes.txt',
+        sizeBytes: 12,
+        source: { type: 'url', url: FILES[1]!.url },
+        fileId: '1330049099147251773',
+        platform: 'discord',
+      },
+    ]);
+    expect(JSON.stringify(turn)).not.toMatch(/authorization|Bot |Bearer/i);
+  });
+
+  it('keeps the text as written beside the files (no file names in it)', () => {
+    const withText = message({ content: 'what is this?', attachments: attachments(FILES.slice(0, 1)) });
+    const turn = toTurn(withText, context)!;
+    expect(turn.text).toBe('what is this?');
+    expect(turn.attachments?.map((file) => file.name)).toEqual(['diagram.png']);
+    expect(toTurn(message(), context)).not.toHaveProperty('attachments');
+  });
+
+  it('still ignores a message with neither text nor files, and what it ignores carrying files', () => {
+    expect(toTurn(message({ content: `<@${BOT}>` }), context)).toBeNull();
+    const otherBot = { id: '42', bot: true, username: 'helper', globalName: null };
+    expect(toTurn(message({ author: otherBot, attachments: attachments(FILES) }), context)).toBeNull();
+  });
+
+  it('cuts a message claiming more than ten files at ten', () => {
+    const many = Array.from({ length: 12 }, (_, index) => ({ ...FILES[1]!, id: String(index) }));
+    expect(toTurn(message({ attachments: attachments(many) }), context)?.attachments).toHaveLength(10);
   });
 });
+
+/** Attachments as discord.js holds them: id, name, CDN URL, size, content type (null when Discord gave none). */
+const FILES = [
+  {
+    id: '1330049099147251772',
+    name: 'diagram.png',
+    url: 'https://cdn.discordapp.com/attachments/1293665802523902032/1330049099147251772/diagram.png?ex=678d3900&is=678be780&hm=2698&',
+    size: 214_758,
+    contentType: 'image/png',
+  },
+  {
+    id: '1330049099147251773',
+    name: 'notes.txt',
+    url: 'https://cdn.discordapp.com/attachments/1293665802523902032/1330049099147251773/notes.txt?ex=678d3900&is=678be780&hm=2699&',
+    size: 12,
+    contentType: null,
+  },
+];
+
+function attachments(files: typeof FILES): MessageLike['attachments'] {
+  return { size: files.length, values: () => files.values() };
+}
 
 describe('moveToThread', () => {
   it('moves a guild turn into the thread started on it', () => {

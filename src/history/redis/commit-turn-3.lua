@@ -4,9 +4,12 @@
   Input:
     KEYS[1] history list   <prefix>:{s:<sessionId>}:history
     KEYS[2] meta hash      <prefix>:{s:<sessionId>}:meta
+    KEYS[3] images set     <prefix>:{s:<sessionId>}:images   (a reset deletes the image keys it names, and
+                           with retention a commit renews them)
 
     ARGV[1]  seq; ignored unless above the stored committedSeq
-    ARGV[2]  reset first: '' (none), 'clear' (history, summary, response chain) or 'forget' (all but the seq)
+    ARGV[2]  reset first: '' (none), 'clear' (history, summary, response chain, images) or 'forget' (all but
+             the seq)
     ARGV[3]  now, ms since epoch (lastActiveAt)
     ARGV[4]  ttlMs; 0 for no retention
     ARGV[5]  '1' when usage follows, else '0'
@@ -53,16 +56,20 @@ end
 local counters, failure = readSession(KEYS[1], KEYS[2])
 if failure then return failure end
 if tonumber(ARGV[1]) <= counters.committedSeq then return {0, ''} end
+local imageKeys, imagesFailure = readImageKeys(KEYS[3])
+if imagesFailure then return imagesFailure end
 local previousScope = redis.call('HGET', KEYS[2], 'scopeId') or ''
 local historyTokens = counters.historyTokens
 if ARGV[2] == 'forget' then
   -- committedSeq is written again below, so numbering stays monotonic.
   redis.call('DEL', KEYS[1], KEYS[2])
+  deleteImages(KEYS[3], imageKeys)
   historyTokens = 0
 elseif ARGV[2] == 'clear' then
   -- A reset conversation cannot continue a server-side response chain either.
   redis.call('DEL', KEYS[1])
   redis.call('HDEL', KEYS[2], 'summary', 'responseId')
+  deleteImages(KEYS[3], imageKeys)
   historyTokens = 0
 elseif tonumber(ARGV[13]) > 0 then
   local cut, droppedTokens = newestMessages(KEYS[1], tonumber(ARGV[13]))
@@ -83,4 +90,5 @@ end
 if ARGV[12] ~= '' then redis.call('HSET', KEYS[2], 'scopeId', ARGV[12]) end
 redis.call('HSET', KEYS[2], 'historyTokens', historyTokens + tonumber(ARGV[9]), 'lastActiveAt', ARGV[3], 'committedSeq', ARGV[1])
 applyTtl(KEYS[1], KEYS[2], ARGV[4])
+if ARGV[2] == '' then renewImages(KEYS[3], imageKeys, ARGV[4]) end
 return {1, previousScope}
