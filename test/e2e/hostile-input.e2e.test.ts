@@ -154,12 +154,12 @@ describe('Slack: odd and hostile messages, end to end', () => {
     // The next message in that thread still fits, and the huge one does not crowd it out.
     await send(appMention({ thread_ts: ts, text: `${BOT} and a short follow-up` }));
     // The first answer (an echo of the whole paste) is still being posted in 29 parts; the follow-up waits for it.
-    await waitFor('the follow-up', () => model.requests.length === 2, { timeoutMs: 60_000 });
+    await waitFor('the follow-up', () => model.requests.length === 2, { timeoutMs: 150_000 });
     await settle();
     const second = model.requests[1]!.body.messages;
     expect(promptTokens(second) + MAX_REPLY_TOKENS).toBeLessThanOrEqual(MAX_CONTEXT_TOKENS);
     expect(String(second.at(-1)?.content)).toContain('and a short follow-up');
-  }, 90_000);
+  }, 180_000);
 
   it('keeps emoji, right-to-left text, zero-width characters and NUL intact, in history and in the reply', async () => {
     const text =
