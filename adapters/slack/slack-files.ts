@@ -26,8 +26,12 @@ export interface SlackFile {
   is_external?: unknown;
 }
 
-/** Most files one message carries (Slack's own limit); a message claiming more is cut there. */
-export const MAX_SLACK_FILES = 10;
+/**
+ * Most file descriptions one turn carries. The worker reads at most 10 files a message and names every one
+ * beyond that in its reply (`too_many_files`), so the turn keeps more than that; this only bounds what an odd
+ * event could make it carry.
+ */
+export const MAX_SLACK_FILES = 100;
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value.length > 0 ? value : undefined;

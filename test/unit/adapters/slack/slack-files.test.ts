@@ -56,7 +56,7 @@ describe('slackFileToAttachment', () => {
     });
   });
 
-  it('drops what is not well formed: odd sizes, empty strings, non-objects, more than ten files', () => {
+  it('drops what is not well formed: odd sizes, empty strings, non-objects; keeps files past ten for the worker to name', () => {
     const odd = { ...FILE, size: -1, mimetype: '', name: '', title: 'From title' };
     expect(slackFileToAttachment(odd)).toEqual({
       name: 'From title',
@@ -71,7 +71,13 @@ describe('slackFileToAttachment', () => {
         Array.from({ length: 12 }, () => FILE),
         undefined,
       ),
-    ).toHaveLength(10);
+    ).toHaveLength(12);
+    expect(
+      slackAttachmentsOf(
+        Array.from({ length: 150 }, () => FILE),
+        undefined,
+      ),
+    ).toHaveLength(100);
   });
 });
 
