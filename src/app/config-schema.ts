@@ -140,6 +140,7 @@ export const schema = z.object({
   ALLOW_BROADCAST_MENTIONS: bool(false),
   FOLLOW_UPS: optionalString.pipe(z.enum(['thread', 'mention']).optional()).transform((v) => v ?? 'thread'),
   DISCORD_MESSAGE_CONTENT: bool(false),
+  FOLD_BURSTS: bool(false),
   VISION: optionalString.pipe(z.enum(['auto', 'on', 'off']).optional()).transform((v) => v ?? 'auto'),
   IMAGE_DETAIL: optionalString.pipe(z.enum(['auto', 'low', 'high']).optional()).transform((v) => v ?? 'auto'),
   MAX_FILE_TOKENS: positiveInt(8_000),

@@ -61,6 +61,8 @@ export interface Config {
   turnLockMs: number;
   /** The whole turn's time limit, model retries included; past it the user is told when to try again. */
   turnDeadlineMs: number;
+  /** Answer messages that arrived while an answer streamed together, in one reply (opt-in). */
+  foldBursts: boolean;
   /** Slack, when configured. */
   slack:
     | {
@@ -248,6 +250,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: e.WORKER_CONCURRENCY,
     turnLockMs: e.TURN_LOCK_MS,
     turnDeadlineMs: e.TURN_DEADLINE_MS,
+    foldBursts: e.FOLD_BURSTS,
     slack: slackSettings(e),
     discord: discordSettings(e),
     modelApi: e.MODEL_API,

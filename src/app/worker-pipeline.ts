@@ -145,6 +145,7 @@ function createProcessor(
     modelAttempts: config.turnMaxAttempts,
     retryDelayMs: deps.tuning?.modelRetryDelayMs,
     turnDeadlineMs: config.turnDeadlineMs,
+    foldBursts: config.foldBursts,
     summary: config.summary.enabled ? { threshold: config.summary.threshold } : undefined,
     budgets: config.budgets,
     admin: { users: config.access.adminUsers, commands: config.access.adminCommands },

@@ -8,7 +8,7 @@ import {
 } from './in-process-session-table.ts';
 import { runSlice, type SliceStep } from './run-slice.ts';
 import { runTurnAttempt } from './run-turn-attempt.ts';
-import type { TurnProcessor } from './turn-queue.ts';
+import { MAX_WAITING_REPORTED, type TurnProcessor } from './turn-queue.ts';
 
 /** How the in-process queue runs its sessions. */
 export interface SessionRunnerOptions {
@@ -138,6 +138,8 @@ async function runHead(
     attempts: inProcessTurnAttempts(session),
     processor,
     logger: options.logger,
+    waiting: async () =>
+      session.entries.slice(1, 1 + MAX_WAITING_REPORTED).map(({ seq, turn }) => ({ seq, turn })),
   });
   if (!succeeded) {
     retryLater(attempt);

@@ -1,7 +1,7 @@
 import type { Logger } from '../app/logger.ts';
 import type { PostedMessage } from '../turn/reply-channel.ts';
 import type { Turn } from '../turn/turn.ts';
-import type { TurnProcessor } from './turn-queue.ts';
+import type { TurnProcessor, WaitingTurn } from './turn-queue.ts';
 
 /** Where a queue keeps the runs of its head turn and the replies they posted, until the turn is popped. */
 export interface TurnAttempts {
@@ -27,6 +27,8 @@ export interface TurnAttemptOptions {
   processor: TurnProcessor;
   /** Where a failed run is reported. */
   logger: Logger;
+  /** The turns waiting behind this one (see `TurnJob.waitingBehind`). */
+  waiting?: () => Promise<WaitingTurn[]>;
 }
 
 /** What a run came to: whether the processor finished, and which run it was (for the retry delay). */
@@ -52,6 +54,7 @@ export async function runTurnAttempt(options: TurnAttemptOptions): Promise<TurnA
       maxAttempts: options.maxAttempts,
       previousReplies,
       recordReplies: (posted) => attempts.record(seq, posted),
+      ...(options.waiting ? { waitingBehind: options.waiting } : {}),
     });
     return { succeeded: true, attempt };
   } catch (error) {

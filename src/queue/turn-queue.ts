@@ -55,7 +55,24 @@ export interface TurnJob {
   previousReplies: PostedMessage[];
   /** Records the messages posted for this turn so a re-run finds them. */
   recordReplies(posted: PostedMessage[]): Promise<void>;
+  /**
+   * The turns waiting behind this one in its session's mailbox, oldest first (at most 10), for answering a burst
+   * together (`FOLD_BURSTS`). A processor that answers some of them commits with the newest one's seq; the queue
+   * then drops them as already committed, in order, without running them.
+   */
+  waitingBehind?(): Promise<WaitingTurn[]>;
 }
+
+/** A turn waiting in a session's mailbox. */
+export interface WaitingTurn {
+  /** Its sequence number within the session. */
+  seq: number;
+  /** The turn, with an edit made while it waited already applied. */
+  turn: Turn;
+}
+
+/** How many waiting turns `TurnJob.waitingBehind` reports at most. */
+export const MAX_WAITING_REPORTED = 10;
 
 /**
  * Processes one turn completely, including committing it to the history store with `seq`.

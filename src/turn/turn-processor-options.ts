@@ -36,6 +36,11 @@ export interface TurnProcessorOptions {
   retryDelayMs?: (attempt: number) => number;
   /** Longest one run of a turn may take, retries and waits included (`TURN_DEADLINE_MS`); default 120 s. */
   turnDeadlineMs?: number;
+  /**
+   * Messages of the same conversation that arrived while the previous answer was being written (still waiting
+   * behind this turn) are answered together with it, in one reply (`FOLD_BURSTS`). Off: one answer each.
+   */
+  foldBursts?: boolean;
   /** Waits between retries; tests replace it so that a retry-after of minutes takes no time. */
   sleep?: (ms: number) => Promise<void>;
   /** How attached files are read (`VISION`, `IMAGE_DETAIL`, `MAX_FILE_TOKENS`, `MAX_IMAGE_BYTES`); defaults when unset. */

@@ -3,7 +3,7 @@ import type { Logger } from '../../app/logger.ts';
 import type { Turn } from '../../turn/turn.ts';
 import { runSlice, type SliceStep } from '../run-slice.ts';
 import { runTurnAttempt } from '../run-turn-attempt.ts';
-import type { TurnProcessor } from '../turn-queue.ts';
+import { MAX_WAITING_REPORTED, type TurnProcessor, type WaitingTurn } from '../turn-queue.ts';
 import type { DrainData } from './drain-queue.ts';
 import type { MailboxRedis } from './mailbox-commands.ts';
 import { type MailboxKeys, mailboxKeys } from './mailbox-keys.ts';
@@ -70,6 +70,23 @@ export function createSessionDrain(
   };
 }
 
+/** The readable turns after the head of the mailbox, oldest first, edits made while waiting applied. */
+async function waitingBehindHead(redis: MailboxRedis, keys: MailboxKeys): Promise<WaitingTurn[]> {
+  const raw = await redis.lrange(keys.mailbox, 1, MAX_WAITING_REPORTED);
+  const waiting: WaitingTurn[] = [];
+  for (const item of raw) {
+    try {
+      const entry = JSON.parse(item) as MailboxEntry;
+      const turn = entry.editedText === undefined ? entry.turn : { ...entry.turn, text: entry.editedText };
+      waiting.push({ seq: entry.seq, turn });
+    } catch {
+      // An unreadable entry ends what can be folded; the drain drops it when it reaches the head.
+      break;
+    }
+  }
+  return waiting;
+}
+
 /** Deals with the head of the mailbox: runs it, or drops it when it is unreadable or already committed. */
 async function drainHead(
   context: DrainSessionContext,
@@ -112,6 +129,7 @@ async function drainHead(
     attempts: redisTurnAttempts(redis, keys.replies, context.retentionMs),
     processor: context.processor,
     logger,
+    waiting: () => waitingBehindHead(redis, keys),
   });
   if (succeeded) {
     await pop(seq);

@@ -13,6 +13,8 @@ export interface PendingMessages {
   userMessage: StoredMessage;
   /** One line per attached file the model was not given, added to the reply. */
   notices?: string[];
+  /** `FOLD_BURSTS`: the messages of the burst answered with this one (they follow `userMessage`). */
+  folded?: StoredMessage[];
 }
 
 /** A message turn with everything its request is built from. */

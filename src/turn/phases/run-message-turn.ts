@@ -6,6 +6,7 @@ import { callModel } from './call-model.ts';
 import { commitMessageTurn } from './commit-message-turn.ts';
 import { declineTurn } from './decline-turn.ts';
 import { deliverAndCommit, finishReply } from './deliver.ts';
+import { foldBurst } from './fold-burst.ts';
 import { loadTurn, pendingMessages } from './load-turn.ts';
 import { openTurnReply, replyChannelFor, type TurnDependencies } from './turn-dependencies.ts';
 import { failureAudience, toTurnResult } from './turn-result.ts';
@@ -18,7 +19,8 @@ export async function runMessageTurn(deps: TurnDependencies, job: TurnJob, log: 
   const { turn } = job;
   const deadline = deps.now() + deps.turnDeadlineMs;
   const reply = openTurnReply(replyChannelFor(deps, turn), job);
-  const pending = await pendingMessages(deps, turn);
+  const burst = await foldBurst(deps, job);
+  const pending = { ...(await pendingMessages(deps, turn)), ...(burst ? { folded: burst.messages } : {}) };
   const loaded = await loadTurn(deps, turn, pending);
   if ('declined' in loaded) return declineTurn(deps, job, { reply, text: loaded.declined, deadline, log });
 
@@ -34,7 +36,12 @@ export async function runMessageTurn(deps: TurnDependencies, job: TurnJob, log: 
   const applied = await deliverAndCommit(deps, {
     post: finishReply(reply, result.text, result.details),
     commit: () =>
-      commitMessageTurn(deps, job, { result, modelStarted: call.started, log, replies: reply.posted() }),
+      commitMessageTurn(deps, burst?.job ?? job, {
+        result,
+        modelStarted: call.started,
+        log,
+        replies: reply.posted(),
+      }),
     deadline,
     log,
     what: 'reply',

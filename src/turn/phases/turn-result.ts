@@ -40,7 +40,7 @@ export function toTurnResult(
   call: ModelCall,
   audience: FailureAudience = { operator: false },
 ): TurnResult {
-  const messages = [...pending.seeded, pending.userMessage];
+  const messages = [...pending.seeded, pending.userMessage, ...(pending.folded ?? [])];
   const { outcome } = call;
   if ('error' in outcome) {
     return {
