@@ -1,9 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { loadEnvFile, loadStorageConfig } from '../app/config.ts';
+import { loadEnvFile } from '../app/config.ts';
 import { ConfigError } from '../app/errors.ts';
 import { RedisUnreachableError, waitForRedis } from '../app/redis-connection.ts';
+import { loadStorageConfig } from '../app/storage-config.ts';
 import { exportSession } from '../commands/session-export.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import { createRedisHistoryStore } from '../history/redis/redis-history-store.ts';

@@ -9,7 +9,8 @@ import { sendSlackEvent } from '../fakes/slack-signing.ts';
 import { appMention, FIXTURE, nextTs } from '../fixtures/slack/events.ts';
 import { startFixtureSlackApi } from '../helpers/fixture-slack-api.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
-import { slackEventsUrl, startTestParley } from '../helpers/test-parley.ts';
+import { startSlackParleyOnFakes } from '../helpers/slack-files-parley.ts';
+import { slackEventsUrl } from '../helpers/test-parley.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { makePng, makePngBombHeader } from '../unit/attachments/sample-files.ts';
 
@@ -29,18 +30,8 @@ let parley: RunningParley;
 let smallCap: RunningParley;
 
 /** A Parley on the fake Slack with the fake's bot token, on its own key prefix. */
-function startParleyWith(prefix: string, env: Record<string, string> = {}): Promise<RunningParley> {
-  return startTestParley({
-    OPENAI_BASE_URL: model.url,
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: prefix,
-    SLACK_BOT_TOKEN: api.botToken,
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: api.url,
-    LOG_LEVEL: 'silent',
-    ...env,
-  });
-}
+const startParleyWith = (prefix: string, env: Record<string, string> = {}) =>
+  startSlackParleyOnFakes({ model, redis, api, signingSecret: SECRET }, prefix, env);
 
 beforeAll(async () => {
   [model, redis, api] = await Promise.all([startFakeOpenAI(), startTestRedis(), startFixtureSlackApi()]);
