@@ -6,6 +6,7 @@ import type { StoredAttachment, StoredMessage } from '../../src/history/history-
 import { type FakeOpenAI, startFakeOpenAI, type WireChatMessage } from '../fakes/fake-openai-server.ts';
 import type { FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { sendSlackEvent } from '../fakes/slack-signing.ts';
+import { imageUrlsOf, lastUser, textOf } from '../fakes/wire-message-parts.ts';
 import { appMention, FIXTURE, nextTs } from '../fixtures/slack/events.ts';
 import { startFixtureSlackApi } from '../helpers/fixture-slack-api.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
@@ -50,26 +51,6 @@ afterEach(() => {
   model.reset();
   api.reset();
 });
-
-/** The text of a wire message, its content parts joined. */
-function textOf(message: WireChatMessage | undefined): string {
-  const { content } = message ?? {};
-  if (typeof content === 'string') return content;
-  return (content ?? []).map((part) => part.text ?? '').join('\n');
-}
-
-/** The data URLs of a wire message's `image_url` parts. */
-function imageUrlsOf(message: WireChatMessage | undefined): string[] {
-  const { content } = message ?? {};
-  if (!Array.isArray(content)) return [];
-  return content.flatMap((part) => {
-    if (part.type !== 'image_url' || part.image_url === undefined) return [];
-    return [typeof part.image_url === 'string' ? part.image_url : part.image_url.url];
-  });
-}
-
-const lastUser = (messages: WireChatMessage[]) =>
-  messages.filter((message) => message.role === 'user').at(-1);
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 

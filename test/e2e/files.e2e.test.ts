@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningParley } from '../../src/app/start-parley.ts';
-import { type FakeOpenAI, startFakeOpenAI, type WireChatMessage } from '../fakes/fake-openai-server.ts';
+import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
 import type { FakeMessage, FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { sendSlackEvent } from '../fakes/slack-signing.ts';
+import { imageUrlsOf, lastUser, textOf } from '../fakes/wire-message-parts.ts';
 import { appMention, FIXTURE, nextTs } from '../fixtures/slack/events.ts';
 import { startFixtureSlackApi } from '../helpers/fixture-slack-api.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
@@ -51,26 +52,6 @@ function replies(threadTs: string, count: number, ending: string): Promise<FakeM
     return found[count - 1]?.text?.endsWith(ending) ? found : undefined;
   });
 }
-
-/** The text of a wire message, its content parts joined. */
-function textOf(message: WireChatMessage | undefined): string {
-  const { content } = message ?? {};
-  if (typeof content === 'string') return content;
-  return (content ?? []).map((part) => part.text ?? '').join('\n');
-}
-
-/** The data URLs of a wire message's `image_url` parts. */
-function imageUrlsOf(message: WireChatMessage | undefined): string[] {
-  const { content } = message ?? {};
-  if (!Array.isArray(content)) return [];
-  return content.flatMap((part) => {
-    if (part.type !== 'image_url' || part.image_url === undefined) return [];
-    return [typeof part.image_url === 'string' ? part.image_url : part.image_url.url];
-  });
-}
-
-const lastUser = (messages: WireChatMessage[]) =>
-  messages.filter((message) => message.role === 'user').at(-1);
 
 describe('files in a Slack conversation, end to end (Bolt, Redis, BullMQ, fake model)', () => {
   it('sends an image, a text file and a PDF, and the second turn still carries them', async () => {
