@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export const DEFAULT_SYSTEM_PROMPT =
+const DEFAULT_SYSTEM_PROMPT =
   'You are Parley, a helpful assistant in a team chat. Several people may talk to you in one conversation; ' +
   "each of their messages starts with the speaker's name. Answer concisely and use Markdown where it helps.";
 

@@ -47,8 +47,6 @@ export interface Config {
   };
   /** Attempts per turn before the user gets an error message. */
   turnMaxAttempts: number;
-  /** Redis URL, or undefined for the embedded in-memory default. */
-  redisUrl: string | undefined;
   /** How to reach Redis (a URL, Cluster seed nodes or Sentinels); undefined for the in-memory default. */
   redis: RedisSettings | undefined;
   /** Prefix of every Redis key. */
@@ -243,7 +241,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxImageBytes: e.MAX_IMAGE_BYTES,
     },
     turnMaxAttempts: e.TURN_MAX_ATTEMPTS,
-    redisUrl: e.REDIS_URL,
     redis: redisSettings(e),
     redisPrefix: e.REDIS_PREFIX,
     role: e.PARLEY_ROLE,

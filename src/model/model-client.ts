@@ -49,7 +49,7 @@ export interface CompletionRequest {
    * `text` is optional only for implementations that predate it (test doubles, the benchmark stub); the openai
    * clients always pass it.
    */
-  onDelta?: (delta: string, text?: string) => void;
+  onDelta?: (delta: string, text: string) => void;
   /** Aborts the request. */
   signal?: AbortSignal;
   /**

@@ -28,16 +28,12 @@ export async function completeWithRetry(
 ): Promise<ModelOutcome> {
   const { reply, log, deadline } = target;
   for (let attempt = 1; ; attempt++) {
-    // Each attempt streams from scratch, so the reply shows only the current attempt's text.
-    let text = '';
     try {
       return await deps.model.complete({
         ...request,
         signal: AbortSignal.timeout(Math.max(1, deadline - deps.now())),
-        onDelta: (delta) => {
-          text += delta;
-          reply.update(text);
-        },
+        // The client hands over the whole text of this attempt, so a retry's reply replaces the earlier one.
+        onDelta: (_delta, text) => reply.update(text),
       });
     } catch (error) {
       const waitMs = retryWaitMs(error, deps.retryDelayMs(attempt));

@@ -13,7 +13,7 @@ describe('loadConfig', () => {
     expect(config.role).toBe('all');
     expect(config.workerConcurrency).toBe(50);
     expect(config.http).toEqual({ port: 3000, host: '0.0.0.0' });
-    expect(config.redisUrl).toBeUndefined();
+    expect(config.redis).toBeUndefined();
     expect(config.slack).toBeUndefined();
     expect(config.discord).toBeUndefined();
   });
@@ -59,7 +59,7 @@ describe('loadConfig', () => {
 
   it('treats empty values as unset', () => {
     const config = loadConfig({ ...base, REDIS_URL: '', MODEL: '  ', DISCORD_TOKEN: '' });
-    expect(config.redisUrl).toBeUndefined();
+    expect(config.redis).toBeUndefined();
     expect(config.model.name).toBe('gpt-4o-mini');
     expect(config.discord).toBeUndefined();
   });

@@ -38,7 +38,11 @@ export function createScriptedModelClient(
       signals.push(signal);
       const step = remaining.shift() ?? { text: 'unscripted' };
       if ('error' in step) throw step.error;
-      for (const word of step.text.split(/(?<= )/)) onDelta?.(word);
+      let shown = '';
+      for (const word of step.text.split(/(?<= )/)) {
+        shown += word;
+        onDelta?.(word, shown);
+      }
       return {
         text: step.text,
         usage: { ...SCRIPTED_USAGE },
