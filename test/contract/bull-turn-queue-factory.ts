@@ -8,14 +8,14 @@ import type { QueueFactory } from './turn-queue.contract.ts';
  * (closed with the queue) and its own key prefix from `prefix`, with fast retries and a one-second sweep.
  */
 export function bullTurnQueueFactory(connect: () => Redis | Cluster, prefix: () => string): QueueFactory {
-  return async ({ concurrency, maxAttempts, committed, forgotten, historyTtlMs }) => {
+  return async ({ concurrency, maxAttempts, committed, committedSeq, forgotten, historyTtlMs }) => {
     const connection = connect();
     const queue = createBullTurnQueue({
       redis: connection,
       prefix: prefix(),
       concurrency,
       maxAttempts,
-      committedSeq: async (sessionId) => committed.get(sessionId) ?? 0,
+      committedSeq,
       forgottenBefore: async (scopeId) => forgotten.get(scopeId) ?? 0,
       ...(historyTtlMs !== undefined ? { historyTtlMs } : {}),
       retryDelayMs: () => 20,

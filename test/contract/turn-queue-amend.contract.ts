@@ -60,7 +60,14 @@ export function turnQueueAmendContract(name: string, factory: QueueFactory): voi
     const sid = 'slack:T:C:1.1';
     /** A queue whose head turn `hold` is running, held, with `waiting` queued behind it. */
     const withHeldHead = async (waiting: Turn[]) => {
-      current = await factory({ concurrency: 4, maxAttempts: 3, committed: new Map(), forgotten: new Map() });
+      const committed = new Map<string, number>();
+      current = await factory({
+        concurrency: 4,
+        maxAttempts: 3,
+        committed,
+        committedSeq: async (sessionId) => committed.get(sessionId) ?? 0,
+        forgotten: new Map(),
+      });
       const processor = holdingProcessor(current.committed);
       release = processor.release;
       await current.queue.process(processor.run);

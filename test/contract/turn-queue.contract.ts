@@ -20,6 +20,8 @@ export type QueueFactory = (options: {
   concurrency: number;
   maxAttempts: number;
   committed: Map<string, number>;
+  /** To be passed as the queue's `committedSeq`: reads `committed`, at times slowly. */
+  committedSeq: (sessionId: string) => Promise<number>;
   /** To be passed as `forgottenBefore: async (scopeId) => forgotten.get(scopeId) ?? 0`. */
   forgotten: Map<string, number>;
   /** The history's retention in ms, for a queue that keeps state of its own (absent: none). */
@@ -73,12 +75,26 @@ export function turnQueueContract(name: string, factory: QueueFactory): void {
   describe(`TurnQueue contract: ${name}`, () => {
     let current: QueueUnderTest | undefined;
     const open = async (
-      options: { concurrency?: number; maxAttempts?: number; historyTtlMs?: number } = {},
+      options: {
+        concurrency?: number;
+        maxAttempts?: number;
+        historyTtlMs?: number;
+        /** How long the nth lookup of a committed seq (0-based) takes. */
+        lookupDelayMs?: (call: number) => number;
+      } = {},
     ) => {
+      const committed = new Map<string, number>();
+      let lookups = 0;
+      const committedSeq = async (sessionId: string) => {
+        const delay = options.lookupDelayMs?.(lookups++) ?? 0;
+        if (delay > 0) await sleep(delay);
+        return committed.get(sessionId) ?? 0;
+      };
       current = await factory({
         concurrency: options.concurrency ?? 20,
         maxAttempts: options.maxAttempts ?? 3,
-        committed: new Map(),
+        committed,
+        committedSeq,
         forgotten: new Map(),
         ...(options.historyTtlMs !== undefined ? { historyTtlMs: options.historyTtlMs } : {}),
       });
@@ -109,6 +125,19 @@ export function turnQueueContract(name: string, factory: QueueFactory): void {
       }
       expect(recorder.maxInFlight()).toBeGreaterThan(1);
       expect(await queue.pendingCount()).toBe(0);
+    });
+
+    it('numbers concurrent enqueues of a session in call order, even when a committed-seq lookup is slow', async () => {
+      // The first lookup (the first turn of a session new to the queue) takes a while; later ones are instant.
+      const { queue, committed } = await open({ lookupDelayMs: (call) => (call === 0 ? 100 : 0) });
+      const recorder = recordingProcessor(committed, () => 0);
+      const results = await Promise.all(
+        Array.from({ length: 5 }, (_, t) => queue.enqueue(makeTurn('console:slow-lookup', `t${t}`, `${t}`))),
+      );
+      expect(results.map((result) => result.seq)).toEqual([1, 2, 3, 4, 5]);
+      await queue.process(recorder.run);
+      await waitFor('every turn to be processed', () => recorder.order.length === 5, POLL);
+      expect(recorder.processed.get('console:slow-lookup')).toEqual(['0', '1', '2', '3', '4']);
     });
 
     it('accepts a turn id once per session; a repeat is reported and not processed', async () => {

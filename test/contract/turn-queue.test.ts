@@ -8,11 +8,11 @@ import { turnQueueContract } from './turn-queue.contract.ts';
 
 const fastRetry = () => 20;
 
-turnQueueContract('in-process', async ({ concurrency, maxAttempts, committed, forgotten }) => {
+turnQueueContract('in-process', async ({ concurrency, maxAttempts, committed, committedSeq, forgotten }) => {
   const queue = createInProcessTurnQueue({
     concurrency,
     maxAttempts,
-    committedSeq: async (sessionId) => committed.get(sessionId) ?? 0,
+    committedSeq,
     forgottenBefore: async (scopeId) => forgotten.get(scopeId) ?? 0,
     retryDelayMs: fastRetry,
     logger: silentLogger,

@@ -2,6 +2,7 @@ import { Queue, type Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../app/logger.ts';
 import { retentionMs } from '../../history/history-arguments.ts';
+import { createKeyedSerial } from '../keyed-serial.ts';
 import { defaultRetryDelayMs } from '../retry-delay.ts';
 import { DEFAULT_TURNS_PER_SLICE } from '../run-slice.ts';
 import type { TurnQueue } from '../turn-queue.ts';
@@ -75,11 +76,20 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
   let stopSweeper: (() => void) | undefined;
   let closing = false;
   const isClosing = () => closing;
+  const inOrder = createKeyedSerial();
 
   return {
     enqueue: (turn) =>
       enqueueTurn(
-        { redis, prefix, dedupTtlSeconds, retentionMs: retention, committedSeq: options.committedSeq, wake },
+        {
+          redis,
+          prefix,
+          dedupTtlSeconds,
+          retentionMs: retention,
+          committedSeq: options.committedSeq,
+          wake,
+          inOrder,
+        },
         turn,
       ),
 

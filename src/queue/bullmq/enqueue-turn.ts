@@ -1,5 +1,6 @@
 import type { Turn } from '../../turn/turn.ts';
 import { amendmentOf } from '../amend-waiting-turn.ts';
+import type { KeyedSerial } from '../keyed-serial.ts';
 import type { EnqueueResult } from '../turn-queue.ts';
 import type { MailboxRedis } from './mailbox-commands.ts';
 import { mailboxKeys, pendingSessionsKey } from './mailbox-keys.ts';
@@ -18,6 +19,8 @@ export interface EnqueueTurnContext {
   committedSeq(sessionId: string): Promise<number>;
   /** Asks for a drain of the session. */
   wake(sessionId: string): Promise<void>;
+  /** Numbers a session's turns one at a time, so concurrent enqueues of one session keep their call order. */
+  inOrder: KeyedSerial;
 }
 
 /**
@@ -45,9 +48,14 @@ export async function enqueueTurn(context: EnqueueTurnContext, turn: Turn): Prom
   // Pending first: whatever fails after the push below (a crash, a Redis error), the sweeper still finds
   // the session. Marked after the push, a failure in between stranded the turn: the caller's retry is
   // de-duplicated, so nothing else would ever mark or wake the session.
-  await redis.sadd(pendingSessionsKey(context.prefix), turn.sessionId);
-  let seq = await run('');
-  if (seq === -1) seq = await run(String(await context.committedSeq(turn.sessionId)));
+  // One at a time per session: two turns both told -1 (no counter yet) would otherwise be numbered in the order
+  // their committed-seq lookups came back, and on a Cluster the pending set and the mailbox are on different
+  // nodes, so even the first calls reach the mailbox in no fixed order.
+  const seq = await context.inOrder(turn.sessionId, async () => {
+    await redis.sadd(pendingSessionsKey(context.prefix), turn.sessionId);
+    const first = await run('');
+    return first === -1 ? run(String(await context.committedSeq(turn.sessionId))) : first;
+  });
   // A repeat may be the caller retrying after our own failure past the push: wake anyway (de-duplicated,
   // and a drain of an empty mailbox does nothing), so its turn does not wait for the next sweep.
   await context.wake(turn.sessionId);
