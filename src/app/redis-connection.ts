@@ -9,10 +9,32 @@ export type RedisConnection = Redis | Cluster;
 /** Where each connection was told to go, for error messages (a Cluster keeps its seed nodes private). */
 const descriptions = new WeakMap<RedisConnection, string>();
 
+/**
+ * Commands that block their connection: never batched with others. BullMQ sends them on connections it duplicates
+ * from ours, and a batch waits for its slowest command.
+ */
+const BLOCKING_COMMANDS = [
+  'bzpopmin',
+  'bzpopmax',
+  'blpop',
+  'brpop',
+  'brpoplpush',
+  'blmove',
+  'xread',
+  'xreadgroup',
+];
+
 /** Builds the client the settings ask for; nothing waits for it to connect. */
 function createClient(settings: RedisSettings): RedisConnection {
   // maxRetriesPerRequest: null — commands wait for a reconnect instead of failing while Redis restarts.
-  const common = { maxRetriesPerRequest: null, connectionName: 'parley' } as const;
+  // enableAutoPipelining — commands issued in the same tick (by turns of different sessions) go out in one write:
+  // a quarter of the socket writes per turn at 50 turns in flight (bench), and less Redis CPU.
+  const common = {
+    maxRetriesPerRequest: null,
+    connectionName: 'parley',
+    enableAutoPipelining: true,
+    autoPipeliningIgnoredCommands: BLOCKING_COMMANDS,
+  } as const;
   if (settings.mode === 'single') return new Redis(settings.url, common);
   const secure = { password: settings.password, tls: settings.tls ? {} : undefined };
   if (settings.mode === 'sentinel') {
