@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 import type { Logger } from '../../app/logger.ts';
+import type { PostedMessage } from '../../turn/reply-channel.ts';
 import type { Turn } from '../../turn/turn.ts';
 import { runSlice, type SliceStep } from '../run-slice.ts';
 import { runTurnAttempt } from '../run-turn-attempt.ts';
@@ -7,7 +8,7 @@ import { MAX_WAITING_REPORTED, type TurnProcessor, type WaitingTurn } from '../t
 import type { DrainData } from './drain-queue.ts';
 import type { MailboxRedis } from './mailbox-commands.ts';
 import { type MailboxKeys, mailboxKeys } from './mailbox-keys.ts';
-import { redisTurnAttempts } from './redis-turn-attempts.ts';
+import { recordPostedReplies } from './record-posted-replies.ts';
 
 /** What a drain job needs. */
 export interface DrainSessionContext {
@@ -59,10 +60,12 @@ export function createSessionDrain(
   return async (job, token) => {
     const { sessionId } = job.data;
     const keys = mailboxKeys(context.prefix, sessionId);
+    let steps = 0;
     const end = await runSlice({
       turnsPerSlice: context.turnsPerSlice,
       isClosing: context.isClosing,
-      step: () => drainHead(context, job, token, keys),
+      // The lock was taken a moment ago, with the job: the first step need not check it.
+      step: () => drainHead(context, job, steps++ === 0 ? undefined : token, keys),
     });
     if (end !== 'yielded' || context.isClosing()) return;
     // A chatty session yields: its next wake-up is queued behind everyone else's.
@@ -103,8 +106,10 @@ async function drainHead(
     logger.warn({ sessionId }, 'lost the lock on a session; leaving it to its new owner');
     return 'stopped';
   }
-  const head = await redis.lindex(keys.mailbox, 0);
-  if (head === null) return 'empty';
+  // The head, read and counted as run once more in one round trip.
+  const claimed = await redis.parleyClaimHead(keys.mailbox, keys.replies, context.retentionMs);
+  if (claimed === null) return 'empty';
+  const [head, claimedSeq, claimedAttempt, posted] = claimed;
   const pop = (seq: number) =>
     redis.parleyPopIfHead(keys.mailbox, keys.replies, keys.seq, head, seq, context.retentionMs);
   let entry: MailboxEntry;
@@ -112,7 +117,7 @@ async function drainHead(
     entry = JSON.parse(head) as MailboxEntry;
   } catch (error) {
     logger.error({ sessionId, err: error }, 'dropping an unreadable mailbox entry');
-    await pop(0);
+    await pop(claimedSeq);
     return 'processed';
   }
   const { seq } = entry;
@@ -126,7 +131,14 @@ async function drainHead(
     turn,
     seq,
     maxAttempts: context.maxAttempts,
-    attempts: redisTurnAttempts(redis, keys.replies, context.retentionMs),
+    attempts: {
+      // Counted by the claim above.
+      begin: async () => ({
+        attempt: claimedAttempt,
+        previousReplies: posted ? (JSON.parse(posted) as PostedMessage[]) : [],
+      }),
+      record: recordPostedReplies(redis, keys.replies, context.retentionMs),
+    },
     processor: context.processor,
     logger,
     waiting: () => waitingBehindHead(redis, keys),
@@ -149,9 +161,13 @@ async function settledWithoutRun(
   sessionId: string,
   { seq, turn }: MailboxEntry,
 ): Promise<boolean> {
-  if (seq <= (await context.committedSeq(sessionId))) return true;
-  if (!context.forgottenBefore) return false;
-  const mark = await context.forgottenBefore(turn.scopeId ?? sessionId);
+  // Both looked up at once (one write on the shared, auto-pipelining connection); the mark is rarely needed.
+  const [committed, mark] = await Promise.all([
+    context.committedSeq(sessionId),
+    context.forgottenBefore?.(turn.scopeId ?? sessionId),
+  ]);
+  if (seq <= committed) return true;
+  if (mark === undefined) return false;
   // Written so that a turn without a usable receipt time is run, never dropped.
   if (!(turn.receivedAt < mark)) return false;
   context.logger.info({ sessionId, seq }, 'dropping a turn received before its channel was forgotten');

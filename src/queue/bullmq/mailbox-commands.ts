@@ -4,6 +4,10 @@ import type { Cluster, Redis } from 'ioredis';
 // Read once, when the module loads; ioredis then sends each by EVALSHA, falling back to EVAL once per server.
 const enqueueTurnScript = readFileSync(new URL('./enqueue-turn-3.lua', import.meta.url), 'utf8');
 const popTurnIfHeadScript = readFileSync(new URL('./pop-turn-if-head-3.lua', import.meta.url), 'utf8');
+const claimHeadScript = readFileSync(new URL('./claim-head-2.lua', import.meta.url), 'utf8');
+
+/** What `claim-head-2.lua` returns for a mailbox with a head: the entry, its seq, runs so far, posted replies. */
+export type ClaimedHead = [head: string, seq: number, attempt: number, posted: string | null];
 
 /** A connection with the mailbox scripts defined on it (keys from `mailboxKeys`). */
 export type MailboxRedis = Redis & {
@@ -24,6 +28,8 @@ export type MailboxRedis = Redis & {
     targetRef: string,
     editedText: string,
   ): Promise<number>;
+  /** `claim-head-2.lua`: the head counted as run once more, or null for an empty mailbox. */
+  parleyClaimHead(mailboxKey: string, repliesKey: string, retentionMs: number): Promise<ClaimedHead | null>;
   /** `pop-turn-if-head-3.lua`: 1 if `head` was still the head and is popped, else 0. */
   parleyPopIfHead(
     mailboxKey: string,
@@ -40,6 +46,7 @@ export function withMailboxCommands(redis: Redis | Cluster): MailboxRedis {
   if (typeof (redis as unknown as Partial<MailboxRedis>).parleyEnqueue !== 'function') {
     redis.defineCommand('parleyEnqueue', { numberOfKeys: 3, lua: enqueueTurnScript });
     redis.defineCommand('parleyPopIfHead', { numberOfKeys: 3, lua: popTurnIfHeadScript });
+    redis.defineCommand('parleyClaimHead', { numberOfKeys: 2, lua: claimHeadScript });
   }
   return redis as MailboxRedis;
 }

@@ -29,11 +29,11 @@ function recordingConnection() {
 }
 
 describe('mailbox Lua scripts', () => {
-  it('are the two the queue registers', () => {
+  it('are the three the queue registers', () => {
     const { connection, defined } = recordingConnection();
     withMailboxCommands(connection);
-    expect(scripts.sort()).toEqual(['enqueue-turn-3.lua', 'pop-turn-if-head-3.lua']);
-    expect([...defined.keys()].sort()).toEqual(['parleyEnqueue', 'parleyPopIfHead']);
+    expect(scripts.sort()).toEqual(['claim-head-2.lua', 'enqueue-turn-3.lua', 'pop-turn-if-head-3.lua']);
+    expect([...defined.keys()].sort()).toEqual(['parleyClaimHead', 'parleyEnqueue', 'parleyPopIfHead']);
   });
 
   it.each(scripts)('%s uses, documents and is registered with as many keys as its name says', (name) => {
