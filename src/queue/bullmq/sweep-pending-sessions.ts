@@ -14,25 +14,36 @@ export interface SweepContext {
   wake(sessionId: string): Promise<void>;
 }
 
+/** Sessions looked at together: their commands go out at once, and bound what a sweep holds in memory. */
+const BATCH = 500;
+
 /**
  * Wakes every session in the pending set that still has turns and drops the empty ones (DESIGN §3, step 7):
- * covers a crash between an enqueue's push and its wake-up.
+ * covers a crash between an enqueue's push and its wake-up. Sessions are looked at a batch at a time, with their
+ * commands sent together, so a sweep of 10,000 pending sessions costs tens of round trips, not tens of thousands.
  */
 export async function sweepPendingSessions(context: SweepContext): Promise<void> {
   const { redis } = context;
   const pendingKey = pendingSessionsKey(context.prefix);
+  const lengthsOf = (sessionIds: string[]) =>
+    Promise.all(sessionIds.map((sessionId) => redis.llen(mailboxKeys(context.prefix, sessionId).mailbox)));
   const sessionIds = await redis.smembers(pendingKey);
-  for (const sessionId of sessionIds) {
+  for (let start = 0; start < sessionIds.length; start += BATCH) {
     if (context.isClosing()) return;
-    const { mailbox } = mailboxKeys(context.prefix, sessionId);
-    if ((await redis.llen(mailbox)) === 0) {
-      await redis.srem(pendingKey, sessionId);
+    const batch = sessionIds.slice(start, start + BATCH);
+    const lengths = await lengthsOf(batch);
+    const busy = batch.filter((_, index) => lengths[index] !== 0);
+    const empty = batch.filter((_, index) => lengths[index] === 0);
+    if (empty.length > 0) {
+      await redis.srem(pendingKey, ...empty);
       // An enqueue may have pushed between the check and the removal (the two keys cannot share a script
-      // on Redis Cluster): look again, and keep the session if so.
-      if ((await redis.llen(mailbox)) === 0) continue;
-      await redis.sadd(pendingKey, sessionId);
+      // on Redis Cluster): look again, and keep those sessions.
+      const again = await lengthsOf(empty);
+      const refilled = empty.filter((_, index) => again[index] !== 0);
+      if (refilled.length > 0) await redis.sadd(pendingKey, ...refilled);
+      busy.push(...refilled);
     }
-    await context.wake(sessionId);
+    await Promise.all(busy.map((sessionId) => context.wake(sessionId)));
   }
 }
 
