@@ -1,13 +1,18 @@
 import type { Cluster, Redis } from 'ioredis';
 import { silentLogger } from '../../src/app/logger.ts';
-import { createBullTurnQueue } from '../../src/queue/bullmq/bullmq-turn-queue.ts';
+import { type BullTurnQueueOptions, createBullTurnQueue } from '../../src/queue/bullmq/bullmq-turn-queue.ts';
 import type { QueueFactory } from './turn-queue.contract.ts';
 
 /**
  * The turn-queue contract's factory for the BullMQ queue: each queue on its own connection from `connect`
- * (closed with the queue) and its own key prefix from `prefix`, with fast retries and a one-second sweep.
+ * (closed with the queue) and its own key prefix from `prefix`, with fast retries and a one-second sweep; `extra`
+ * options (e.g. `shards`) on top.
  */
-export function bullTurnQueueFactory(connect: () => Redis | Cluster, prefix: () => string): QueueFactory {
+export function bullTurnQueueFactory(
+  connect: () => Redis | Cluster,
+  prefix: () => string,
+  extra: Partial<BullTurnQueueOptions> = {},
+): QueueFactory {
   return async ({ concurrency, maxAttempts, committed, committedSeq, forgotten, historyTtlMs }) => {
     const connection = connect();
     const queue = createBullTurnQueue({
@@ -21,6 +26,7 @@ export function bullTurnQueueFactory(connect: () => Redis | Cluster, prefix: () 
       retryDelayMs: () => 20,
       sweepIntervalMs: 1_000,
       logger: silentLogger,
+      ...extra,
     });
     return {
       queue,

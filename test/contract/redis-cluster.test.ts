@@ -51,3 +51,12 @@ turnQueueContract(
     () => `cluster-${randomUUID()}`,
   ),
 );
+
+turnQueueContract(
+  'BullMQ on a Redis Cluster, 3 queue shards',
+  bullTurnQueueFactory(
+    () => cluster.client(),
+    () => `cluster-sharded-${randomUUID()}`,
+    { shards: 3 },
+  ),
+);

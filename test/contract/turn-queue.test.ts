@@ -36,3 +36,12 @@ turnQueueContract(
     () => `contract${++prefixes}`,
   ),
 );
+
+turnQueueContract(
+  'BullMQ on Redis, 3 queue shards',
+  bullTurnQueueFactory(
+    () => new Redis(redis.url, { maxRetriesPerRequest: null }),
+    () => `contract-sharded${++prefixes}`,
+    { shards: 3 },
+  ),
+);

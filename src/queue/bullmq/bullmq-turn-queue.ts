@@ -6,12 +6,13 @@ import { createKeyedSerial } from '../keyed-serial.ts';
 import { defaultRetryDelayMs } from '../retry-delay.ts';
 import { DEFAULT_TURNS_PER_SLICE } from '../run-slice.ts';
 import type { TurnQueue } from '../turn-queue.ts';
+import { checkShardLayout } from './check-shard-layout.ts';
 import { countPendingTurns } from './count-pending-turns.ts';
 import { DRAIN_QUEUE_NAME, type DrainData, wakeSession } from './drain-queue.ts';
 import { createSessionDrain } from './drain-session.ts';
 import { enqueueTurn } from './enqueue-turn.ts';
 import { withMailboxCommands } from './mailbox-commands.ts';
-import { drainQueuePrefix } from './mailbox-keys.ts';
+import { drainQueuePrefix, shardOf, shardsToWatch } from './mailbox-keys.ts';
 import { closeDrainWorker, startDrainWorker } from './start-drain-worker.ts';
 import { startSweeper } from './sweep-pending-sessions.ts';
 import { warnAtMostEvery } from './warn-at-most-every.ts';
@@ -22,8 +23,13 @@ export interface BullTurnQueueOptions {
   redis: Redis | Cluster;
   /** Prefix of every key (sessions and queue). */
   prefix: string;
-  /** Sessions processed at once by this process. */
+  /** Sessions processed at once by this process (over all shards). */
   concurrency: number;
+  /**
+   * Shards of the wake-up queue (`QUEUE_SHARDS`, default 1): each its own BullMQ queue and pending set in a hash
+   * slot of its own, so a Redis Cluster spreads them over its masters. Every process must use the same number.
+   */
+  shards?: number;
   /** Last committed seq of a session (from the history store). */
   committedSeq(sessionId: string): Promise<number>;
   /** A scope's forget mark (the history store's `scopeForgottenBefore`): earlier turns of it are dropped unrun. */
@@ -61,19 +67,27 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
   const redis = withMailboxCommands(options.redis);
   const { logger, prefix } = options;
   const lockDurationMs = options.lockDurationMs ?? 30_000;
-  const queue = new Queue<DrainData>(DRAIN_QUEUE_NAME, {
-    connection: redis,
-    prefix: drainQueuePrefix(prefix),
+  const shards = options.shards ?? 1;
+  const warnQueueError = warnAtMostEvery(logger, 'queue connection error');
+  const queues = Array.from({ length: shards }, (_, shard) => {
+    const queue = new Queue<DrainData>(DRAIN_QUEUE_NAME, {
+      connection: redis,
+      prefix: drainQueuePrefix(prefix, shard, shards),
+    });
+    queue.on('error', warnQueueError);
+    return queue;
   });
-  queue.on('error', warnAtMostEvery(logger, 'queue connection error'));
-  const wake = (sessionId: string) => wakeSession(queue, sessionId);
+  const wake = (sessionId: string) =>
+    wakeSession(queues[shardOf(sessionId, shards)] as Queue<DrainData>, sessionId);
+  // Shards the keys were laid out for before this process started (see checkShardLayout), once known.
+  let previousShards = shards;
   // A turn id is not remembered beyond the retention period either (platforms retry within minutes).
   const dedupTtlSeconds = Math.min(
     options.dedupTtlSeconds ?? 24 * 3600,
     retention > 0 ? Math.ceil(retention / 1000) : Number.POSITIVE_INFINITY,
   );
-  let worker: Worker<DrainData> | undefined;
-  let stopSweeper: (() => void) | undefined;
+  let workers: Worker<DrainData>[] = [];
+  let stopSweepers: (() => void)[] = [];
   let closing = false;
   const isClosing = () => closing;
   const inOrder = createKeyedSerial();
@@ -89,11 +103,13 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
           committedSeq: options.committedSeq,
           wake,
           inOrder,
+          shards,
         },
         turn,
       ),
 
     async process(processor) {
+      previousShards = await checkShardLayout(redis, prefix, shards);
       const drain = createSessionDrain({
         redis,
         prefix,
@@ -109,28 +125,32 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
         wake,
         logger,
       });
-      worker = startDrainWorker({
-        redis,
-        prefix,
-        concurrency: options.concurrency,
-        lockDurationMs,
-        drain,
-        logger,
-      });
-      stopSweeper = startSweeper(
-        { redis, prefix, isClosing, wake },
-        options.sweepIntervalMs ?? 10_000,
-        logger,
+      workers = queues.map((_, shard) =>
+        startDrainWorker({
+          redis,
+          prefix,
+          shard,
+          shards,
+          // Sessions spread evenly over the shards, so each shard gets its share of the process's concurrency.
+          concurrency: Math.max(1, Math.ceil(options.concurrency / shards)),
+          lockDurationMs,
+          drain,
+          logger,
+        }),
+      );
+      // Shards of an earlier layout are swept too: their pending sessions are woken in their new shard.
+      stopSweepers = shardsToWatch(shards, previousShards).map((shard) =>
+        startSweeper({ redis, prefix, ...shard, isClosing, wake }, options.sweepIntervalMs ?? 10_000, logger),
       );
     },
 
-    pendingCount: () => countPendingTurns(redis, prefix),
+    pendingCount: () => countPendingTurns(redis, prefix, shardsToWatch(shards, previousShards)),
 
     async close({ timeoutMs = 10_000 } = {}) {
       closing = true;
-      stopSweeper?.();
-      if (worker) await closeDrainWorker(worker, timeoutMs);
-      await queue.close();
+      for (const stop of stopSweepers) stop();
+      await Promise.all(workers.map((worker) => closeDrainWorker(worker, timeoutMs)));
+      await Promise.all(queues.map((queue) => queue.close()));
     },
   };
 }

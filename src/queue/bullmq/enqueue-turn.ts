@@ -3,7 +3,7 @@ import { amendmentOf } from '../amend-waiting-turn.ts';
 import type { KeyedSerial } from '../keyed-serial.ts';
 import type { EnqueueResult } from '../turn-queue.ts';
 import type { MailboxRedis } from './mailbox-commands.ts';
-import { mailboxKeys, pendingSessionsKey } from './mailbox-keys.ts';
+import { mailboxKeys, pendingSessionsKey, shardOf } from './mailbox-keys.ts';
 
 /** What the enqueue side of the BullMQ queue needs. */
 export interface EnqueueTurnContext {
@@ -21,6 +21,8 @@ export interface EnqueueTurnContext {
   wake(sessionId: string): Promise<void>;
   /** Numbers a session's turns one at a time, so concurrent enqueues of one session keep their call order. */
   inOrder: KeyedSerial;
+  /** Shards of the wake-up queue: the session's pending mark goes to its shard's set. */
+  shards: number;
 }
 
 /**
@@ -52,7 +54,10 @@ export async function enqueueTurn(context: EnqueueTurnContext, turn: Turn): Prom
   // their committed-seq lookups came back, and on a Cluster the pending set and the mailbox are on different
   // nodes, so even the first calls reach the mailbox in no fixed order.
   const seq = await context.inOrder(turn.sessionId, async () => {
-    await redis.sadd(pendingSessionsKey(context.prefix), turn.sessionId);
+    await redis.sadd(
+      pendingSessionsKey(context.prefix, shardOf(turn.sessionId, context.shards), context.shards),
+      turn.sessionId,
+    );
     const first = await run('');
     return first === -1 ? run(String(await context.committedSeq(turn.sessionId))) : first;
   });

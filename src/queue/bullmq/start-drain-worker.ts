@@ -12,6 +12,10 @@ export interface DrainWorkerOptions {
   redis: Redis | Cluster;
   /** Prefix of every key. */
   prefix: string;
+  /** The queue shard this worker drains. */
+  shard: number;
+  /** Shards in the layout. */
+  shards: number;
   /** Sessions drained at once. */
   concurrency: number;
   /** How long a worker holds a session before another may take it over after a crash. */
@@ -22,12 +26,12 @@ export interface DrainWorkerOptions {
   logger: Logger;
 }
 
-/** Starts the BullMQ worker that runs drain jobs. */
+/** Starts the BullMQ worker that runs one shard's drain jobs. */
 export function startDrainWorker(options: DrainWorkerOptions): Worker<DrainData> {
   const { logger, lockDurationMs } = options;
   const worker = new Worker<DrainData>(DRAIN_QUEUE_NAME, options.drain, {
     connection: options.redis,
-    prefix: drainQueuePrefix(options.prefix),
+    prefix: drainQueuePrefix(options.prefix, options.shard, options.shards),
     concurrency: options.concurrency,
     lockDuration: lockDurationMs,
     stalledInterval: Math.max(1_000, Math.floor(lockDurationMs / 2)),

@@ -8,9 +8,13 @@ export interface SweepContext {
   redis: Redis | Cluster;
   /** Prefix of every key. */
   prefix: string;
+  /** The queue shard whose pending set this sweeps (0 when absent). */
+  shard?: number;
+  /** Shards in that shard's layout (1 when absent). */
+  shards?: number;
   /** True once the queue is closing: the sweep stops. */
   isClosing(): boolean;
-  /** Asks for a drain of the session (de-duplicated, so waking a session already queued is harmless). */
+  /** Asks for a drain of the session, in its shard (de-duplicated, so waking a session already queued is harmless). */
   wake(sessionId: string): Promise<void>;
 }
 
@@ -24,7 +28,7 @@ const BATCH = 500;
  */
 export async function sweepPendingSessions(context: SweepContext): Promise<void> {
   const { redis } = context;
-  const pendingKey = pendingSessionsKey(context.prefix);
+  const pendingKey = pendingSessionsKey(context.prefix, context.shard, context.shards);
   const lengthsOf = (sessionIds: string[]) =>
     Promise.all(sessionIds.map((sessionId) => redis.llen(mailboxKeys(context.prefix, sessionId).mailbox)));
   const sessionIds = await redis.smembers(pendingKey);

@@ -72,5 +72,12 @@ describe('queue key tags', () => {
       expect(tag(key)).toBe(tag(session.mailbox));
     expect(tag(pendingSessionsKey('parley'))).toBe('{q}');
     expect(tag(`${drainQueuePrefix('parley')}:turns:wait`)).toBe('{q}');
+    // QUEUE_SHARDS: the first shard keeps `{q}`; each other shard has a tag of its own, never a session's.
+    const tags = [0, 1, 2, 3].map((shard) => tag(pendingSessionsKey('parley', shard, 4)));
+    expect(tags[0]).toBe('{q}');
+    expect(new Set(tags).size).toBe(4);
+    for (let shard = 0; shard < 4; shard++)
+      expect(tag(`${drainQueuePrefix('parley', shard, 4)}:turns:wait`)).toBe(tags[shard]);
+    for (const shardTag of tags) expect(shardTag).not.toBe(tag(session.mailbox));
   });
 });
