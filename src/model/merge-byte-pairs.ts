@@ -1,12 +1,13 @@
+import type { RankTable } from './rank-table.ts';
+
 /**
  * Byte-pair merges `piece` (not itself a token) and appends its tokens to `out`: the same tokens as tiktoken's
  * reference merge (lowest rank first, leftmost on ties), but with the parts kept in a linked list and the
  * candidate merges in a heap, so a long pre-token costs O(n log n) rather than the reference's O(n²).
  */
-export function mergeBytePairs(piece: Uint8Array, ranks: Map<string, number>, out: number[]): void {
+export function mergeBytePairs(piece: Uint8Array, ranks: RankTable, out: number[]): void {
   const n = piece.length;
-  const rankOf = (start: number, end: number): number | undefined =>
-    ranks.get(piece.subarray(start, end).join(','));
+  const rankOf = (start: number, end: number): number | undefined => ranks.rankOf(piece, start, end);
   if (n === 1) {
     const rank = rankOf(0, 1);
     if (rank !== undefined) out.push(rank);

@@ -1,7 +1,6 @@
-import { Tiktoken } from 'js-tiktoken/lite';
 import cl100kBase from 'js-tiktoken/ranks/cl100k_base';
 import o200kBase from 'js-tiktoken/ranks/o200k_base';
-import { linearEncoder } from './linear-encoder.ts';
+import { createBpeTokenizer } from './bpe-tokenizer.ts';
 
 /**
  * Token accounting the way the OpenAI chat completions API bills a prompt (the cookbook's
@@ -20,6 +19,12 @@ export const REPLY_PRIMING_TOKENS = 3;
 
 /** The encodings of current OpenAI chat models. */
 export type EncodingName = 'o200k_base' | 'cl100k_base';
+
+/**
+ * The encoding of a stored count that names none (`StoredMessage.encoding`): o200k_base, the encoding of current
+ * OpenAI models and of every model Parley does not know (those are counted in it too).
+ */
+export const UNMARKED_ENCODING: EncodingName = 'o200k_base';
 
 /** A message as far as counting is concerned (a `ChatMessage`, optionally with a `name`). */
 export interface CountableMessage {
@@ -69,7 +74,8 @@ export function encodingForModel(model: string): EncodingName {
 
 const RANKS = { o200k_base: o200kBase, cl100k_base: cl100kBase } as const;
 
-// Building an encoder parses its whole rank table (~0.6 s, ~150 MB for o200k): once per process, on first use.
+// Building a tokenizer decodes its whole rank table (o200k: 200,000 tokens into about 5 MB): once per process, on
+// first use.
 const tokenizers = new Map<EncodingName, Tokenizer>();
 const counters = new Map<EncodingName, TokenCounter>();
 
@@ -77,12 +83,7 @@ const counters = new Map<EncodingName, TokenCounter>();
 export function getTokenizer(encoding: EncodingName): Tokenizer {
   let tokenizer = tokenizers.get(encoding);
   if (!tokenizer) {
-    const tiktoken = new Tiktoken(RANKS[encoding]);
-    tokenizer = {
-      // No special tokens allowed or disallowed: chat text is plain text to the API, never control tokens.
-      encode: linearEncoder(tiktoken) ?? ((text) => tiktoken.encode(text, [], [])),
-      decode: (tokens) => tiktoken.decode(tokens),
-    };
+    tokenizer = createBpeTokenizer(RANKS[encoding]);
     tokenizers.set(encoding, tokenizer);
   }
   return tokenizer;
