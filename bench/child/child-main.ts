@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
+import type { Tiktoken } from 'js-tiktoken/lite';
 import { loadConfig } from '../../src/app/config.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
@@ -51,6 +52,8 @@ const recorder = createTurnRecorder();
 let pipeline: BenchPipeline | undefined;
 const modelTimes = new Map<number, ModelCallTimes>();
 let run: { startedAt: number; cpuBefore: number; expect: number; peakRss: number; sampler: NodeJS.Timeout };
+/** js-tiktoken's tokenizer when built for reference, held so its tables stay live while measured. */
+let libraryTokenizer: Tiktoken | undefined;
 let profiler: Session | undefined;
 let parley: RunningParley | undefined;
 
@@ -162,13 +165,21 @@ const commands: Record<string, (args: never) => Promise<unknown>> = {
   },
 
   /**
-   * Builds the tokenizer (as a worker does on its first turn) and reports RSS, and how long a full garbage
-   * collection takes, before and after: its tables stay live on the V8 heap, so every major GC marks them.
+   * Builds the tokenizer (as a worker does on its first turn; with `library`, js-tiktoken's own instead, for
+   * reference) and reports RSS, and how long a full garbage collection takes, before and after: tables left on the
+   * V8 heap are marked by every major GC.
    */
-  async loadTokenizer(args: { model: string }) {
+  async loadTokenizer(args: { model: string; library?: boolean }) {
     const before = process.memoryUsage.rss();
     const gcBeforeMs = fullGcMs();
-    getTokenCounter(args.model).count('warm');
+    if (args.library) {
+      const { Tiktoken } = await import('js-tiktoken/lite');
+      const ranks = (await import('js-tiktoken/ranks/o200k_base')).default;
+      libraryTokenizer = new Tiktoken(ranks);
+      libraryTokenizer.encode('warm', [], []);
+    } else {
+      getTokenCounter(args.model).count('warm');
+    }
     return { beforeBytes: before, afterBytes: process.memoryUsage.rss(), gcBeforeMs, gcAfterMs: fullGcMs() };
   },
 
