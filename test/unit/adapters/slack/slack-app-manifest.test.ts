@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import type { webApi } from '@slack/bolt';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+type Manifest = webApi.AppsManifestValidateArguments['manifest'];
+
+const manifest = parse(
+  readFileSync(new URL('../../../../slack-app-manifest.yaml', import.meta.url), 'utf8'),
+) as Manifest & {
+  features: NonNullable<Manifest['features']>;
+  oauth_config: { scopes: { bot: string[] } };
+  settings: {
+    event_subscriptions: { request_url: string; bot_events: string[] };
+    interactivity: { is_enabled: boolean; request_url?: string };
+  };
+};
+
+describe('the Slack app manifest', () => {
+  it('has the shape of the Web API manifest (apps.manifest.validate) where Parley relies on it', () => {
+    expect(manifest._metadata).toEqual({ major_version: 1, minor_version: 1 });
+    expect(typeof manifest.display_information.name).toBe('string');
+    expect(manifest.display_information.name.length).toBeLessThanOrEqual(35);
+    for (const command of manifest.features.slash_commands ?? []) {
+      expect(command.command).toMatch(/^\/[a-z-]+$/);
+      expect(command.description.length).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it('declares the assistant pane: assistant_view, assistant:write, its two events and message.im', () => {
+    const view = manifest.features.assistant_view;
+    expect(typeof view?.assistant_description).toBe('string');
+    expect(view!.assistant_description.length).toBeGreaterThan(0);
+    expect(manifest.oauth_config.scopes.bot).toContain('assistant:write');
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(
+      expect.arrayContaining(['assistant_thread_started', 'assistant_thread_context_changed', 'message.im']),
+    );
+  });
+
+  it('turns interactivity on at the events URL, for the feedback and Stop buttons', () => {
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(manifest.settings.interactivity.request_url).toBe(
+      manifest.settings.event_subscriptions.request_url,
+    );
+  });
+});
