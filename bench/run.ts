@@ -21,10 +21,15 @@ import { startBenchRedis } from './lib/bench-redis.ts';
 import { startFakeModelProcess } from './lib/fake-model-process.ts';
 import { type ForeignLoad, waitForQuiet, watchForeignLoad } from './lib/machine-load.ts';
 import { formatTable, type ResultRow } from './lib/results-table.ts';
+import { adminPageScenario } from './scenarios/admin-page.ts';
+import { clusterShardsScenario } from './scenarios/cluster-shards.ts';
 import { concurrencyScenario } from './scenarios/concurrency.ts';
+import { discordCpuScenario } from './scenarios/discord-cpu.ts';
+import { firstTokenScenario } from './scenarios/first-token.ts';
 import { historyScalingScenario } from './scenarios/history-scaling.ts';
 import { memoryScenario } from './scenarios/memory.ts';
 import { overheadScenario } from './scenarios/overhead.ts';
+import { peerSlackScenario } from './scenarios/peer-slack.ts';
 import { slackScenario } from './scenarios/slack.ts';
 import { throughputScenario } from './scenarios/throughput.ts';
 
@@ -35,6 +40,11 @@ const SCENARIOS: Record<string, Scenario> = {
   history: historyScalingScenario,
   memory: memoryScenario,
   slack: slackScenario,
+  cluster: clusterShardsScenario,
+  admin: adminPageScenario,
+  'peer-slack': peerSlackScenario,
+  'first-token': firstTokenScenario,
+  'discord-cpu': discordCpuScenario,
 };
 
 async function main(): Promise<void> {

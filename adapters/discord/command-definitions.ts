@@ -53,6 +53,22 @@ export const COMMAND_DEFINITIONS: RESTPostAPIChatInputApplicationCommandsJSONBod
       required: false,
     },
   ]),
+  command('tools', 'Show the tools Parley may use in this channel; admins switch them on or off', [
+    {
+      name: 'change',
+      description: 'e.g. "on fs" or "off fs.write_file" (a server, or server.tool)',
+      type: ApplicationCommandOptionType.String,
+      required: false,
+    },
+  ]),
+  command('model', 'Show the model of this conversation; admins pick one for the channel (or this thread)', [
+    {
+      name: 'name',
+      description: 'A model of the catalogue (see /model); "reset" drops the choice made here',
+      type: ApplicationCommandOptionType.String,
+      required: false,
+    },
+  ]),
   command('help', 'What Parley can do and how to use its commands'),
 ];
 

@@ -2,6 +2,7 @@ import { type Client, Events } from 'discord.js';
 import type { Config } from '../../src/app/config.ts';
 import type { Logger } from '../../src/app/logger.ts';
 import type { TurnSink } from '../../src/queue/turn-queue.ts';
+import type { ToolConfirmations } from '../../src/tools/tool-confirmation.ts';
 import type { FollowedConversations, PlatformIngress } from '../../src/turn/platform-ingress.ts';
 import { registerCommands } from './command-definitions.ts';
 import { handleCommand } from './commands.ts';
@@ -11,6 +12,7 @@ import { toPlatformError } from './discord-rest.ts';
 import { handleMessage, type MessageHandlerContext } from './handle-message.ts';
 import { handleMessageChange, type RawPacket } from './handle-message-change.ts';
 import { inviteUrl } from './invite-url.ts';
+import { registerToolConfirmInteraction } from './tool-confirm-interaction.ts';
 
 /** Options of `createDiscordIngress`. */
 export interface DiscordIngressOptions {
@@ -29,6 +31,8 @@ export interface DiscordIngressOptions {
    * and edits and deletes of messages there become turns. Without it only DMs, mentions and replies count.
    */
   followed?: FollowedConversations;
+  /** Where Approve/Decline clicks on tool confirmations go; without it they are not answered. */
+  toolConfirmations?: ToolConfirmations;
 }
 
 /**
@@ -42,6 +46,8 @@ export function createDiscordIngress(options: DiscordIngressOptions): PlatformIn
   const client = createDiscordClient(config.apiUrl, { messageContent: config.messageContent });
   const { followed } = options;
   listen({ client, config, sink, logger, followed }, options.deferAfterMs ?? 1_500);
+  if (options.toolConfirmations)
+    registerToolConfirmInteraction(client, { ...options.toolConfirmations, logger });
   return {
     platform: 'discord',
     routes: [],

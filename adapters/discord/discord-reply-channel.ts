@@ -1,9 +1,11 @@
 import type { Config } from '../../src/app/config.ts';
 import type { Logger } from '../../src/app/logger.ts';
+import type { ConfirmQuestion } from '../../src/tools/tool-confirmation.ts';
 import type { ReplyChannel } from '../../src/turn/reply-channel.ts';
 import { respondToInvoker } from './discord-command-response.ts';
 import { createDiscordReplyStream, type ReplyStreamTimings } from './discord-reply-stream.ts';
 import { createDiscordRest, type DiscordRestOptions, deleteMessages } from './discord-rest.ts';
+import { askDiscordConfirmation } from './tool-confirm-message.ts';
 
 /** Options of `createDiscordReplyChannel`. */
 export interface DiscordReplyChannelOptions {
@@ -36,7 +38,9 @@ export function createDiscordReplyChannel(options: DiscordReplyChannelOptions): 
       if (target.platform !== 'discord') {
         throw new Error(`the Discord reply channel cannot answer a ${target.platform} turn`);
       }
-      return createDiscordReplyStream(rest, target, replyOptions, timings, logger);
+      return Object.assign(createDiscordReplyStream(rest, target, replyOptions, timings, logger), {
+        askToConfirm: (question: ConfirmQuestion) => askDiscordConfirmation(rest, target, question, logger),
+      });
     },
     async respond(target, response) {
       if (target.platform !== 'discord') {

@@ -7,6 +7,7 @@ import { createReplyMessages, type ReplyMessages } from '../shared/reply-message
 import { createDiscordMessageDriver } from './discord-message-driver.ts';
 import { isUnknownMessage, toPlatformError } from './discord-rest.ts';
 import { splitMessage } from './split-message.ts';
+import { toolUseLine } from './tool-use-line.ts';
 import { createTypingIndicator, type TypingTimings } from './typing-indicator.ts';
 
 /** Timings of a reply stream. */
@@ -49,13 +50,24 @@ export function createDiscordReplyStream(
       ),
   });
 
+  let streamed = false;
   return {
     async showWorking() {
       if (!finished) await typing.start();
     },
 
+    async showToolUse(names) {
+      if (finished || names.length === 0) return;
+      await typing.start();
+      // A line of its own only until the answer streams: it is then edited into the answer.
+      if (!streamed) await messages.write(0, toolUseLine(names));
+    },
+
     update(textSoFar) {
-      if (!finished && textSoFar.trim() !== '') throttle.push(textSoFar);
+      if (!finished && textSoFar.trim() !== '') {
+        streamed = true;
+        throttle.push(textSoFar);
+      }
     },
 
     async finish(text) {

@@ -2,15 +2,21 @@ import { App, type SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../../src/app/config.ts';
 import type { Logger } from '../../src/app/logger.ts';
 import type { TurnSink } from '../../src/queue/turn-queue.ts';
+import type { ToolConfirmations } from '../../src/tools/tool-confirmation.ts';
 import type { FollowedConversations, PlatformIngress } from '../../src/turn/platform-ingress.ts';
+import type { RecordFeedback } from '../../src/usage/record-feedback.ts';
+import { registerAssistantPane } from './assistant-pane.ts';
 import { createChannelDirectory } from './channel-directory.ts';
+import { registerFeedbackAction } from './feedback-action.ts';
 import { createMessageHandler } from './message-handler.ts';
 import { type SlackRetryPolicy, slackClientOptions } from './slack-client-options.ts';
-import { toPlatformError } from './slack-errors.ts';
 import { slackEventsRoute } from './slack-events-route.ts';
 import { registerSlackListeners } from './slack-listeners.ts';
 import { toSlackLogger } from './slack-logger.ts';
 import { createSlackReceivers } from './slack-receivers.ts';
+import { slackStartError } from './slack-start-error.ts';
+import { registerStopAction } from './stop-control.ts';
+import { registerToolConfirmAction } from './tool-confirm-action.ts';
 import { createUserDirectory } from './user-directory.ts';
 
 export { SLACK_EVENTS_PATH } from './slack-receivers.ts';
@@ -35,6 +41,12 @@ export interface SlackIngressOptions {
   enqueueBudgetMs?: number;
   /** How long an event waits for the queue before it is refused and left to Slack to redeliver (default 2 s). */
   eventEnqueueTimeoutMs?: number;
+  /** Where clicks of the 👍/👎 buttons under answers go; without it they are acknowledged and dropped. */
+  recordFeedback?: RecordFeedback;
+  /** Where Stop clicks go (the stop signal of the worker running the answer); without it they are dropped. */
+  requestStop?: (turnId: string) => Promise<void>;
+  /** Where Approve/Decline clicks on tool confirmations go; without it they are dropped (Bolt acks them). */
+  toolConfirmations?: ToolConfirmations;
 }
 
 /** How long `stop` waits for the Socket Mode connection to close. */
@@ -76,6 +88,18 @@ export function createSlackIngress(options: SlackIngressOptions): PlatformIngres
     sessionScope: config.sessionScope,
     enqueueTimeoutMs: options.eventEnqueueTimeoutMs,
   });
+  if (config.assistant) {
+    registerAssistantPane(app, {
+      handleMessage,
+      suggestedPrompts: config.suggestedPrompts,
+      directory,
+      logger,
+    });
+  }
+  if (options.recordFeedback) registerFeedbackAction(app, { record: options.recordFeedback, logger });
+  if (options.requestStop) registerStopAction(app, { requestStop: options.requestStop, logger });
+  if (options.toolConfirmations)
+    registerToolConfirmAction(app, { ...options.toolConfirmations, isAdmin: directory.isAdmin, logger });
   registerSlackListeners(app, {
     handleMessage,
     sink,
@@ -90,7 +114,7 @@ export function createSlackIngress(options: SlackIngressOptions): PlatformIngres
     platform: 'slack',
     routes: http ? [slackEventsRoute(http, () => started, logger)] : [],
     async start() {
-      await connectSlack(app, socket);
+      await connectSlack(app, socket, config.apiUrl ?? 'https://slack.com/api/');
       started = true;
       logger.info({ mode: socket ? 'socket' : 'http' }, 'Slack ingress started');
     },
@@ -102,17 +126,17 @@ export function createSlackIngress(options: SlackIngressOptions): PlatformIngres
 }
 
 /** Runs auth.test (deferred initialization) and opens the Socket Mode connection, if any. */
-async function connectSlack(app: App, socket: SocketModeReceiver | undefined): Promise<void> {
+async function connectSlack(app: App, socket: SocketModeReceiver | undefined, apiUrl: string): Promise<void> {
   try {
     await app.init();
   } catch (error) {
-    throw toPlatformError('auth.test (check SLACK_BOT_TOKEN)', error);
+    throw slackStartError('auth.test', 'check SLACK_BOT_TOKEN', apiUrl, error);
   }
   if (!socket) return;
   try {
     await socket.start();
   } catch (error) {
-    throw toPlatformError('apps.connections.open (check SLACK_APP_TOKEN)', error);
+    throw slackStartError('apps.connections.open', 'check SLACK_APP_TOKEN', apiUrl, error);
   }
 }
 

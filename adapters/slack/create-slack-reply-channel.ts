@@ -1,13 +1,19 @@
 import { webApi } from '@slack/bolt';
 import type { Config } from '../../src/app/config.ts';
 import type { Logger } from '../../src/app/logger.ts';
-import type { PostedMessage, ReplyChannel } from '../../src/turn/reply-channel.ts';
+import { createMemoryTokenBuckets } from '../../src/rate-limit/memory-token-buckets.ts';
+import { createRateLimiter, SLACK_TIER_3, type TokenBuckets } from '../../src/rate-limit/rate-limiter.ts';
+import type { ConfirmQuestion } from '../../src/tools/tool-confirmation.ts';
+import type { PostedMessage, ReplyChannel, ReplyStream } from '../../src/turn/reply-channel.ts';
+import { feedbackBlock } from './answer-blocks.ts';
 import { createCommandResponder } from './command-responder.ts';
+import { createNativeReplyStream } from './native-reply-stream.ts';
 import type { ReplyStreamShared } from './show-thinking-status.ts';
 import { type SlackRetryPolicy, slackClientOptions } from './slack-client-options.ts';
 import { slackErrorCode, toPlatformError } from './slack-errors.ts';
 import { toSlackLogger } from './slack-logger.ts';
 import { createSlackReplyStream } from './slack-reply-stream.ts';
+import { askSlackConfirmation } from './tool-confirm-message.ts';
 
 /** Options of `createSlackReplyChannel`. */
 export interface SlackReplyChannelOptions {
@@ -28,6 +34,13 @@ export interface SlackReplyChannelOptions {
    * (default: `config.allowBroadcastMentions`, i.e. `ALLOW_BROADCAST_MENTIONS`; unset: as plain text).
    */
   allowBroadcastMentions?: boolean;
+  /** How answers stream (default `config.streaming`, i.e. `SLACK_STREAMING`; unset: `native`). */
+  streaming?: 'native' | 'edit' | 'off';
+  /**
+   * The per-workspace budget of `chat.update` and `chat.appendStream` (Tier 3), shared by every reply of this
+   * channel (default: in this process's memory; with several workers, pass buckets on Redis).
+   */
+  buckets?: TokenBuckets;
 }
 
 /**
@@ -44,7 +57,9 @@ export function createSlackReplyChannel(options: SlackReplyChannelOptions): Repl
       retryConfig: options.retryConfig,
     }),
   );
-  const shared: ReplyStreamShared = { statusAvailable: true };
+  const shared: ReplyStreamShared = { statusAvailable: true, nativeStreamingAvailable: true };
+  const limiter = createRateLimiter(options.buckets ?? createMemoryTokenBuckets(SLACK_TIER_3));
+  const streaming = options.streaming ?? options.config.streaming ?? 'native';
   const allowBroadcastMentions =
     options.allowBroadcastMentions ?? options.config.allowBroadcastMentions === true;
   const respond = createCommandResponder({
@@ -60,16 +75,41 @@ export function createSlackReplyChannel(options: SlackReplyChannelOptions): Repl
     respond,
     deleteReply: (_target, posted) => deletePosted(client, posted),
     openReply(target, replyOptions) {
-      return createSlackReplyStream({
+      const common = {
         ...replyOptions,
         client,
-        target,
         logger,
         shared,
+        limiter,
         editIntervalMs: options.editIntervalMs ?? 1_000,
         messageLimit: options.messageLimit,
         allowBroadcastMentions,
-      });
+      };
+      // Tool confirmations are messages of their own in the thread, whichever way the answer streams.
+      const asking = (stream: ReplyStream): ReplyStream =>
+        Object.assign(stream, {
+          askToConfirm: (question: ConfirmQuestion) => askSlackConfirmation(client, target, question, common),
+        });
+      const edited = () =>
+        asking(createSlackReplyStream({ ...common, target, finalOnly: streaming === 'off' }));
+      const { threadId } = target;
+      // Slack streams into threads; outside a DM a stream is addressed to one recipient, which a reply to a
+      // channel thread has no business choosing. A re-run edits what the interrupted run posted.
+      const native =
+        streaming === 'native' &&
+        shared.nativeStreamingAvailable !== false &&
+        threadId !== undefined &&
+        target.channelId.startsWith('D') &&
+        replyOptions.previous.length === 0;
+      if (!native) return edited();
+      return asking(
+        createNativeReplyStream({
+          ...common,
+          target: { ...target, threadId },
+          fallback: edited,
+          finalBlocks: (details) => (details?.answer ? [feedbackBlock(details.answer)] : undefined),
+        }),
+      );
     },
   };
 }

@@ -47,13 +47,14 @@ const MAX_NAME_LOOKUPS = 6;
  * Completes a message's turn and queues it: names (and whether the author is a workspace admin) of the author
  * and mentioned people, names of linked channels, `files.info` of Slack Connect files, the earlier messages of
  * a thread Parley is called into for the first time, then (for `@bot reset`) a confirmation, sent without
- * waiting for it. Throws when the turn did not reach the queue within `enqueueTimeoutMs`.
+ * waiting for it. A `note` (the channel the user is looking at) is appended to a message's text. Throws when the turn did not reach the queue within `enqueueTimeoutMs`.
  */
 export async function enqueueMessage(
   event: SlackMessageEvent,
   draft: Turn,
   base: TurnBase,
   context: EnqueueMessageContext,
+  note?: string,
 ): Promise<void> {
   const { client, logger } = context;
   const text = rawTextOf(event);
@@ -65,6 +66,8 @@ export async function enqueueMessage(
     lookUpFileInfo(event.files, { client, logger }),
   ]);
   const turn = eventToTurn(event, { ...base, names, authorIsAdmin, channelNames, fileInfo }) ?? draft;
+  if (note !== undefined && turn.kind === 'message')
+    turn.text = turn.text === '' ? note : `${turn.text}\n\n${note}`;
   if (turn.kind === 'message' && isInExistingThread(event) && !context.knownSessions.has(turn.sessionId)) {
     const earlier = await fetchThreadContext({
       client,

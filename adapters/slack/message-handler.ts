@@ -22,6 +22,8 @@ export interface IncomingSlackEvent {
   body: { event_id?: unknown; team_id?: unknown };
   /** Bolt's context: the bot's ids (from `auth.test`) and the retry number of a redelivery. */
   context: { botUserId?: string; botId?: string; teamId?: string; retryNum?: number };
+  /** What the model is told besides the message (the assistant pane's viewed channel), appended to its text. */
+  note?: string;
 }
 
 /** Options of `createMessageHandler`. */
@@ -103,7 +105,7 @@ export function createMessageHandler(
     try {
       await inOrder(draft.sessionId, async () => {
         if (await takesPart(incoming, admitted, threads))
-          await enqueueMessage(incoming.event, draft, base, enqueueContext);
+          await enqueueMessage(incoming.event, draft, base, enqueueContext, incoming.note);
       });
       admitted.settle(true);
     } catch (error) {

@@ -16,6 +16,8 @@ const STATUS_UNAVAILABLE = new Set([
 export interface ReplyStreamShared {
   /** False once Slack said the thinking status is not available to this app. */
   statusAvailable: boolean;
+  /** False once Slack said native streaming (`chat.startStream`) is not available to this app. */
+  nativeStreamingAvailable?: boolean;
 }
 
 /**

@@ -9,12 +9,15 @@ const MESSAGE_GONE = new Set(['message_not_found', 'cant_update_message', 'edit_
 
 /**
  * Posts a reply's messages in the target's thread (if any), without unfurls, and edits them with `chat.update`.
- * `link_names` is off explicitly: with it Slack would turn a plain `@channel` or `@here` into a ping.
+ * `blocksFor` gives the blocks a text goes with (the final answer's feedback buttons), if any.
+ * Every edit first waits for `beforeEdit` (the workspace's rate budget). `link_names` is off explicitly: with it Slack would turn a plain `@channel` or `@here` into a ping.
  */
 export function createSlackMessageDriver(
   client: webApi.WebClient,
   target: ReplyTarget,
   logger: Logger,
+  beforeEdit: () => Promise<void> = async () => {},
+  blocksFor: (text: string) => unknown[] | undefined = () => undefined,
 ): ReplyMessageDriver {
   return {
     async post(text) {
@@ -23,6 +26,7 @@ export function createSlackMessageDriver(
           channel: target.channelId,
           thread_ts: target.threadId,
           text,
+          ...withBlocks(blocksFor(text)),
           link_names: false,
           unfurl_links: false,
           unfurl_media: false,
@@ -34,11 +38,14 @@ export function createSlackMessageDriver(
       return { channelId: result.channel ?? target.channelId, messageId: result.ts };
     },
     async edit(message, text) {
+      // chat.update is Tier 3 for the whole workspace: wait for the shared budget rather than meet a 429.
+      await beforeEdit();
       try {
         await client.chat.update({
           channel: message.channelId,
           ts: message.messageId,
           text,
+          ...withBlocks(blocksFor(text)),
           link_names: false,
         });
         return true;
@@ -53,4 +60,9 @@ export function createSlackMessageDriver(
       }
     },
   };
+}
+
+/** The `blocks` argument of a post or edit, when there are blocks. */
+function withBlocks(blocks: unknown[] | undefined): { blocks?: never } {
+  return blocks ? { blocks: blocks as never } : {};
 }

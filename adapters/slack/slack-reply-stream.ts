@@ -1,11 +1,19 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from '../../src/app/logger.ts';
-import type { OpenReplyOptions, ReplyStream } from '../../src/turn/reply-channel.ts';
+import type { RateLimiter } from '../../src/rate-limit/rate-limiter.ts';
+import type {
+  OpenReplyOptions,
+  PostedMessage,
+  ReplyDetails,
+  ReplyStream,
+} from '../../src/turn/reply-channel.ts';
 import type { ReplyTarget } from '../../src/turn/turn.ts';
 import { createLatestThrottle } from '../shared/latest-throttle.ts';
 import { createReplyMessages, type ReplyMessages } from '../shared/reply-messages.ts';
+import { feedbackBlock, sectionBlocks } from './answer-blocks.ts';
 import { markdownToMrkdwn } from './markdown-to-mrkdwn.ts';
 import { type ReplyStreamShared, showThinkingStatus } from './show-thinking-status.ts';
+import { showToolStatus } from './show-tool-status.ts';
 import { callSlack } from './slack-errors.ts';
 import { createSlackMessageDriver } from './slack-message-driver.ts';
 import { SLACK_MESSAGE_LIMIT, splitMessage } from './split-message.ts';
@@ -31,6 +39,10 @@ export interface SlackReplyStreamOptions extends OpenReplyOptions {
   messageLimit?: number;
   /** Post broadcasts of the model's text (`<!channel>`, `<!here>`, …) as real pings; default: as plain text. */
   allowBroadcastMentions?: boolean;
+  /** The workspace budget every `chat.update` waits for (default: none). */
+  limiter?: RateLimiter;
+  /** Show only the final answer, no streaming edits (`SLACK_STREAMING=off`). */
+  finalOnly?: boolean;
 }
 
 /**
@@ -39,13 +51,35 @@ export interface SlackReplyStreamOptions extends OpenReplyOptions {
  * several messages when long. Messages an earlier run posted (`previous`) are edited, never posted again.
  */
 export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyStream & {
-  finish(text: string, details?: unknown): Promise<void>;
+  finish(text: string, details?: ReplyDetails): Promise<void>;
 } {
   const { client, target, logger, shared } = options;
   const limit = options.messageLimit ?? SLACK_MESSAGE_LIMIT;
   const toMrkdwn = (markdown: string) =>
     markdownToMrkdwn(markdown, { allowBroadcastMentions: options.allowBroadcastMentions });
-  const driver = createSlackMessageDriver(client, target, logger);
+  const workspace = target.workspaceId ?? target.channelId;
+  const limiter = options.limiter;
+  // The final answer's last message carries the feedback buttons: set in `finish`, used by the post or edit.
+  let final: { text: string; blocks: unknown[]; written: boolean } | undefined;
+  // Tokens a streaming step already took for the edits it makes (see the throttle's send below).
+  let prepaid = 0;
+  const driver = createSlackMessageDriver(
+    client,
+    target,
+    logger,
+    () => {
+      if (prepaid > 0) {
+        prepaid -= 1;
+        return Promise.resolve();
+      }
+      return limiter ? limiter.acquire(workspace) : Promise.resolve();
+    },
+    (text) => {
+      if (final?.text !== text) return undefined;
+      final.written = true;
+      return final.blocks;
+    },
+  );
   const messages = createReplyMessages(driver, options.previous, options.onPosted);
   let working: Promise<void> = Promise.resolve();
   let finished = false;
@@ -58,10 +92,35 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
       await Promise.resolve();
       await working.catch(() => {});
       if (finished) return;
-      await messages.writeAll(splitMessage(toMrkdwn(textSoFar), limit));
+      // A streaming edit never queues behind the workspace budget: spent, this step is skipped and the next
+      // (or the final write, which does wait) carries the text. Many streams then slow their steps, not answers.
+      if (limiter && messages.posted.length > 0) {
+        if (!(await limiter.tryAcquire(workspace))) return;
+        prepaid = 1;
+      }
+      try {
+        await messages.writeAll(splitMessage(toMrkdwn(textSoFar), limit));
+      } finally {
+        prepaid = 0;
+      }
     },
     onError: (error) => logger.warn({ err: error, channel: target.channelId }, 'streaming edit failed'),
   });
+
+  /** Puts the feedback buttons under the answer's last message (its text as sections above them). */
+  const addFeedback = async (last: PostedMessage | undefined, part: string, blocks: unknown[]) => {
+    if (!last) return;
+    await limiter?.acquire(workspace);
+    await callSlack('chat.update', () =>
+      client.chat.update({
+        channel: last.channelId,
+        ts: last.messageId,
+        text: part,
+        blocks: blocks as never,
+        link_names: false,
+      }),
+    );
+  };
 
   const showWorking = async (): Promise<void> => {
     if (messages.posted.length > 0) return; // a re-run: the earlier reply is edited in place
@@ -74,18 +133,29 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
       working = showWorking();
       return working;
     },
+    showToolUse: (names) => showToolStatus(client, target, shared, names, logger),
     update(textSoFar) {
-      if (finished || textSoFar.trim() === '') return;
+      if (finished || options.finalOnly || textSoFar.trim() === '') return;
       throttle.push(textSoFar);
     },
-    async finish(text) {
+    async finish(text, details) {
       finished = true;
       await throttle.settle();
       await working.catch(() => {});
       const mrkdwn = toMrkdwn(text).trim();
       const parts = splitMessage(mrkdwn === '' ? EMPTY_REPLY_TEXT : mrkdwn, limit);
+      const last = parts.at(-1)!;
+      if (details?.answer) {
+        final = {
+          text: last,
+          blocks: [...sectionBlocks(last), feedbackBlock(details.answer)],
+          written: false,
+        };
+      }
       await messages.writeAll(parts);
       await deleteLeftovers(client, messages, parts.length, logger);
+      // The last streamed edit already showed the final text, so no write carried the buttons: add them.
+      if (final && !final.written) await addFeedback(messages.posted.at(-1), last, final.blocks);
     },
   };
 }

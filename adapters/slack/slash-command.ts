@@ -18,7 +18,8 @@ import { slackTextToPlain } from './slack-text.ts';
  * Slash commands Parley owns: `/memory`, `/persona`, `/usage`, `/export`, `/forget`, `/reset`, the same with
  * a `parley-` prefix (for workspaces where another app owns the short name), and the umbrella `/parley`.
  */
-export const SLASH_COMMAND = /^\/(?:parley|(?:parley-)?(?:reset|memory|persona|usage|export|forget|help))$/;
+export const SLASH_COMMAND =
+  /^\/(?:parley|(?:parley-)?(?:reset|memory|persona|usage|export|forget|tools|model|help))$/;
 
 /** Ack text when the command could not be queued. */
 export const COMMAND_FAILED = 'Sorry, I could not run that command right now — please try again in a moment.';

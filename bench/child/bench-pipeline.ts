@@ -12,8 +12,12 @@ import type { TurnRecorder } from './turn-recorder.ts';
 
 /** How a bench worker is built: the same parts and settings as `startParley` with role `worker`. */
 export interface PipelineOptions {
-  /** Redis URL. */
+  /** Redis URL (ignored with `redisClusterNodes`). */
   redisUrl: string;
+  /** REDIS_CLUSTER_NODES: run on a Redis Cluster instead. */
+  redisClusterNodes?: string;
+  /** QUEUE_SHARDS (default 1). */
+  queueShards?: number;
   /** Key prefix (one per scenario, so scenarios do not see each other's sessions). */
   prefix: string;
   /** WORKER_CONCURRENCY. */
@@ -61,6 +65,8 @@ function createStubModel(name: string): ModelClient {
       return {
         text,
         usage: { promptTokens: 100, completionTokens: Math.ceil(text.length / 4) },
+        // Made-up counts: not a server's, so calibration must not learn from them.
+        usageEstimated: true,
         costUsd: null,
         model: name,
         finishReason: 'stop',
@@ -108,7 +114,10 @@ export function createBenchPipeline(
     MODEL: options.modelName ?? 'gpt-4o-mini',
     MAX_CONTEXT_TOKENS: String(options.maxContextTokens ?? 16_000),
     MAX_REPLY_TOKENS: String(options.maxReplyTokens ?? 1_000),
-    REDIS_URL: options.redisUrl,
+    ...(options.redisClusterNodes
+      ? { REDIS_CLUSTER_NODES: options.redisClusterNodes }
+      : { REDIS_URL: options.redisUrl }),
+    QUEUE_SHARDS: String(options.queueShards ?? 1),
     REDIS_PREFIX: options.prefix,
     PARLEY_ROLE: 'worker',
     WORKER_CONCURRENCY: String(options.concurrency),
@@ -122,8 +131,10 @@ export function createBenchPipeline(
       return modelTimes ? timeModel(model, modelTimes) : model;
     },
   });
-  // Bench workers always run on one Redis server (REDIS_URL), never a cluster.
-  const traffic = countTraffic(pipeline.redis as Redis);
+  // Traffic is counted on one Redis server's connection; on a cluster it stays at zero.
+  const traffic = options.redisClusterNodes
+    ? { commands: 0, writes: 0 }
+    : countTraffic(pipeline.redis as Redis);
   return {
     traffic,
     sink: pipeline.sink,

@@ -137,6 +137,17 @@ const commands: Record<string, (args: never) => Promise<unknown>> = {
     };
   },
 
+  /** Enqueues turns through the running worker's own sink (a worker that is its own ingress, role `all`). */
+  async enqueue(args: { name: string; sessions: number; turnsPerSession: number; firstTurnId: number }) {
+    if (!pipeline) throw new Error('enqueue before start');
+    return enqueueTurns(pipeline.sink, {
+      sessionIds: sessionIds(args.name, args.sessions),
+      turnsPerSession: args.turnsPerSession,
+      firstTurnId: args.firstTurnId,
+      text: () => SHORT_TEXT,
+    });
+  },
+
   async stop() {
     await pipeline?.close();
     pipeline = undefined;

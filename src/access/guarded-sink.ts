@@ -37,7 +37,8 @@ export function createGuardedSink(sink: TurnSink, options: GuardedSinkOptions): 
         const day = new Date(turn.receivedAt || now()).toISOString().slice(0, 10).replaceAll('-', '');
         turn = { ...turn, scopeId: turn.scopeId ?? turn.sessionId, sessionId: `${turn.sessionId}:d${day}` };
       }
-      return sink.enqueue(turn);
+      // The receipt time the metrics measure from; a turn handed on by another sink keeps its own.
+      return sink.enqueue(turn.acceptedAt === undefined ? { ...turn, acceptedAt: now() } : turn);
     },
   };
 }

@@ -135,6 +135,7 @@ export const schema = z.object({
     .pipe(z.enum(['ingress', 'worker', 'all']).optional())
     .transform((v) => v ?? 'all'),
   WORKER_CONCURRENCY: positiveInt(50),
+  QUEUE_SHARDS: positiveInt(1),
   TURN_LOCK_MS: timerMs(30_000, 1000),
   TURN_DEADLINE_MS: timerMs(120_000, 1000),
   ALLOW_BROADCAST_MENTIONS: bool(false),
@@ -145,16 +146,29 @@ export const schema = z.object({
   IMAGE_DETAIL: optionalString.pipe(z.enum(['auto', 'low', 'high']).optional()).transform((v) => v ?? 'auto'),
   MAX_FILE_TOKENS: positiveInt(8_000),
   MAX_IMAGE_BYTES: positiveInt(20 * 1024 * 1024),
+  MCP_CONFIG: optionalString,
+  TOOLS: optionalString,
+  MAX_TOOL_ROUNDS: numberVar({ min: 1, max: 50, integer: true }).transform((value) => value ?? 5),
+  TOOL_TIMEOUT_MS: timerMs(30_000),
+  TOOL_CONFIRM_TIMEOUT_MS: timerMs(120_000, 1000),
+  MAX_TOOL_RESULT_TOKENS: positiveInt(4_000),
+  WEB_SEARCH: optionalString.pipe(z.enum(['on', 'off']).optional()).transform((v) => v === 'on'),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString,
   SLACK_API_URL: url,
   SLACK_IGNORE_BOTS: bool(true),
+  SLACK_ASSISTANT: bool(false),
+  SLACK_SUGGESTED_PROMPTS: optionalString,
+  SLACK_STREAMING: optionalString
+    .pipe(z.enum(['native', 'edit', 'off']).optional())
+    .transform((v) => v ?? 'native'),
   DISCORD_TOKEN: optionalString,
   DISCORD_API_URL: url,
   DISCORD_GUILD_ID: optionalString,
   DISCORD_REPLY_IN_THREAD: bool(false),
   DISCORD_IGNORE_BOTS: bool(true),
+  MODELS_FILE: optionalString,
   MODEL_API: optionalString.pipe(z.enum(['chat', 'responses']).optional()).transform((v) => v ?? 'chat'),
   SUMMARY: optionalString.pipe(z.enum(['on', 'off']).optional()).transform((v) => v ?? 'on'),
   SUMMARY_THRESHOLD: fraction(0.7),
@@ -179,8 +193,16 @@ export const schema = z.object({
         .regex(/^[a-z]+(,\s*[a-z]+)*$/, 'use a comma-separated list of command names')
         .optional(),
     )
-    .transform((value) => (value ?? 'persona,forget').split(',').map((name) => name.trim())),
+    .transform((value) => (value ?? 'persona,forget,tools,model').split(',').map((name) => name.trim())),
   CHANNEL_REPLIES_PER_MINUTE: numberVar({ min: 1, integer: true }),
+  EXPORT_DIR: optionalString,
+  // Set but empty keeps no history file, so `optionalString` (empty = unset) would not do.
+  PARLEY_HISTORY_FILE: z.string().optional(),
+  XDG_STATE_HOME: optionalString,
+  // no-color.org: present and not empty turns colour off.
+  NO_COLOR: optionalString,
+  // The operator's page (/admin) is off without it; a short token could be guessed.
+  ADMIN_TOKEN: optionalString.pipe(z.string().min(16, 'use at least 16 characters').optional()),
   PORT: numberVar({ min: 0, max: 65535, integer: true }).transform((value) => value ?? 3000),
   HOST: optionalString.transform((value) => value ?? '0.0.0.0'),
   LOG_LEVEL: optionalString
@@ -200,12 +222,20 @@ export const HINTS: Record<string, string> = {
   TURN_LOCK_MS: `use a whole number of milliseconds from 1000 to ${2 ** 31 - 1}`,
   TURN_DEADLINE_MS: `use a whole number of milliseconds from 1000 to ${2 ** 31 - 1}`,
   PARLEY_ROLE: 'use ingress, worker or all',
+  MAX_TOOL_ROUNDS: 'use a whole number of rounds from 1 to 50',
+  TOOL_TIMEOUT_MS: `use a whole number of milliseconds up to ${2 ** 31 - 1}`,
+  TOOL_CONFIRM_TIMEOUT_MS: `use a whole number of milliseconds from 1000 up to ${2 ** 31 - 1}`,
+  MAX_TOOL_RESULT_TOKENS: 'use a positive whole number of tokens',
+  WEB_SEARCH: 'use on or off',
+  SLACK_STREAMING: 'use native (Slack streaming, falling back to edits), edit or off',
   VISION: 'use auto (known vision models), on or off',
   IMAGE_DETAIL: 'use auto, low or high',
   FOLLOW_UPS: 'use thread (answer every message in a thread the bot is part of) or mention',
   MAX_CONTEXT_TOKENS: 'use a whole number of tokens, at least 256',
   MAX_REPLY_TOKENS: 'use a positive whole number of tokens',
   TEMPERATURE: 'use a number from 0 to 2',
+  ADMIN_TOKEN:
+    'use a random string of at least 16 characters (e.g. openssl rand -hex 24), or unset it to turn /admin off',
   PORT: 'use a port number from 0 to 65535',
   LOG_LEVEL: 'use one of fatal, error, warn, info, debug, trace, silent',
 };

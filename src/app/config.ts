@@ -1,23 +1,21 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import type { z } from 'zod';
+import {
+  defaultWindow,
+  environmentEntry,
+  loadModelCatalogue,
+  type ModelCatalogue,
+} from '../model/model-catalogue.ts';
+import type { ToolSettings } from '../tools/mcp-server-settings.ts';
 import { HINTS, optionalString, schema } from './config-schema.ts';
 import { ConfigError } from './errors.ts';
 import { type RedisSettings, redisSettings } from './redis-settings.ts';
+import { parseSuggestedPrompts } from './suggested-prompts.ts';
+import { toolSettings } from './tool-settings.ts';
 
-/** Context windows of common models, used when MAX_CONTEXT_TOKENS is not set. */
-const CONTEXT_WINDOWS: Array<[RegExp, number]> = [
-  [/^gpt-4\.1/, 1_047_576],
-  [/^gpt-4o/, 128_000],
-  [/^gpt-4-turbo/, 128_000],
-  [/^gpt-4-32k/, 32_768],
-  [/^gpt-4/, 8_192],
-  [/^gpt-3\.5-turbo/, 16_385],
-];
-
-/** A model's context window, or 16000 when unknown. */
-export function contextWindowOf(model: string): number {
-  return CONTEXT_WINDOWS.find(([pattern]) => pattern.test(model))?.[1] ?? 16_000;
-}
+export { contextWindowOf } from '../model/known-models.ts';
 
 /** Validated configuration of one Parley process. */
 export interface Config {
@@ -34,6 +32,8 @@ export interface Config {
     timeoutMs: number;
     maxRetries: number;
   };
+  /** Every model conversations can pick (`MODELS_FILE`); the environment's model is its `default`. */
+  models: ModelCatalogue;
   /** Files and images people attach. */
   files: {
     /** Whether images go to the model: `auto` from the table of known vision models. */
@@ -55,6 +55,8 @@ export interface Config {
   role: 'ingress' | 'worker' | 'all';
   /** Sessions processed at once by this worker process. */
   workerConcurrency: number;
+  /** Shards of the wake-up queue with Redis (`QUEUE_SHARDS`); every process must use the same number. */
+  queueShards: number;
   /** How long a worker holds a session; a crashed worker's turn is re-run after this. */
   turnLockMs: number;
   /** The whole turn's time limit, model retries included; past it the user is told when to try again. */
@@ -75,6 +77,12 @@ export interface Config {
         followUps?: 'thread' | 'mention';
         /** One conversation per thread (default) or one per channel. */
         sessionScope: 'thread' | 'channel';
+        /** Slack's AI app surface (`SLACK_ASSISTANT`): the assistant pane, suggested prompts, titles. */
+        assistant?: boolean;
+        /** Prompts a new assistant thread suggests (`SLACK_SUGGESTED_PROMPTS`; default: a few general ones). */
+        suggestedPrompts?: Array<{ title: string; message: string }>;
+        /** How answers stream (`SLACK_STREAMING`): Slack's native streaming, edits of a posted message, or not. */
+        streaming?: 'native' | 'edit' | 'off';
       }
     | undefined;
   /** Discord, when configured. */
@@ -115,8 +123,14 @@ export interface Config {
     adminCommands: string[];
     channelRepliesPerMinute: number | undefined;
   };
+  /** MCP servers, `TOOLS`, the tool loop's limits and web search; undefined when there are no tools. */
+  tools?: ToolSettings;
   /** HTTP server for Slack events, health and metrics. */
   http: { port: number; host: string };
+  /** The operator's page at `/admin`: on only with a token. */
+  admin: { token: string | undefined };
+  /** The terminal chat and the CLI. */
+  terminal: TerminalConfig;
   /** pino log level. */
   logLevel: string;
   /** Whether LOG_LEVEL was set explicitly (the terminal chat is quieter by default). */
@@ -125,13 +139,50 @@ export interface Config {
 
 export type Environment = z.infer<typeof schema>;
 
+/** Settings of the terminal chat and the CLI. */
+export interface TerminalConfig {
+  /** Folder `/export` and `parley export` write files to (`EXPORT_DIR`; default `parley-exports/` here). */
+  exportDir: string;
+  /** File of the lines typed in the chat, kept across runs; undefined keeps none (`PARLEY_HISTORY_FILE=`). */
+  historyFile: string | undefined;
+  /** Whether colours and styles may be used (`NO_COLOR` unset); a non-terminal output never gets them. */
+  color: boolean;
+}
+
+const TERMINAL_VARIABLES = {
+  EXPORT_DIR: true,
+  PARLEY_HISTORY_FILE: true,
+  XDG_STATE_HOME: true,
+  NO_COLOR: true,
+} as const;
+
+/** Only the terminal settings (the CLI needs no model); throws `ConfigError` naming the variable. */
+export function loadTerminalConfig(env: Record<string, string | undefined> = process.env): TerminalConfig {
+  const parsed = schema.pick(TERMINAL_VARIABLES).safeParse(env);
+  if (!parsed.success) throw invalidVariable(parsed.error);
+  const e = parsed.data;
+  const history =
+    e.PARLEY_HISTORY_FILE ??
+    join(e.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'parley', 'chat-history');
+  return {
+    exportDir: resolve(e.EXPORT_DIR ?? 'parley-exports'),
+    historyFile: history.trim() === '' ? undefined : resolve(history.trim()),
+    color: e.NO_COLOR === undefined,
+  };
+}
+
 function parseEnvironment(env: Record<string, string | undefined>): Environment {
   const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
+  throw invalidVariable(parsed.error);
+}
+
+/** The error of a rejected environment: its first issue, with the variable's hint. */
+function invalidVariable(error: z.ZodError): ConfigError {
+  const issue = error.issues[0]!;
   const variable = String(issue.path[0] ?? '');
   const hint = HINTS[variable] ? ` — ${HINTS[variable]}` : '';
-  throw new ConfigError(`${variable} is invalid (${issue.message})${hint}.`, variable);
+  return new ConfigError(`${variable} is invalid (${issue.message})${hint}.`, variable);
 }
 
 function modelSettings(e: Environment): Config['model'] {
@@ -150,7 +201,7 @@ function modelSettings(e: Environment): Config['model'] {
       'OPENAI_API_KEY',
     );
   }
-  const maxContextTokens = e.MAX_CONTEXT_TOKENS ?? Math.min(contextWindowOf(e.MODEL), 128_000);
+  const maxContextTokens = e.MAX_CONTEXT_TOKENS ?? defaultWindow(e.MODEL).contextWindow;
   if (e.MAX_REPLY_TOKENS >= maxContextTokens) {
     throw new ConfigError(
       `MAX_REPLY_TOKENS (${e.MAX_REPLY_TOKENS}) must be smaller than MAX_CONTEXT_TOKENS (${maxContextTokens}) — lower it or raise MAX_CONTEXT_TOKENS.`,
@@ -196,6 +247,9 @@ function slackSettings(e: Environment): Config['slack'] {
     allowBroadcastMentions: e.ALLOW_BROADCAST_MENTIONS,
     followUps: e.FOLLOW_UPS,
     sessionScope: e.SLACK_SESSION_SCOPE,
+    assistant: e.SLACK_ASSISTANT,
+    suggestedPrompts: parseSuggestedPrompts(e.SLACK_SUGGESTED_PROMPTS),
+    streaming: e.SLACK_STREAMING,
   };
 }
 
@@ -226,14 +280,29 @@ function accessSettings(e: Environment): Config['access'] {
   };
 }
 
+/** The catalogue: the environment's model as `default`, then the entries of `MODELS_FILE` when set. */
+function modelCatalogue(
+  e: Environment,
+  env: Record<string, string | undefined>,
+  model: Config['model'],
+): ModelCatalogue {
+  const windowSet = e.MAX_CONTEXT_TOKENS !== undefined;
+  const defaultEntry = environmentEntry({ ...model, api: e.MODEL_API, vision: e.VISION, windowSet });
+  if (e.MODELS_FILE === undefined) return { defaultName: defaultEntry.name, entries: [defaultEntry] };
+  const requireKeys = e.PARLEY_ROLE !== 'ingress';
+  return loadModelCatalogue(e.MODELS_FILE, { env, defaults: defaultEntry, defaultEntry, requireKeys });
+}
+
 /**
  * Parses and validates the environment once. Throws `ConfigError` naming the variable at fault.
  * Only this module (with its schema) reads `process.env`.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const e = parseEnvironment(env);
+  const model = modelSettings(e);
   return {
-    model: modelSettings(e),
+    model,
+    models: modelCatalogue(e, env, model),
     files: {
       vision: e.VISION,
       imageDetail: e.IMAGE_DETAIL,
@@ -245,6 +314,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisPrefix: e.REDIS_PREFIX,
     role: e.PARLEY_ROLE,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    queueShards: e.QUEUE_SHARDS,
     turnLockMs: e.TURN_LOCK_MS,
     turnDeadlineMs: e.TURN_DEADLINE_MS,
     foldBursts: e.FOLD_BURSTS,
@@ -257,7 +327,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     slackSessionScope: e.SLACK_SESSION_SCOPE,
     sessionRotate: e.SESSION_ROTATE,
     access: accessSettings(e),
+    tools: toolSettings(e),
     http: { port: e.PORT, host: e.HOST },
+    admin: { token: e.ADMIN_TOKEN },
+    terminal: loadTerminalConfig(env),
     logLevel: e.LOG_LEVEL,
     logLevelSet: optionalString.parse(env.LOG_LEVEL) !== undefined,
   };

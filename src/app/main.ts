@@ -1,15 +1,19 @@
 import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { userFullName } from '../../adapters/console/user-full-name.ts';
 import { type Config, loadConfig, loadEnvFile } from './config.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { startParley } from './start-parley.ts';
 
-const HELP = `Usage: npm start [-- --session NAME] [--console]
+const HELP = `Usage: npm start [-- --session NAME] [--name NAME] [--out DIR] [--console]
 
 Runs Parley with the configuration in the environment (and .env). With no Slack or Discord configured
 and a terminal attached, it opens a chat in the terminal.
   --session NAME   terminal chat: the conversation to continue (default: your user name)
+  --name NAME      terminal chat: who you are, as the model is told (default: your full name)
+  --out DIR        terminal chat: where /export saves files (default: EXPORT_DIR, else ./parley-exports)
   --console        open the terminal chat even when platforms are configured
 `;
 
@@ -29,6 +33,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       session: { type: 'string' },
+      name: { type: 'string' },
+      out: { type: 'string' },
       console: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -63,7 +69,14 @@ async function main(): Promise<void> {
   const parley = await startParley(config, {
     logger,
     console: consoleMode
-      ? { input: process.stdin, output: process.stdout, sessionName: values.session ?? defaultSessionName() }
+      ? {
+          input: process.stdin,
+          output: process.stdout,
+          sessionName: values.session ?? defaultSessionName(),
+          userName: values.name ?? userFullName(),
+          exportDir: values.out === undefined ? undefined : resolve(values.out),
+          color: process.stdout.isTTY === true && config.terminal.color,
+        }
       : undefined,
   });
 

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { AttachmentKind, AttachmentOutcomeEvent } from '../attachments/attachment.ts';
+import type { Turn } from '../turn/turn.ts';
 
 /** How a turn ended, as counted in `parley_turns_total`. */
 export type TurnOutcome =
@@ -16,14 +17,28 @@ export type TurnOutcome =
 /** Kinds of error counted in `parley_errors_total`. */
 export type ErrorKind = 'model' | 'platform' | 'store' | 'other';
 
+/** Every `ErrorKind`: each is exported at 0 from the start, so rates and alerts work before the first error. */
+const ERROR_KINDS: readonly ErrorKind[] = ['model', 'platform', 'store', 'other'];
+
+/**
+ * When Parley received the turn (`acceptedAt`, set as it entered the queue), which the queue wait and turn
+ * duration start from; `receivedAt` (the platform's time) for turns from before that field.
+ */
+export function receivedByParleyAt(turn: Pick<Turn, 'receivedAt' | 'acceptedAt'>): number {
+  return turn.acceptedAt ?? turn.receivedAt;
+}
+
 /** The process's Prometheus metrics (served at `/metrics`). */
 export interface Metrics {
   /** The registry behind `/metrics`. */
   readonly registry: Registry;
-  /** A turn ended. */
+  /** A turn ended; `receivedAt` is when Parley received it (`receivedByParleyAt`). */
   turnDone(outcome: TurnOutcome, receivedAt: number): void;
-  /** A turn started processing `waitedMs` after it was received. */
-  turnStarted(waitedMs: number): void;
+  /**
+   * A turn started processing `waitedMs` after Parley received it; `platformDelayMs`, when known, is how long
+   * before that the platform had stamped it (delivery delay, retries, clock skew).
+   */
+  turnStarted(waitedMs: number, platformDelayMs?: number): void;
   /** A model call finished. */
   modelCall(
     model: string,
@@ -37,6 +52,10 @@ export interface Metrics {
   attachment(kind: AttachmentKind, outcome: AttachmentOutcomeEvent['outcome'], bytes: number): void;
   /** Reports the queue depth when `/metrics` is scraped. */
   watchQueueDepth(read: () => Promise<number>): void;
+  /** A tool call ended (`ok`, `error`, `timeout`, `unknown`, `unavailable`, `invalid_arguments`) after `seconds`. */
+  toolCall?(server: string, tool: string, outcome: string, seconds: number): void;
+  /** Someone gave an answer 👍 (`up`) or 👎 (`down`); a changed vote counts the new value. */
+  feedback?(value: 'up' | 'down'): void;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -58,12 +77,17 @@ function createInstruments(registry: Registry) {
     queueWait: histogram(
       registry,
       'parley_queue_wait_seconds',
-      'Time from receiving a turn to starting to process it.',
+      'Time from Parley receiving a turn to starting to process it.',
+    ),
+    platformDelay: histogram(
+      registry,
+      'parley_platform_delay_seconds',
+      "Time from the platform's timestamp of a message to Parley receiving it (delivery delay, retries, clock skew).",
     ),
     endToEnd: histogram(
       registry,
       'parley_turn_duration_seconds',
-      'Time from receiving a turn to committing it (reply posted).',
+      'Time from Parley receiving a turn to committing it (reply posted).',
     ),
     modelLatency: histogram(
       registry,
@@ -92,6 +116,18 @@ function createInstruments(registry: Registry) {
     ),
     fileBytes: counter(registry, 'parley_file_bytes_total', 'Bytes of attached files downloaded, by kind.', [
       'kind',
+    ]),
+    toolCalls: counter(registry, 'parley_tool_calls_total', 'Tool calls, by MCP server, tool and outcome.', [
+      'server',
+      'tool',
+      'outcome',
+    ]),
+    feedback: counter(registry, 'parley_feedback_total', 'Feedback on answers, by value (up, down).', [
+      'value',
+    ]),
+    toolLatency: histogram(registry, 'parley_tool_call_duration_seconds', 'Duration of tool calls.', [
+      'server',
+      'tool',
     ]),
   };
 }
@@ -130,11 +166,16 @@ function watchDepth(registry: Registry): (read: () => Promise<number>) => void {
 }
 
 /** Creates a registry of Parley's metrics (one per process; tests make their own). */
-export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+export function createMetrics(
+  options: { defaultMetrics?: boolean; models?: readonly string[] } = {},
+): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'parley_' });
-  const { turns, queueWait, endToEnd, modelLatency, tokens, cost, errors, files, fileBytes } =
-    createInstruments(registry);
+  const instruments = createInstruments(registry);
+  const { turns, queueWait, endToEnd, modelLatency, tokens, cost, errors, files, fileBytes } = instruments;
+  // Series that exist before anything happened: a dashboard shows 0, not "no data".
+  for (const kind of ERROR_KINDS) errors.inc({ kind }, 0);
+  for (const model of options.models ?? []) cost.inc({ model }, 0);
   const watchQueueDepth = watchDepth(registry);
 
   return {
@@ -144,8 +185,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       // A turn without a valid receipt time must not break its processing over a metric.
       if (Number.isFinite(receivedAt)) endToEnd.observe(Math.max(0, Date.now() - receivedAt) / 1000);
     },
-    turnStarted(waitedMs) {
+    turnStarted(waitedMs, platformDelayMs) {
       if (Number.isFinite(waitedMs)) queueWait.observe(Math.max(0, waitedMs) / 1000);
+      if (platformDelayMs !== undefined && Number.isFinite(platformDelayMs)) {
+        instruments.platformDelay.observe(Math.max(0, platformDelayMs) / 1000);
+      }
     },
     modelCall(model, seconds, usage, costUsd) {
       modelLatency.observe({ model }, seconds);
@@ -163,5 +207,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       if (Number.isFinite(bytes) && bytes > 0) fileBytes.inc({ kind }, bytes);
     },
     watchQueueDepth,
+    toolCall(server, tool, outcome, seconds) {
+      instruments.toolCalls.inc({ server, tool, outcome });
+      instruments.toolLatency.observe({ server, tool }, seconds);
+    },
+    feedback(value) {
+      instruments.feedback.inc({ value });
+    },
   };
 }

@@ -4,11 +4,19 @@
  * Nothing else in `src/` imports `adapters/`.
  */
 import { createConsoleReplyChannel } from '../../adapters/console/console-reply-channel.ts';
+import { adminRoutes } from '../admin/admin-wiring.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import type { TurnQueue, TurnSink } from '../queue/turn-queue.ts';
+import { createDeferredTokenBuckets } from '../rate-limit/deferred-token-buckets.ts';
+import { createMemoryTokenBuckets } from '../rate-limit/memory-token-buckets.ts';
+import { SLACK_TIER_3, type TokenBuckets } from '../rate-limit/rate-limiter.ts';
+import { createRedisTokenBuckets } from '../rate-limit/redis-token-buckets.ts';
+import type { ToolConfirmations } from '../tools/tool-confirmation.ts';
 import type { FollowedConversations, PlatformIngress } from '../turn/platform-ingress.ts';
 import type { ReplyChannel } from '../turn/reply-channel.ts';
 import type { Platform } from '../turn/turn.ts';
+import { createFeedbackRecorder, type RecordFeedback } from '../usage/record-feedback.ts';
+import type { UsageLedger } from '../usage/usage-ledger.ts';
 import type { Config } from './config.ts';
 import { type HealthReport, type RunningHttpServer, startHttpServer } from './http-server.ts';
 import type { Logger } from './logger.ts';
@@ -24,8 +32,14 @@ export interface StartOptions {
     input: NodeJS.ReadableStream;
     output: NodeJS.WritableStream;
     sessionName: string;
-    /** Where `/export` writes files (default: the working directory). */
+    /** The name the model sees as the author (`--name`); default: the session name. */
+    userName?: string;
+    /** Where `/export` writes files (default: `EXPORT_DIR`, else `parley-exports/` here). */
     exportDir?: string;
+    /** Typed lines kept across runs (default: `PARLEY_HISTORY_FILE` or its default; terminal only). */
+    historyFile?: string;
+    /** Colours in the rendered Markdown (default: off; the caller knows whether `output` is a terminal). */
+    color?: boolean;
   };
   /** Queue tuning for tests (crash takeover time, sweep interval). */
   queueTuning?: Pick<PipelineTuning, 'lockDurationMs' | 'sweepIntervalMs'>;
@@ -39,6 +53,8 @@ export interface RunningParley {
   queue: TurnQueue;
   /** The history store. */
   store: HistoryStore;
+  /** The usage ledger (what `/usage` and the operator's page read). */
+  ledger: UsageLedger;
   /** Resolves when the terminal chat ends (`/exit` or end of input); undefined without one. */
   consoleDone: Promise<void> | undefined;
   /** Health report as `/healthz` serves it. */
@@ -52,12 +68,13 @@ async function createReplyChannels(
   config: Config,
   logger: Logger,
   consoleReplies: ReplyChannel | undefined,
+  slackBudget?: TokenBuckets,
 ): Promise<Partial<Record<Platform, ReplyChannel>>> {
   if (consoleReplies) return { console: consoleReplies };
   const channels: Partial<Record<Platform, ReplyChannel>> = {};
   if (config.slack) {
     const { createSlackReplyChannel } = await import('../../adapters/slack/index.ts');
-    channels.slack = createSlackReplyChannel({ config: config.slack, logger });
+    channels.slack = createSlackReplyChannel({ config: config.slack, logger, buckets: slackBudget });
   }
   if (config.discord) {
     const { createDiscordReplyChannel } = await import('../../adapters/discord/index.ts');
@@ -72,15 +89,23 @@ async function createIngresses(
   sink: TurnSink,
   logger: Logger,
   followed?: FollowedConversations,
+  actions: {
+    recordFeedback?: RecordFeedback;
+    requestStop?: (turnId: string) => Promise<void>;
+    toolConfirmations?: ToolConfirmations;
+  } = {},
 ): Promise<PlatformIngress[]> {
   const ingresses: PlatformIngress[] = [];
   if (config.slack) {
     const { createSlackIngress } = await import('../../adapters/slack/index.ts');
-    ingresses.push(createSlackIngress({ config: config.slack, sink, logger, followed }));
+    ingresses.push(createSlackIngress({ config: config.slack, sink, logger, followed, ...actions }));
   }
   if (config.discord) {
     const { createDiscordIngress } = await import('../../adapters/discord/index.ts');
-    ingresses.push(createDiscordIngress({ config: config.discord, sink, logger, followed }));
+    const { toolConfirmations } = actions;
+    ingresses.push(
+      createDiscordIngress({ config: config.discord, sink, logger, followed, toolConfirmations }),
+    );
   }
   return ingresses;
 }
@@ -140,16 +165,30 @@ export async function startParley(config: Config, options: StartOptions): Promis
     );
   }
   const consoleReplies = options.console
-    ? createConsoleReplyChannel(options.console.output, options.console.exportDir)
+    ? createConsoleReplyChannel(options.console.output, {
+        exportDir: options.console.exportDir ?? config.terminal.exportDir,
+        color: options.console.color,
+      })
     : undefined;
+  // Slack's Tier-3 budget per workspace: in memory until the pipeline's Redis is there, then shared by all workers.
+  const slackBudget = createDeferredTokenBuckets(createMemoryTokenBuckets(SLACK_TIER_3));
   const pipeline = createWorkerPipeline(config, {
     logger,
-    replyChannels: await createReplyChannels(config, logger, consoleReplies),
+    replyChannels: await createReplyChannels(config, logger, consoleReplies, slackBudget.buckets),
     // The terminal chat answers in this process, so its turns never leave it; its memory still goes to Redis.
     inProcessQueue: consoleMode,
     tuning: options.queueTuning,
   });
   const { queue, store } = pipeline;
+  if (pipeline.redis) {
+    const shared = {
+      ...SLACK_TIER_3,
+      redis: pipeline.redis,
+      prefix: config.redisPrefix,
+      name: 'slack-tier3',
+    };
+    slackBudget.use(createRedisTokenBuckets(shared));
+  }
   try {
     await pipeline.ready();
   } catch (error) {
@@ -159,12 +198,25 @@ export async function startParley(config: Config, options: StartOptions): Promis
   if (config.role !== 'ingress' || consoleMode) await pipeline.startWorker();
 
   const runsIngress = config.role !== 'worker' && !consoleMode;
-  const ingresses = runsIngress ? await createIngresses(config, pipeline.sink, logger, pipeline.store) : [];
+  const recordFeedback = createFeedbackRecorder(pipeline.feedback, pipeline.metrics);
+  const ingresses = runsIngress
+    ? await createIngresses(config, pipeline.sink, logger, pipeline.store, {
+        recordFeedback,
+        requestStop: (turnId) => pipeline.stops.request(turnId),
+        toolConfirmations: {
+          answer: (questionId, answer) => pipeline.confirmAnswers.answer(questionId, answer),
+          adminUsers: config.access.adminUsers,
+        },
+      })
+    : [];
   const health = healthCheck(config, { redis: pipeline.redis, queue, ingresses });
 
   let http: RunningHttpServer | undefined;
   if (!consoleMode) {
-    const routes = ingresses.flatMap((ingress) => ingress.routes);
+    const routes = [
+      ...ingresses.flatMap((ingress) => ingress.routes),
+      ...adminRoutes(config, pipeline, logger),
+    ];
     http = await startHttpServer({ routes, health, metrics: pipeline.metrics, logger, ...config.http });
     logger.info({ port: http.port, role: config.role }, 'HTTP server listening');
   }
@@ -177,7 +229,16 @@ export async function startParley(config: Config, options: StartOptions): Promis
   if (options.console && consoleReplies) {
     const { runConsoleChat } = await import('../../adapters/console/console-chat.ts');
     const durable = config.redis !== undefined;
-    consoleDone = runConsoleChat({ ...options.console, queue, replies: consoleReplies, durable, logger });
+    const historyFile = config.terminal.historyFile;
+    consoleDone = runConsoleChat({
+      historyFile,
+      ...options.console,
+      queue,
+      replies: consoleReplies,
+      durable,
+      logger,
+      stopTurn: (turnId) => pipeline.stops.request(turnId),
+    });
   }
 
   let stopping: Promise<void> | undefined;
@@ -190,5 +251,5 @@ export async function startParley(config: Config, options: StartOptions): Promis
     return stopping;
   };
 
-  return { httpPort: http?.port, queue, store, consoleDone, health, stop };
+  return { httpPort: http?.port, queue, store, ledger: pipeline.ledger, consoleDone, health, stop };
 }

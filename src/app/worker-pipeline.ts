@@ -9,17 +9,30 @@ import { createGuardedSink } from '../access/guarded-sink.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import { createMemoryHistoryStore } from '../history/memory-history-store.ts';
 import { createRedisHistoryStore } from '../history/redis/redis-history-store.ts';
+import { createCatalogueClient } from '../model/create-catalogue-client.ts';
 import type { ModelClient } from '../model/model-client.ts';
+import { createModelRoster } from '../model/model-roster.ts';
 import { createOpenAIModelClient } from '../model/openai-model-client.ts';
 import { createOpenAIResponsesModelClient } from '../model/openai-responses-model-client.ts';
 import { getTokenCounter } from '../model/token-counter.ts';
 import { createBullTurnQueue } from '../queue/bullmq/bullmq-turn-queue.ts';
+import { warnAtMostEvery } from '../queue/bullmq/warn-at-most-every.ts';
 import { createInProcessTurnQueue } from '../queue/in-process-turn-queue.ts';
 import type { TurnProcessor, TurnQueue, TurnSink } from '../queue/turn-queue.ts';
+import {
+  type ConfirmAnswers,
+  createMemoryConfirmAnswers,
+  createRedisConfirmAnswers,
+} from '../tools/confirm-answers.ts';
+import { createToolRegistry, type ToolRegistry } from '../tools/tool-registry.ts';
 import type { ReplyChannel } from '../turn/reply-channel.ts';
+import { createMemoryStopSignals, createRedisStopSignals, type StopSignals } from '../turn/stop-signals.ts';
 import type { Platform } from '../turn/turn.ts';
 import { createTurnProcessor } from '../turn/turn-processor.ts';
+import type { FeedbackLedger } from '../usage/feedback-ledger.ts';
+import { createMemoryFeedbackLedger } from '../usage/memory-feedback-ledger.ts';
 import { createMemoryUsageLedger } from '../usage/memory-usage-ledger.ts';
+import { createRedisFeedbackLedger } from '../usage/redis-feedback-ledger.ts';
 import { createRedisUsageLedger } from '../usage/redis-usage-ledger.ts';
 import type { UsageLedger } from '../usage/usage-ledger.ts';
 import type { Config } from './config.ts';
@@ -37,6 +50,8 @@ export interface PipelineTuning {
   queueRetryDelayMs?: (attempt: number) => number;
   /** Delay between model attempts inside one run of a turn. */
   modelRetryDelayMs?: (attempt: number) => number;
+  /** Wait before reconnecting an MCP server that failed or died (attempt 1, 2, …). */
+  mcpRetryDelayMs?: (attempt: number) => number;
 }
 
 /** What the pipeline is built from besides the configuration. */
@@ -63,6 +78,12 @@ export interface WorkerPipeline {
   store: HistoryStore;
   /** Usage per conversation, channel and user. */
   ledger: UsageLedger;
+  /** 👍/👎 on answers, per conversation, channel and model. */
+  feedback: FeedbackLedger;
+  /** Stop clicks, from the ingress that got them to the worker running the answer. */
+  stops: StopSignals;
+  /** Answers to tool confirmations, from the ingress that got the click to the worker waiting for it. */
+  confirmAnswers: ConfirmAnswers;
   /** The turn queue. */
   queue: TurnQueue;
   /** Where adapters enqueue: the queue behind the access rules and session rotation. */
@@ -96,6 +117,7 @@ function createQueue(
     ...common,
     redis,
     prefix: config.redisPrefix,
+    shards: config.queueShards,
     // The session's queue keys expire with its history.
     historyTtlDays: config.historyTtlDays,
     lockDurationMs: deps.tuning?.lockDurationMs ?? config.turnLockMs,
@@ -121,16 +143,32 @@ export function createConfiguredModel(config: Config, logger: Logger): ModelClie
 function createProcessor(
   config: Config,
   deps: WorkerPipelineDeps,
-  parts: { store: HistoryStore; ledger: UsageLedger; metrics: Metrics },
+  parts: {
+    store: HistoryStore;
+    ledger: UsageLedger;
+    feedback: FeedbackLedger;
+    stops: StopSignals;
+    confirmAnswers: ConfirmAnswers;
+    metrics: Metrics;
+    tools?: ToolRegistry;
+  },
 ): TurnProcessor {
-  const configured = () => createConfiguredModel(config, deps.logger);
-  const model = deps.model ? deps.model(configured) : configured();
-  const counter = getTokenCounter(config.model.name);
+  // One client per catalogue entry, built on its first turn; `default` is the environment's model.
+  const models = createModelRoster({
+    catalogue: config.models,
+    createClient: (entry) => {
+      const configured = () => createCatalogueClient(entry, deps.logger);
+      return deps.model ? deps.model(configured) : configured();
+    },
+    logger: deps.logger,
+  });
+  const { client: model, counter } = models.profile(undefined);
   // Building the tokenizer blocks for a while; do it before taking turns so lock renewal never waits on it.
   counter.count('warm up');
   return createTurnProcessor({
     ...parts,
     model,
+    models,
     counter,
     replyChannels: deps.replyChannels,
     prompt: {
@@ -151,6 +189,29 @@ function createProcessor(
     admin: { users: config.access.adminUsers, commands: config.access.adminCommands },
     logger: deps.logger,
   });
+}
+
+/** How long starting the worker waits for the MCP servers' first connection before taking turns without them. */
+const TOOLS_START_WAIT_MS = 10_000;
+
+/**
+ * The worker's MCP servers (`MCP_CONFIG`), connected before turns are taken when they answer in time; one that
+ * does not keeps trying in the background. Only workers connect: an ingress runs no tools.
+ */
+async function startTools(
+  config: Config,
+  deps: WorkerPipelineDeps,
+  metrics: Metrics,
+): Promise<ToolRegistry | undefined> {
+  if (!config.tools) return undefined;
+  const registry = createToolRegistry(config.tools, {
+    logger: deps.logger,
+    counter: getTokenCounter(config.model.name),
+    onCall: (server, tool, outcome, seconds) => metrics.toolCall?.(server, tool, outcome, seconds),
+    retryDelayMs: deps.tuning?.mcpRetryDelayMs,
+  });
+  await settlesWithin(registry.start(), TOOLS_START_WAIT_MS);
+  return registry;
 }
 
 /** Whether `promise` settled (either way) within `ms`. */
@@ -180,8 +241,27 @@ export function createWorkerPipeline(config: Config, deps: WorkerPipelineDeps): 
   const ledger = redis
     ? createRedisUsageLedger({ redis, prefix: config.redisPrefix, historyTtlDays })
     : createMemoryUsageLedger({ historyTtlDays });
+  const feedback = redis
+    ? createRedisFeedbackLedger({ redis, prefix: config.redisPrefix })
+    : createMemoryFeedbackLedger();
+  // Pub/sub needs connections of its own; they report trouble like the shared one, not as unhandled errors.
+  const subscriber = (what: string) => {
+    const connection = (redis as RedisConnection).duplicate();
+    connection.on('error', warnAtMostEvery(deps.logger, `${what} subscriber connection error`));
+    return connection;
+  };
+  const stops = redis
+    ? createRedisStopSignals({ redis, subscriber: subscriber('stop signal'), prefix: config.redisPrefix })
+    : createMemoryStopSignals();
+  const confirmAnswers = redis
+    ? createRedisConfirmAnswers({
+        redis,
+        subscriber: subscriber('tool confirmation'),
+        prefix: config.redisPrefix,
+      })
+    : createMemoryConfirmAnswers();
   const queue = createQueue(config, deps, redis, store);
-  const metrics = createMetrics();
+  const metrics = createMetrics({ models: [config.model.name] });
   metrics.watchQueueDepth(() => queue.pendingCount());
   const sink = createGuardedSink(queue, {
     access: config.access,
@@ -190,6 +270,7 @@ export function createWorkerPipeline(config: Config, deps: WorkerPipelineDeps): 
   });
 
   let closing: Promise<void> | undefined;
+  let tools: ToolRegistry | undefined;
   return {
     ready: async (timeoutMs) => {
       if (redis) await waitForRedis(redis, timeoutMs);
@@ -197,11 +278,23 @@ export function createWorkerPipeline(config: Config, deps: WorkerPipelineDeps): 
     redis,
     store,
     ledger,
+    feedback,
+    stops,
+    confirmAnswers,
     queue,
     sink,
     metrics,
     async startWorker(options = {}) {
-      const processor = createProcessor(config, deps, { store, ledger, metrics });
+      tools = await startTools(config, deps, metrics);
+      const processor = createProcessor(config, deps, {
+        store,
+        ledger,
+        feedback,
+        stops,
+        confirmAnswers,
+        metrics,
+        tools,
+      });
       await queue.process(options.wrap ? options.wrap(processor) : processor);
     },
     close({ timeoutMs = 10_000 } = {}) {
@@ -211,6 +304,9 @@ export function createWorkerPipeline(config: Config, deps: WorkerPipelineDeps): 
         const queueClosed = await settlesWithin(queue.close({ timeoutMs }), timeoutMs + 2_000);
         if (!queueClosed) logger.warn('queue did not close in time; dropping its connections');
         await settlesWithin(store.close(), 1_000);
+        if (tools) await settlesWithin(tools.close(), 2_000);
+        await settlesWithin(stops.close(), 1_000);
+        await settlesWithin(confirmAnswers.close(), 1_000);
         if (redis) await closeRedis(redis);
       })();
       return closing;

@@ -1,13 +1,15 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { loadEnvFile } from '../app/config.ts';
+import { loadEnvFile, loadTerminalConfig } from '../app/config.ts';
 import { ConfigError } from '../app/errors.ts';
 import { RedisUnreachableError, waitForRedis } from '../app/redis-connection.ts';
 import { loadStorageConfig } from '../app/storage-config.ts';
 import { exportSession } from '../commands/session-export.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import { createRedisHistoryStore } from '../history/redis/redis-history-store.ts';
+import { exportTarget } from './export-target.ts';
 import {
   forkSession,
   formatListing,
@@ -21,15 +23,27 @@ import {
 const USAGE = `Usage: parley <command> [options]   (works on the Redis in REDIS_URL)
 
   sessions [--limit N]                     list stored sessions, most recently active first
-  export <session> [--out FILE] [--with-images]
-                                           write a session as JSON (stdout by default); --with-images
+  export <session> [--out FILE|DIR|-] [--with-images]
+                                           write a session as JSON: at a terminal into EXPORT_DIR
+                                           (default ./parley-exports), piped to stdout; --with-images
                                            embeds the images its messages refer to (base64)
-  import <file> [--session ID] [--force]   load an export (into its own session, or ID), images included
-  fork <session> <new-session> [--force]   copy a conversation to try another path from the same state
+  import <file> [--session ID] [--scope ID] [--force]
+                                           load an export (into its own session, or ID), images included
+  fork <session> <new-session> [--scope ID] [--force]
+                                           copy a conversation to try another path from the same state
+                                           --scope: the channel session it belongs to, for /forget there
+                                           (a Slack thread's is known from its ID)
   forget <session>                         delete everything stored for a session
 `;
 
-type Flags = { limit?: string; out?: string; session?: string; force: boolean; 'with-images': boolean };
+type Flags = {
+  limit?: string;
+  out?: string;
+  session?: string;
+  scope?: string;
+  force: boolean;
+  'with-images': boolean;
+};
 
 /** What one command gets: the store, its positional arguments, the flags and the two output streams. */
 interface CommandContext {
@@ -58,13 +72,22 @@ const COMMANDS: Record<string, { args: number; run(context: CommandContext): Pro
       const sessionId = await requireSession(store, args[0]!);
       const data = await exportSession(store, sessionId, Date.now(), { withImages: flags['with-images'] });
       const json = `${JSON.stringify(data, null, 2)}\n`;
-      if (flags.out) {
-        await writeFile(flags.out, json);
-        const images = data.images ? ` and ${Object.keys(data.images).length} images` : '';
-        err.write(
-          `Exported ${data.messages.length} messages${images} of ${data.sessionId} to ${flags.out}\n`,
-        );
-      } else out.write(json);
+      const target = await exportTarget({
+        out: flags.out,
+        sessionId,
+        stdoutIsTerminal: (out as { isTTY?: boolean }).isTTY === true,
+        exportDir: loadTerminalConfig().exportDir,
+      });
+      if ('stdout' in target) {
+        out.write(json);
+        return 0;
+      }
+      await mkdir(dirname(target.file), { recursive: true });
+      await writeFile(target.file, json);
+      const images = data.images ? ` and ${Object.keys(data.images).length} images` : '';
+      err.write(
+        `Exported ${data.messages.length} messages${images} of ${data.sessionId} to ${target.file}\n`,
+      );
       return 0;
     },
   },
@@ -73,7 +96,7 @@ const COMMANDS: Record<string, { args: number; run(context: CommandContext): Pro
     async run({ store, args, flags, out }) {
       const data = readExport(await readFile(args[0]!, 'utf8'));
       const target = flags.session ?? data.sessionId;
-      const result = await importSession(store, data, target, { force: flags.force });
+      const result = await importSession(store, data, target, { force: flags.force, scopeId: flags.scope });
       out.write(`Imported ${describeImport(result)} into ${target}\n`);
       return 0;
     },
@@ -81,7 +104,10 @@ const COMMANDS: Record<string, { args: number; run(context: CommandContext): Pro
   fork: {
     args: 2,
     async run({ store, args, flags, out }) {
-      const result = await forkSession(store, args[0]!, args[1]!, { force: flags.force });
+      const result = await forkSession(store, args[0]!, args[1]!, {
+        force: flags.force,
+        scopeId: flags.scope,
+      });
       out.write(`Forked ${args[0]} into ${args[1]} (${describeImport(result)})\n`);
       return 0;
     },
@@ -140,6 +166,7 @@ export async function runCli(
       limit: { type: 'string' },
       out: { type: 'string' },
       session: { type: 'string' },
+      scope: { type: 'string' },
       force: { type: 'boolean', default: false },
       'with-images': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },

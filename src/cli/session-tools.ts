@@ -47,13 +47,15 @@ export async function importSession(
   store: HistoryStore,
   data: SessionExport,
   sessionId: string,
-  options: { force?: boolean } = {},
+  options: { force?: boolean; scopeId?: string } = {},
 ): Promise<ImportResult> {
   checkSessionId(sessionId);
+  const scopeId = options.scopeId === undefined ? scopeOf(sessionId) : checkSessionId(options.scopeId);
   if (!options.force && (await exists(store, sessionId))) {
     throw new SessionToolError(`${sessionId} already has a conversation; add --force to replace it`);
   }
-  await store.replace(sessionId, data.messages);
+  // Listed by `parley sessions` and covered by its channel's `/forget` at once, not only after a turn.
+  await store.replace(sessionId, data.messages, scopeId === undefined ? {} : { scopeId });
   await store.setMeta(sessionId, { summary: data.summary, persona: data.persona, responseId: null });
   const result: ImportResult = { messages: data.messages.length, images: 0, refusedImages: 0 };
   for (const [sha256, image] of Object.entries(data.images ?? {})) {
@@ -62,6 +64,16 @@ export async function importSession(
     else result.refusedImages += 1;
   }
   return result;
+}
+
+/**
+ * The channel a session belongs to, where its ID says: a Slack thread `slack:T:C:<ts>` is in `slack:T:C`.
+ * A Discord thread's ID does not name its channel (`--scope` does); other sessions are their own scope.
+ */
+export function scopeOf(sessionId: string): string | undefined {
+  const [platform, team, channel, thread, ...rest] = sessionId.split(':');
+  if (platform !== 'slack' || rest.length > 0 || !thread || !/^\d+\.\d+$/.test(thread)) return undefined;
+  return `slack:${team}:${channel}`;
 }
 
 /** Parses an export file's text. */
@@ -84,7 +96,7 @@ export async function forkSession(
   store: HistoryStore,
   from: string,
   to: string,
-  options: { force?: boolean } = {},
+  options: { force?: boolean; scopeId?: string } = {},
 ): Promise<ImportResult> {
   await requireSession(store, from);
   return importSession(

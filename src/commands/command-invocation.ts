@@ -1,6 +1,9 @@
 import type { HistoryStore, TurnCommit } from '../history/history-store.ts';
+import type { ModelRoster } from '../model/model-roster.ts';
+import type { ToolRegistry } from '../tools/tool-registry.ts';
 import type { CommandResponse } from '../turn/reply-channel.ts';
 import type { Turn } from '../turn/turn.ts';
+import type { FeedbackLedger } from '../usage/feedback-ledger.ts';
 import type { UsageLedger } from '../usage/usage-ledger.ts';
 
 /** What commands need besides the turn. */
@@ -9,6 +12,8 @@ export interface CommandContext {
   store: HistoryStore;
   /** Usage per channel and user. */
   ledger: UsageLedger;
+  /** 👍/👎 on answers, when recorded. */
+  feedback?: FeedbackLedger;
   /** The default system prompt (what `/persona reset` returns to). */
   systemPrompt: string;
   /** Users allowed to run admin commands besides the platform's own admins (`ADMIN_USERS`). */
@@ -17,6 +22,10 @@ export interface CommandContext {
   adminCommands: readonly string[];
   /** Current time, ms since epoch. */
   now: number;
+  /** The worker's MCP tools, when configured (`tools`). */
+  tools?: ToolRegistry;
+  /** The model catalogue (`model`, and `memory`'s warning about a server that cut prompts). */
+  models?: ModelRoster;
 }
 
 /** A command's effect: the private answer, and what to commit for its turn. */

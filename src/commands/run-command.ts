@@ -38,7 +38,10 @@ export async function runCommand(turn: Turn, seq: number, context: CommandContex
 function refusedToNonAdmin(name: string, invocation: CommandInvocation): boolean {
   const { args, context, turn } = invocation;
   const changesSomething =
-    (name === 'persona' && args.length > 0) || (name === 'forget' && args.toLowerCase() === 'confirm');
+    (name === 'persona' && args.length > 0) ||
+    (name === 'forget' && args.toLowerCase() === 'confirm') ||
+    (name === 'tools' && args.length > 0) ||
+    (name === 'model' && args.length > 0);
   const isAdmin = turn.author.isPlatformAdmin === true || context.adminUsers.includes(turn.author.id);
   return changesSomething && context.adminCommands.includes(name) && !isAdmin;
 }

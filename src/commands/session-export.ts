@@ -30,6 +30,8 @@ export interface SessionExport {
   messages: StoredMessage[];
   /** With `withImages`: the bytes of each image the messages refer to and the store still has, by sha256. */
   images?: Record<string, ExportedImage>;
+  /** 👍/👎 people gave the session's answers, where feedback is recorded. */
+  feedback?: { up: number; down: number };
 }
 
 /** Options of `exportSession`. */
@@ -114,7 +116,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function checkMessage(message: unknown, path: string, fail: Fail): void {
   if (!isObject(message)) fail(`${path} must be an object`);
   const m = message as Record<string, unknown>;
-  if (m.role !== 'user' && m.role !== 'assistant') fail(`${path}.role must be user or assistant`);
+  if (m.role !== 'user' && m.role !== 'assistant' && m.role !== 'tool')
+    fail(`${path}.role must be user, assistant or tool`);
+  if (m.role === 'tool' && typeof m.toolCallId !== 'string') fail(`${path}.toolCallId must be a string`);
+  if (m.toolCalls !== undefined && !Array.isArray(m.toolCalls)) fail(`${path}.toolCalls must be an array`);
   if (typeof m.content !== 'string') fail(`${path}.content must be a string`);
   if (typeof m.at !== 'number' || typeof m.tokens !== 'number') fail(`${path} needs numeric at and tokens`);
   if (m.attachments === undefined) return;

@@ -20,10 +20,14 @@
 import type { PostedMessage } from '../turn/reply-channel.ts';
 import type { Author } from '../turn/turn.ts';
 
-/** One message of a session's stored conversation. */
+/**
+ * One message of a session's stored conversation. A tool exchange is stored as messages too: an `assistant`
+ * message with `toolCalls`, then one `tool` message per call (its result), then the answer; prompt assembly
+ * and `load` keep a result only together with its call.
+ */
 export interface StoredMessage {
-  /** `user` for people, `assistant` for the bot's replies. */
-  role: 'user' | 'assistant';
+  /** `user` for people, `assistant` for the bot's replies, `tool` for a tool's result. */
+  role: 'user' | 'assistant' | 'tool';
   /** The text as written (for users: without any speaker prefix). */
   content: string;
   /** Who wrote it (users only; the bot's replies have none). */
@@ -32,6 +36,11 @@ export interface StoredMessage {
   at: number;
   /** Its cost in the prompt as rendered by prompt assembly, counted once when written (see token-counter.ts). */
   tokens: number;
+  /**
+   * The encoding `tokens` was counted in, when it was not the deployment's default model's: after a `model`
+   * switch to another encoding the count is redone rather than reused.
+   */
+  encoding?: string;
   /** Users' messages: the platform's id of the message (`Turn.messageRef`), so edits and deletes find it. */
   ref?: string;
   /** The bot's replies: the platform messages showing it, so an edit re-answers in place and a delete removes them. */
@@ -42,6 +51,22 @@ export interface StoredMessage {
    * message includes them.
    */
   attachments?: StoredAttachment[];
+  /** Assistant messages: the tools the model called (its text may then be empty). */
+  toolCalls?: StoredToolCall[];
+  /** Tool messages: the id of the call this is the result of. */
+  toolCallId?: string;
+  /** Tool messages: the tool that produced it, as `server.tool` (for summaries and exports). */
+  toolName?: string;
+}
+
+/** A tool call as remembered. */
+export interface StoredToolCall {
+  /** The call's id, echoed by its result. */
+  id: string;
+  /** The tool's name as the model called it. */
+  name: string;
+  /** The arguments as the model wrote them (JSON text). */
+  arguments: string;
 }
 
 /** What is remembered of one attached file. */
@@ -89,6 +114,8 @@ export interface UsageTotals {
   costUsd: number;
   /** Model calls made. */
   calls: number;
+  /** Of the calls, those to a model without a known price (their cost is not in `costUsd`); absent when none. */
+  unpricedCalls?: number;
 }
 
 /** One reply's usage, added to the totals. */
@@ -105,6 +132,10 @@ export interface UsageDelta {
 export interface SessionMeta {
   /** Channel persona (system prompt override), if set. */
   persona?: string;
+  /** Channel tool switches (`tools on|off`), as `tool-policy.ts` writes them, if any. */
+  tools?: string;
+  /** The catalogue entry (`model <name>`) this conversation uses, if one was picked here. */
+  model?: string;
   /** Rolling summary of turns no longer in the live history, if any. */
   summary?: string;
   /** Usage totals since the session began (survive `/reset`). */
@@ -181,8 +212,11 @@ export interface HistoryStore {
   load(sessionId: string, options?: LoadOptions): Promise<StoredMessage[]>;
   /** Appends messages outside the turn flow (imports, thread backfill). */
   append(sessionId: string, messages: StoredMessage[]): Promise<void>;
-  /** Replaces the whole history (summary compaction, import). */
-  replace(sessionId: string, messages: StoredMessage[]): Promise<void>;
+  /**
+   * Replaces the whole history (import, fork) and lists the session as active now, as a commit does: under
+   * `scopeId` when given (so the channel's `/forget` covers it), else under the scope it was stored under.
+   */
+  replace(sessionId: string, messages: StoredMessage[], options?: { scopeId?: string }): Promise<void>;
   /** Deletes the history and summary (not usage totals or persona). */
   clear(sessionId: string): Promise<void>;
   /** Number of stored messages. */
@@ -192,7 +226,13 @@ export interface HistoryStore {
   /** Sets or (with `null`) removes the persona, summary and/or response id. */
   setMeta(
     sessionId: string,
-    patch: { persona?: string | null; summary?: string | null; responseId?: string | null },
+    patch: {
+      persona?: string | null;
+      summary?: string | null;
+      responseId?: string | null;
+      tools?: string | null;
+      model?: string | null;
+    },
   ): Promise<void>;
   /** The `count` oldest messages, oldest first (input of a rolling summary). */
   loadOldest(sessionId: string, count: number): Promise<StoredMessage[]>;

@@ -73,6 +73,8 @@ function sessionMetaOf(state: MemorySession | undefined): SessionMeta {
     historyTokens: state?.historyTokens ?? 0,
   };
   if (state?.persona !== undefined) meta.persona = state.persona;
+  if (state?.tools !== undefined) meta.tools = state.tools;
+  if (state?.model !== undefined) meta.model = state.model;
   if (state?.summary !== undefined) meta.summary = state.summary;
   if (state?.responseId !== undefined) meta.responseId = state.responseId;
   return meta;

@@ -3,7 +3,7 @@ import { checkCompaction, sumTokens } from './history-arguments.ts';
 import type { HistoryStore } from './history-store.ts';
 import { addUsage, clearConversation, type MemorySessions } from './memory-sessions.ts';
 
-/** Writes outside the turn flow (imports, backfill, persona, summaries); none touches the session index. */
+/** Writes outside the turn flow (imports, backfill, persona, summaries); only an import lists the session. */
 export type MemoryHistoryWrites = Pick<HistoryStore, 'append' | 'replace' | 'clear' | 'setMeta' | 'compact'>;
 
 /**
@@ -21,12 +21,19 @@ export function createMemoryHistoryWrites(sessions: MemorySessions): MemoryHisto
       sessions.touch(state);
     },
 
-    async replace(sessionId, messages) {
+    async replace(sessionId, messages, options = {}) {
       const tokens = sumTokens(messages);
       const state = sessions.obtain(sessionId);
       state.messages = structuredClone(messages);
       state.historyTokens = tokens;
+      // Listed and in its scope at once, as a commit would put it (a session is not a member of its own scope).
+      const given = options.scopeId !== sessionId ? options.scopeId : undefined;
+      if (given !== undefined && given !== state.scopeId) sessions.index.leaveScope(sessionId, state.scopeId);
+      if (given !== undefined) state.scopeId = given;
+      state.lastActiveAt = sessions.now();
       sessions.touch(state);
+      sessions.index.recordCommit(sessionId, state.lastActiveAt, state.scopeId);
+      if (state.scopeId !== undefined) sessions.renewScope(state.scopeId);
     },
 
     async clear(sessionId) {
@@ -36,7 +43,7 @@ export function createMemoryHistoryWrites(sessions: MemorySessions): MemoryHisto
     },
 
     async setMeta(sessionId, patch) {
-      const fields = ['persona', 'summary', 'responseId'] as const;
+      const fields = ['persona', 'summary', 'responseId', 'tools', 'model'] as const;
       if (fields.every((field) => patch[field] === undefined)) return;
       const state = sessions.obtain(sessionId);
       for (const field of fields) {

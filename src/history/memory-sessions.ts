@@ -9,6 +9,10 @@ export interface MemorySession {
   messages: StoredMessage[];
   /** Channel persona, if set. */
   persona?: string;
+  /** Channel tool switches, if set. */
+  tools?: string;
+  /** The conversation's model (catalogue entry name), if picked. */
+  model?: string;
   /** Rolling summary, if any. */
   summary?: string;
   /** Responses API chain to continue, if any. */
@@ -124,7 +128,7 @@ export function createMemorySessions(ttlMs: number, now: () => number): MemorySe
     stored(sessionId) {
       const state = find(sessionId);
       if (!state) return false;
-      const text = [state.persona, state.summary, state.responseId, state.scopeId];
+      const text = [state.persona, state.tools, state.model, state.summary, state.responseId, state.scopeId];
       const counters = [state.calls, state.historyTokens, state.lastActiveAt];
       // As in Redis, where the mark is a field of the meta hash.
       return (

@@ -118,8 +118,11 @@ async function chooseOldest(
     const fresh = page.slice(dropped.length);
     if (fresh.length === 0) break;
     for (const message of fresh) {
-      if (droppedTokens >= mustDrop || dropped.length >= dropLimit) break;
-      if (dropped.length > 0 && droppedTokens + message.tokens > room) break;
+      // The results of a call already folded in go with it: left behind, they would answer nothing.
+      const endsUnit = message.role === 'tool' && dropped.length > 0;
+      if (dropped.length >= dropLimit) break;
+      if (!endsUnit && droppedTokens >= mustDrop) break;
+      if (!endsUnit && dropped.length > 0 && droppedTokens + message.tokens > room) break;
       dropped.push(message);
       droppedTokens += message.tokens;
     }
@@ -133,9 +136,14 @@ const FILE_EXCERPT_TOKENS = 300;
 /** A message as the summarizer reads it: who said what, then the files that came with it (text files' start). */
 function transcriptEntry(message: StoredMessage, counter: TokenCounter): string {
   // The files are summarized from their names and a short excerpt, not from the whole blocks a prompt sends.
+  if (message.role === 'tool') {
+    const result = counter.truncate(message.content, FILE_EXCERPT_TOKENS, 'start');
+    return `[result of ${message.toolName ?? 'a tool'}]\n${result}`;
+  }
+  const calls = (message.toolCalls ?? []).map((call) => `[assistant called ${call.name}(${call.arguments})]`);
   const said =
     message.role === 'assistant'
-      ? `Assistant: ${message.content}`
+      ? [message.content ? `Assistant: ${message.content}` : '', ...calls].filter(Boolean).join('\n')
       : renderContent({ ...message, attachments: undefined });
   const files = (message.attachments ?? []).map((file) => {
     if (file.kind === 'image') return `[attached image: ${file.name}]`;

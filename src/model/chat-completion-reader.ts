@@ -1,4 +1,5 @@
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
+import { createChatToolCallDeltas } from './chat-tool-call-deltas.ts';
 import type { CompletionUsage } from './model-client.ts';
 import {
   contentFilterError,
@@ -28,12 +29,15 @@ export function createChatCompletionReader(
   let model = origin.model;
   let usage: CompletionUsage | undefined;
   const filtered = new Set<string>();
+  const toolCalls = createChatToolCallDeltas();
 
   return {
     read(chunk, emit) {
       if (chunk.model) model = chunk.model;
       if (chunk.usage) {
         usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+        const cached = chunk.usage.prompt_tokens_details?.cached_tokens;
+        if (typeof cached === 'number' && cached > 0) usage.cachedPromptTokens = cached;
       }
       const choice = chunk.choices?.find((candidate) => candidate.index === 0);
       if (!choice) return;
@@ -43,7 +47,7 @@ export function createChatCompletionReader(
         emit(delta);
       }
       if (choice.delta?.refusal) refusal += choice.delta.refusal;
-      // Tool calls would be accumulated here: `choice.delta.tool_calls` arrive in pieces, merged by `index`.
+      toolCalls.add(choice.delta?.tool_calls);
       for (const category of filteredCategories(choice)) filtered.add(category);
       if (choice.finish_reason) finishReason = choice.finish_reason;
     },
@@ -54,6 +58,9 @@ export function createChatCompletionReader(
         const flagged = filtered.size > 0 ? `filtered: ${[...filtered].join(', ')}` : undefined;
         throw contentFilterError(origin, flagged);
       }
+      const calls = toolCalls.calls();
+      // A round that only calls tools has no text, and needs none: the answer comes after the results.
+      if (calls.length > 0) return { text, finishReason, model, usage, toolCalls: calls };
       const reply = text === '' ? refusal : text;
       if (reply === '') throw emptyReplyError(finishReason, true, origin);
       return { text: reply, finishReason, model, usage };

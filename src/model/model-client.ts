@@ -11,16 +11,24 @@
 
 /** A message as sent to an OpenAI-compatible chat completions endpoint. */
 export interface ChatMessage {
-  /** Speaker role. */
-  role: 'system' | 'user' | 'assistant';
-  /** Text content. */
+  /** Speaker role; `tool` carries one tool's result back to the model. */
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  /** Text content (may be empty on an assistant message that only calls tools). */
   content: string;
+  /** Assistant messages: the tools the model called (see `model-tools.ts`). */
+  toolCalls?: ToolCall[];
+  /** Tool messages: the id of the call this is the result of. */
+  toolCallId?: string;
   /**
    * Images that go with a user message (screenshots people dropped into the conversation). Clients send them as
    * content parts after the text: Chat Completions `image_url` with a data URL, Responses `input_image`.
    */
   images?: PromptImage[];
 }
+
+import type { ToolCall, ToolDefinition } from './model-tools.ts';
+
+export type { ToolCall, ToolDefinition };
 
 /** An image as sent to the model, with its bytes. */
 export interface PromptImage {
@@ -59,6 +67,15 @@ export interface CompletionRequest {
    * the caller resends the conversation from its own transcript.
    */
   previousResponseId?: string;
+  /** Tools the model may call in this request; none when unset. */
+  tools?: ToolDefinition[];
+  /** Responses API only: OpenAI's built-in `web_search` tool is offered as well. */
+  webSearch?: boolean;
+  /**
+   * The prompt's cost as counted locally when it was assembled (the budget's own count): the model's reported
+   * `prompt_tokens` are compared with it to calibrate the budget for tokenizers that count differently.
+   */
+  localPromptTokens?: number;
 }
 
 /** Token counts reported by the endpoint. */
@@ -67,6 +84,8 @@ export interface CompletionUsage {
   promptTokens: number;
   /** Completion (output) tokens. */
   completionTokens: number;
+  /** Of the prompt tokens, those the provider served from its prompt cache (billed cheaper), when reported. */
+  cachedPromptTokens?: number;
 }
 
 /** A finished completion. */
@@ -75,6 +94,8 @@ export interface CompletionResult {
   text: string;
   /** Token usage (from the endpoint; estimated locally if it reported none). */
   usage: CompletionUsage;
+  /** True when the endpoint reported no usage and `usage` is the local estimate. */
+  usageEstimated?: boolean;
   /** Cost in USD from the price table, `null` for models without a known price. */
   costUsd: number | null;
   /** Model that answered. */
@@ -83,6 +104,10 @@ export interface CompletionResult {
   finishReason: string | null;
   /** Responses API mode only: the id to chain the next turn to. */
   responseId?: string;
+  /** The tools the model asked to call, assembled from the stream; `text` may then be empty. */
+  toolCalls?: ToolCall[];
+  /** Web pages the answer cites (the built-in web search), to show as links. */
+  sources?: Array<{ url: string; title?: string }>;
 }
 
 /** The model behind the bot. Errors thrown are `ModelError` with `isRetryable`. */

@@ -12,6 +12,7 @@ import type {
 import { finishedReplyFields, openAIClientSetup } from './openai-client-setup.ts';
 import { streamCompletion } from './stream-completion.ts';
 import { estimateContentTokens, toChatCompletionMessage } from './to-wire-messages.ts';
+import { toChatTools } from './tool-wire-messages.ts';
 
 /** Options of `createOpenAIModelClient`. */
 export interface OpenAIModelClientOptions {
@@ -92,7 +93,16 @@ export function createOpenAIModelClient(options: OpenAIModelClientOptions): Mode
       { model: reply.model, ...finishedReplyFields(reply, usage, costUsd, started) },
       'model completion finished',
     );
-    return { text: reply.text, usage, costUsd, model: reply.model, finishReason: reply.finishReason };
+    const { text, model, finishReason, toolCalls } = reply;
+    return {
+      text,
+      usage,
+      costUsd,
+      model,
+      finishReason,
+      ...(toolCalls ? { toolCalls } : {}),
+      ...(reply.usage === undefined ? { usageEstimated: true } : {}),
+    };
   }
 
   return { model: options.model, chainsResponses: false, complete };
@@ -112,6 +122,7 @@ function toRequestBody(
     [tokenLimitParameter]: request.maxTokens ?? options.maxReplyTokens,
   };
   if (options.temperature !== undefined && !reasoningModel) body.temperature = options.temperature;
+  if (request.tools && request.tools.length > 0) body.tools = toChatTools(request.tools);
   return body;
 }
 

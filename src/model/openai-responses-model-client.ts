@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import type { EasyInputMessage, ResponseCreateParamsStreaming } from 'openai/resources/responses/responses';
+import type { ResponseCreateParamsStreaming, ResponseInputItem } from 'openai/resources/responses/responses';
 import { type ModelError, PreviousResponseLostError } from '../app/errors.ts';
 import { costOf } from '../usage/prices.ts';
 import { classifyEndpointFailure } from './classify-model-error.ts';
@@ -17,6 +17,7 @@ import { ResponseChainTooLongError } from './response-chain-too-long-error.ts';
 import { createResponsesStreamReader } from './responses-stream-reader.ts';
 import { streamCompletion } from './stream-completion.ts';
 import { estimateContentTokens, toResponsesInputMessage } from './to-wire-messages.ts';
+import { isToolExchange, toResponsesToolItems, toResponsesTools } from './tool-wire-messages.ts';
 
 /**
  * A `ModelClient` on the OpenAI Responses API (`POST /v1/responses`), which keeps the conversation server-side:
@@ -91,8 +92,18 @@ export function createOpenAIResponsesModelClient(options: OpenAIModelClientOptio
       },
       'model response finished',
     );
-    const { text, model, finishReason, responseId } = reply;
-    return { text, usage, costUsd, model, finishReason, responseId };
+    const { text, model, finishReason, responseId, toolCalls, sources } = reply;
+    const extras = { ...(toolCalls ? { toolCalls } : {}), ...(sources ? { sources } : {}) };
+    return {
+      text,
+      usage,
+      costUsd,
+      model,
+      finishReason,
+      responseId,
+      ...extras,
+      ...(reply.usage === undefined ? { usageEstimated: true } : {}),
+    };
   }
 
   return { model: options.model, chainsResponses: true, complete };
@@ -104,9 +115,10 @@ function toRequestBody(
   reasoningModel: boolean,
 ): ResponseCreateParamsStreaming {
   const instructions: string[] = [];
-  const input: EasyInputMessage[] = [];
+  const input: ResponseInputItem[] = [];
   for (const message of request.messages) {
     if (message.role === 'system') instructions.push(message.content);
+    else if (isToolExchange(message)) input.push(...toResponsesToolItems(message));
     else input.push(toResponsesInputMessage(message));
   }
   const body: ResponseCreateParamsStreaming = {
@@ -127,6 +139,11 @@ function toRequestBody(
     body.truncation = 'auto';
   }
   if (options.temperature !== undefined && !reasoningModel) body.temperature = options.temperature;
+  const tools = [
+    ...toResponsesTools(request.tools ?? []),
+    ...(request.webSearch ? [{ type: 'web_search' as const }] : []),
+  ];
+  if (tools.length > 0) body.tools = tools;
   return body;
 }
 

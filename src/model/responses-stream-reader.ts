@@ -9,6 +9,7 @@ import {
   shorten,
   unfinishedStreamError,
 } from './openai-errors.ts';
+import { createResponsesToolCallItems } from './responses-tool-call-items.ts';
 import type { StreamedReply, StreamReader } from './stream-completion.ts';
 
 // `response.failed` codes that say "try again later"; the others (invalid prompt, image problems, policy) blame
@@ -21,6 +22,8 @@ const REQUEST_FAULT_CODE = /invalid|policy|filter|context_length|image|not_found
 export interface ResponsesStreamReply extends StreamedReply {
   /** Id of the stored response. */
   responseId: string;
+  /** Pages cited by the answer (web search), when there are any. */
+  sources?: Array<{ url: string; title?: string }>;
 }
 
 /** What `createResponsesStreamReader` needs besides the events. */
@@ -46,9 +49,11 @@ export function createResponsesStreamReader(
   let refusal = '';
   let final: Response | undefined;
   let model = options.model;
+  const toolItems = createResponsesToolCallItems();
 
   return {
     read(event, emit) {
+      toolItems.read(event);
       switch (event.type) {
         case 'response.output_text.delta':
           text += event.delta;
@@ -57,8 +62,6 @@ export function createResponsesStreamReader(
         case 'response.refusal.delta':
           refusal += event.delta;
           break;
-        // Tool calls would be accumulated here, from `response.output_item.added` (a `function_call` item)
-        // and its `response.function_call_arguments.delta` events.
         case 'response.created':
         case 'response.in_progress':
           if (event.response.model) model = event.response.model;
@@ -80,6 +83,12 @@ export function createResponsesStreamReader(
       const incomplete = final.status === 'incomplete' ? final.incomplete_details?.reason : undefined;
       if (incomplete === 'content_filter') throw contentFilterError(options);
       const finishReason = final.status === 'incomplete' ? 'length' : 'stop';
+      const usage = final.usage
+        ? { promptTokens: final.usage.input_tokens, completionTokens: final.usage.output_tokens }
+        : undefined;
+      const toolCalls = toolItems.calls(final);
+      // A round that only calls tools has no text, and needs none: the answer comes after the results.
+      if (toolCalls.length > 0) return { text, finishReason, model, usage, responseId: final.id, toolCalls };
       let reply = text;
       if (reply === '') {
         // Servers that skip the delta events still put the text in the final response.
@@ -87,10 +96,9 @@ export function createResponsesStreamReader(
         if (reply) emit(reply);
       }
       if (reply === '') throw emptyReplyError(finishReason, false, options);
-      const usage = final.usage
-        ? { promptTokens: final.usage.input_tokens, completionTokens: final.usage.output_tokens }
-        : undefined;
-      return { text: reply, finishReason, model, usage, responseId: final.id };
+      const sources = toolItems.sources(final);
+      const cited = sources.length > 0 ? { sources } : {};
+      return { text: reply, finishReason, model, usage, responseId: final.id, ...cited };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { ModelError } from '../app/errors.ts';
-import type { CompletionUsage } from './model-client.ts';
+import type { CompletionUsage, ToolCall } from './model-client.ts';
 import { abortedError, originFields, toModelError } from './openai-errors.ts';
 
 /**
@@ -28,8 +28,10 @@ export interface StreamReader<Event, Reply> {
 
 /** What a reader makes of a finished stream. */
 export interface StreamedReply {
-  /** The whole reply text, never empty. */
+  /** The whole reply text, never empty unless the model called tools instead. */
   text: string;
+  /** The tools the model asked to call, when it did. */
+  toolCalls?: ToolCall[];
   /** Why generation stopped (`stop`, `length`, …). */
   finishReason: string;
   /** Model that answered (the configured one when the stream never named one). */

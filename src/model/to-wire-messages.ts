@@ -1,6 +1,7 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { EasyInputMessage } from 'openai/resources/responses/responses';
 import type { ChatMessage, PromptImage } from './model-client.ts';
+import { isToolExchange, toChatToolMessage } from './tool-wire-messages.ts';
 
 /**
  * How a `ChatMessage` goes on the wire of each API. A user message with images becomes content parts — its text
@@ -24,8 +25,10 @@ export function sentImages(message: ChatMessage): readonly PromptImage[] {
 
 /** A message as a Chat Completions `messages` entry. */
 export function toChatCompletionMessage(message: ChatMessage): ChatCompletionMessageParam {
+  if (isToolExchange(message)) return toChatToolMessage(message);
   const images = sentImages(message);
-  if (images.length === 0) return { role: message.role, content: message.content };
+  if (images.length === 0)
+    return { role: message.role as 'system' | 'user' | 'assistant', content: message.content };
   return {
     role: 'user',
     content: [
@@ -41,7 +44,8 @@ export function toChatCompletionMessage(message: ChatMessage): ChatCompletionMes
 /** A message as a Responses API `input` message (the client sends system messages as `instructions` instead). */
 export function toResponsesInputMessage(message: ChatMessage): EasyInputMessage {
   const images = sentImages(message);
-  if (images.length === 0) return { role: message.role, content: message.content };
+  if (images.length === 0)
+    return { role: message.role as 'system' | 'user' | 'assistant', content: message.content };
   return {
     role: 'user',
     content: [
@@ -62,6 +66,7 @@ export function toResponsesInputMessage(message: ChatMessage): EasyInputMessage 
  */
 export function estimateContentTokens(message: ChatMessage, estimate: (text: string) => number): number {
   let tokens = estimate(message.content);
+  for (const call of message.toolCalls ?? []) tokens += estimate(call.name) + estimate(call.arguments);
   for (const image of sentImages(message)) tokens += ESTIMATED_IMAGE_TOKENS[image.detail];
   return tokens;
 }

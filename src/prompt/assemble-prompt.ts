@@ -27,6 +27,7 @@ import {
 } from './merge-same-role.ts';
 import { imageTokensOf, sendDetail } from './prompt-attachments.ts';
 import { isBlank } from './render-message.ts';
+import { keepToolUnitsWhole } from './tool-units.ts';
 import { truncateWithMarker } from './truncate.ts';
 
 /** Opens the system message that carries the rolling summary. */
@@ -115,7 +116,9 @@ export function assemblePrompt(input: AssemblePromptInput): AssembledPrompt {
 
   const fixedTokens = REPLY_PRIMING_TOKENS + (system.message?.tokens ?? 0) + (summary.message?.tokens ?? 0);
   const budget = available + REPLY_PRIMING_TOKENS;
-  const conversation = mergeWithinBudget(picker.picked.toReversed(), counter, fixedTokens, budget);
+  // Trimming may have cut a tool exchange in two; what is left of it goes too.
+  const whole = keepToolUnitsWhole(picker.picked.toReversed());
+  const conversation = mergeWithinBudget(whole, counter, fixedTokens, budget);
 
   const messages: ChatMessage[] = [];
   const imageRefs: PromptImageRef[] = [];
@@ -215,7 +218,8 @@ function mergeWithinBudget(
   const runs = mergeSameRole(picked, counter);
   let kept = picked.length;
   let promptTokens = fixedTokens + runs.reduce((sum, run) => sum + run.tokens, 0);
-  while (promptTokens > budget && kept > 1) {
+  // A leading tool result has lost its call: it goes with it.
+  while ((promptTokens > budget && kept > 1) || runs[0]?.role === 'tool') {
     const first = runs[0]!;
     first.parts.shift();
     kept--;

@@ -4,6 +4,7 @@ import { cachedCount } from './cached-count.ts';
 import { MERGE_SEPARATOR, type PromptPart } from './merge-same-role.ts';
 import { type ImageOmission, promptImages } from './prompt-attachments.ts';
 import { isBlank, renderContent, renderContentKeeping } from './render-message.ts';
+import { isToolExchangePart, toolExchangeFields } from './tool-units.ts';
 import { truncateWithMarker } from './truncate.ts';
 
 /**
@@ -98,8 +99,15 @@ export class ConversationPicker {
   private fit(message: StoredMessage): FittedPart | undefined {
     const images = promptImages(message);
     if (images.length === 0 || this.imagesAllowed) {
-      const cost = this.marginalCost(message.role, message.tokens);
-      const part = { role: message.role, text: renderContent(message), tokens: message.tokens, images };
+      const cost = this.marginalCost(message, message.tokens);
+      const text = renderContent(message);
+      const part = {
+        role: message.role,
+        text,
+        tokens: message.tokens,
+        images,
+        ...toolExchangeFields(message),
+      };
       if (cost <= this.remaining) return { part, cost, dropped: 0 };
       if (images.length === 0) return undefined;
     }
@@ -109,8 +117,8 @@ export class ConversationPicker {
       const text = renderContentKeeping(message, kept, this.omission);
       const imageTokens = keptImages.reduce((sum, image) => sum + image.tokens, 0);
       const tokens = overhead + this.counter.count(text) + imageTokens;
-      const cost = this.marginalCost(message.role, tokens);
-      const part = { role: message.role, text, tokens, images: keptImages };
+      const cost = this.marginalCost(message, tokens);
+      const part = { role: message.role, text, tokens, images: keptImages, ...toolExchangeFields(message) };
       if (cost <= this.remaining) return { part, cost, dropped: images.length - kept };
     }
     return undefined;
@@ -129,8 +137,10 @@ export class ConversationPicker {
    * What adding a message that costs `tokens` alone costs: that, or — when it merges with the oldest one
    * picked so far — its content, a separator and a margin instead of a second message overhead.
    */
-  private marginalCost(role: StoredMessage['role'], tokens: number): number {
-    if (this.picked.at(-1)?.role !== role) return tokens;
+  private marginalCost(message: StoredMessage, tokens: number): number {
+    const { role } = message;
+    const older = this.picked.at(-1);
+    if (older?.role !== role || isToolExchangePart(message) || isToolExchangePart(older)) return tokens;
     const content = Math.max(0, tokens - this.counter.messageOverhead(role));
     return content + this.separatorTokens + MERGE_MARGIN_TOKENS;
   }

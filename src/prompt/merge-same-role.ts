@@ -1,14 +1,15 @@
 import type { ChatMessage } from '../model/model-client.ts';
 import type { TokenCounter } from '../model/token-counter.ts';
 import type { PromptImageAttachment } from './prompt-attachments.ts';
+import { isToolExchangePart, type ToolExchangeFields } from './tool-units.ts';
 
 /** Separator between messages merged into one. */
 export const MERGE_SEPARATOR = '\n\n';
 
 /** A conversation message picked for the prompt, with its exact cost as a message of its own. */
-export interface PromptPart {
+export interface PromptPart extends ToolExchangeFields {
   /** Speaker role. */
-  role: 'user' | 'assistant';
+  role: 'user' | 'assistant' | 'tool';
   /** Rendered text. */
   text: string;
   /** Exact cost as a message of its own (overhead + text + its images). */
@@ -20,7 +21,7 @@ export interface PromptPart {
 /** Consecutive same-role parts sent as one message. */
 export interface MergedRun {
   /** Role shared by the run. */
-  role: 'user' | 'assistant';
+  role: 'user' | 'assistant' | 'tool';
   /** The parts, oldest first. */
   parts: PromptPart[];
   /** Exact cost of the merged message. */
@@ -36,7 +37,10 @@ export function mergeSameRole(parts: readonly PromptPart[], counter: TokenCounte
   const runs: MergedRun[] = [];
   for (const part of parts) {
     const last = runs.at(-1);
-    if (last && last.role === part.role) last.parts.push(part);
+    // A tool call or result stays a message of its own: its id ties it to the other half of the exchange.
+    const mergeable =
+      last && last.role === part.role && !isToolExchangePart(part) && !isToolExchangePart(last.parts[0]!);
+    if (mergeable) last!.parts.push(part);
     else runs.push({ role: part.role, parts: [part], tokens: part.tokens });
   }
   for (const run of runs) recountRun(run, counter);
@@ -62,7 +66,11 @@ export function runImages(run: MergedRun): PromptImageAttachment[] {
 
 /** The message a run is sent as. */
 export function runToMessage(run: MergedRun): ChatMessage {
-  return { role: run.role, content: runText(run) };
+  const message: ChatMessage = { role: run.role, content: runText(run) };
+  const [first] = run.parts;
+  if (first?.toolCalls) message.toolCalls = first.toolCalls.map((call) => ({ ...call }));
+  if (first?.toolCallId !== undefined) message.toolCallId = first.toolCallId;
+  return message;
 }
 
 function runText(run: MergedRun): string {

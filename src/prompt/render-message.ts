@@ -1,5 +1,5 @@
 import type { StoredMessage } from '../history/history-store.ts';
-import type { TokenCounter } from '../model/token-counter.ts';
+import { type TokenCounter, UNMARKED_ENCODING } from '../model/token-counter.ts';
 import type { Author } from '../turn/turn.ts';
 import {
   ATTACHMENT_SEPARATOR,
@@ -8,6 +8,7 @@ import {
   type ImageOmission,
   imageTokensOf,
 } from './prompt-attachments.ts';
+import { toolCallTokens } from './tool-units.ts';
 
 /** What rendering reads of a stored message. */
 export type RenderableMessage = Pick<StoredMessage, 'role' | 'content' | 'author' | 'attachments'>;
@@ -57,8 +58,11 @@ export function renderContentKeeping(
 
 /** Whether a message has nothing worth sending (providers reject empty or blank content). */
 export function isBlank(
-  message: Pick<StoredMessage, 'content'> & Partial<Pick<StoredMessage, 'role' | 'attachments'>>,
+  message: Pick<StoredMessage, 'content'> &
+    Partial<Pick<StoredMessage, 'role' | 'attachments' | 'toolCalls'>>,
 ): boolean {
+  // A tool call or result is never blank: leaving out one half of an exchange would break the other.
+  if (message.role === 'tool' || (message.toolCalls?.length ?? 0) > 0) return false;
   return message.content.trim() === '' && !hasPromptAttachments(message);
 }
 
@@ -76,7 +80,21 @@ export function toStoredMessage(
   if (message.attachments && message.attachments.length > 0) {
     stored.attachments = message.attachments.map((attachment) => ({ ...attachment }));
   }
+  if (message.toolCalls && message.toolCalls.length > 0) {
+    stored.toolCalls = message.toolCalls.map(({ id, name, arguments: args }) => ({
+      id,
+      name,
+      arguments: args,
+    }));
+  }
+  if (message.toolCallId !== undefined) stored.toolCallId = message.toolCallId;
+  if (message.toolName !== undefined) stored.toolName = message.toolName;
   stored.tokens =
-    counter.messageOverhead(stored.role) + counter.count(renderContent(stored)) + imageTokensOf(stored);
+    counter.messageOverhead(stored.role) +
+    counter.count(renderContent(stored)) +
+    imageTokensOf(stored) +
+    toolCallTokens(stored, counter);
+  // Counts in another encoding than the unmarked one say which, so a model switch knows to redo them.
+  if (counter.encoding !== UNMARKED_ENCODING) stored.encoding = counter.encoding;
   return stored;
 }

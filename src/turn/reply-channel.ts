@@ -1,3 +1,4 @@
+import type { ConfirmPrompt, ConfirmQuestion } from '../tools/tool-confirmation.ts';
 import type { Platform, ReplyTarget } from './turn.ts';
 
 /** A message the bot posted on a platform, enough to edit it later. */
@@ -24,6 +25,18 @@ export interface ReplyDetails {
   usage?: { promptTokens: number; completionTokens: number };
   /** Cost in USD, `null` when the model's price is unknown. */
   costUsd?: number | null;
+  /** Which answer this is, for feedback buttons under it; only on the model's answers, never on errors. */
+  answer?: AnswerRef;
+}
+
+/** Which answer a reply is: what feedback on it is recorded against. */
+export interface AnswerRef {
+  /** The conversation. */
+  sessionId: string;
+  /** Its channel-level scope. */
+  scopeId: string;
+  /** The model that wrote it. */
+  model: string;
 }
 
 /** One turn's reply as it is being written: shows progress, streams, then settles on the final text. */
@@ -34,6 +47,10 @@ export interface ReplyStream {
   update(textSoFar: string): void;
   /** Writes the final text, split into as many messages as the platform needs. */
   finish(text: string, details?: ReplyDetails): Promise<void>;
+  /** Shows that tools are running (`server.tool` names), e.g. "Using fs.read_file…"; optional per platform. */
+  showToolUse?(toolNames: readonly string[]): Promise<void>;
+  /** Asks the turn's author whether a tool marked `"confirm": true` may run (buttons, or a y/N line). */
+  askToConfirm?(question: ConfirmQuestion): Promise<ConfirmPrompt>;
 }
 
 /** A command's answer, for the invoker only. */

@@ -4,17 +4,27 @@ import type { ImageDetail } from '../attachments/attachment.ts';
 import type { VisionSetting } from '../attachments/vision-models.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import type { ModelClient } from '../model/model-client.ts';
+import type { ModelRoster } from '../model/model-roster.ts';
 import type { TokenCounter } from '../model/token-counter.ts';
+import type { ConfirmAnswers } from '../tools/confirm-answers.ts';
+import type { ToolRegistry } from '../tools/tool-registry.ts';
+import type { FeedbackLedger } from '../usage/feedback-ledger.ts';
 import type { UsageLedger } from '../usage/usage-ledger.ts';
 import type { ReplyChannel } from './reply-channel.ts';
+import type { StopSignals } from './stop-signals.ts';
 import type { Platform } from './turn.ts';
 
 /** Options of the turn pipeline. */
 export interface TurnProcessorOptions {
   /** Where conversations live. */
   store: HistoryStore;
-  /** The model. */
+  /** The model (the catalogue's default when `models` is given). */
   model: ModelClient;
+  /**
+   * The catalogue's models: each turn uses the one its conversation picked (`model <name>`), with that entry's
+   * window, reply cap, counter and calibration in place of `model`, `counter` and `prompt`'s budget.
+   */
+  models?: ModelRoster;
   /** Token counter of the model's encoding. */
   counter: TokenCounter;
   /** Sending side of each platform this worker serves. */
@@ -52,6 +62,12 @@ export interface TurnProcessorOptions {
   attachmentHeaders?: Partial<Record<Platform, Record<string, string>>>;
   /** Usage per channel and user (for `/usage` and budgets). */
   ledger: UsageLedger;
+  /** 👍/👎 on answers (shown by `usage`, included in exports); none recorded when unset. */
+  feedback?: FeedbackLedger;
+  /** Where Stop clicks are heard: a running answer of the stopped turn ends, keeping its text so far. */
+  stops?: StopSignals;
+  /** Where answers to tool confirmations given at an ingress arrive; without it only the terminal can answer. */
+  confirmAnswers?: ConfirmAnswers;
   /** Rolling summaries: the share of the history budget that triggers one. Off when unset. */
   summary?: { threshold: number };
   /** Daily token budgets. */
@@ -64,6 +80,8 @@ export interface TurnProcessorOptions {
   logger: Logger;
   /** Prometheus metrics, when served. */
   metrics?: Metrics;
+  /** MCP tools the model may call (`MCP_CONFIG`), and web search; none when unset. */
+  tools?: ToolRegistry;
 }
 
 /** How attached files are read and shown to the model. */

@@ -20,7 +20,9 @@
  * way (`settle-turn.ts`): a run that throws is retried by the queue, and once the runs are spent the turn is
  * given up on — reported where possible and committed — so no turn can block its session.
  */
+import { receivedByParleyAt } from '../app/metrics.ts';
 import type { TurnProcessor } from '../queue/turn-queue.ts';
+import { withConversationModel } from './phases/conversation-model.ts';
 import { runCommandTurn } from './phases/run-command-turn.ts';
 import { runDeleteTurn } from './phases/run-delete-turn.ts';
 import { runEditTurn } from './phases/run-edit-turn.ts';
@@ -41,21 +43,23 @@ export function createTurnProcessor(options: TurnProcessorOptions): TurnProcesso
   return async (job) => {
     const { turn, seq } = job;
     const log = deps.logger.child({ sessionId: turn.sessionId, seq });
-    await settleTurn(deps, job, log, (run) => {
-      deps.metrics?.turnStarted(deps.now() - turn.receivedAt);
+    await settleTurn(deps, job, log, async (run) => {
+      const receivedAt = receivedByParleyAt(turn);
+      const platformDelayMs = turn.acceptedAt === undefined ? undefined : turn.acceptedAt - turn.receivedAt;
+      deps.metrics?.turnStarted(deps.now() - receivedAt, platformDelayMs);
+      if (turn.kind === 'reset') return runResetTurn(deps, run, log);
+      if (turn.kind === 'delete') return runDeleteTurn(deps, run, log);
+      // The conversation's model (`model <name>`): its client, counter and budget for everything below.
+      const modelDeps = await withConversationModel(deps, turn);
       switch (turn.kind) {
-        case 'reset':
-          return runResetTurn(deps, run, log);
         case 'command':
-          return runCommandTurn(deps, run, log);
+          return runCommandTurn(modelDeps, run, log);
         case 'listen':
-          return runListenTurn(deps, run, log);
+          return runListenTurn(modelDeps, run, log);
         case 'edit':
-          return runEditTurn(deps, run, log);
-        case 'delete':
-          return runDeleteTurn(deps, run, log);
+          return runEditTurn(modelDeps, run, log);
         default:
-          return runMessageTurn(deps, run, log);
+          return runMessageTurn(modelDeps, run, log);
       }
     });
   };

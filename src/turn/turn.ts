@@ -54,7 +54,16 @@ export interface ContextMessage {
 }
 
 /** Chat commands every platform offers (Slack: slash command or `@bot <command>`; Discord: application commands). */
-export type CommandName = 'reset' | 'memory' | 'persona' | 'usage' | 'export' | 'forget' | 'help';
+export type CommandName =
+  | 'reset'
+  | 'memory'
+  | 'persona'
+  | 'usage'
+  | 'export'
+  | 'forget'
+  | 'tools'
+  | 'model'
+  | 'help';
 
 /** All command names, for parsing. */
 export const COMMAND_NAMES: readonly CommandName[] = [
@@ -64,6 +73,8 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   'usage',
   'export',
   'forget',
+  'tools',
+  'model',
   'help',
 ];
 
@@ -99,8 +110,13 @@ export interface Turn {
   text: string;
   /** Where the reply goes. */
   target: ReplyTarget;
-  /** When the platform received it, ms since epoch. */
+  /** When the platform received it, ms since epoch (the message's own time: `/forget` and history order by it). */
   receivedAt: number;
+  /**
+   * When Parley received it, ms since epoch, set as it enters the queue; queue and turn durations are measured
+   * from it, so a late delivery or a skewed platform clock does not inflate them. Absent: `receivedAt`.
+   */
+  acceptedAt?: number;
   /**
    * Files attached to the message, as the platform describes them (downloaded by the worker). Never carries
    * credentials: a Slack file's `Authorization` header is added by the worker from its own bot token.

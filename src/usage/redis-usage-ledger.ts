@@ -17,12 +17,12 @@ export interface RedisUsageLedgerOptions extends UsageRetentionOptions {
 }
 
 // Read once, when the module loads; ioredis sends it by EVALSHA, falling back to EVAL once per server.
-const recordUsageScript = readFileSync(new URL('./record-usage-5.lua', import.meta.url), 'utf8');
+const recordUsageScript = readFileSync(new URL('./record-usage-7.lua', import.meta.url), 'utf8');
 
 const DAY_MS = 86_400_000;
 
-/** Counter suffixes: prompt tokens, completion tokens, micro-USD, calls. */
-const COUNTERS = ['p', 'c', 'm', 'n'] as const;
+/** Counter suffixes: prompt tokens, completion tokens, micro-USD, calls, calls without a known price. */
+const COUNTERS = ['p', 'c', 'm', 'n', 'u'] as const;
 
 type RecordUsage = (...keysAndArgv: (string | number)[]) => Promise<unknown>;
 
@@ -36,7 +36,9 @@ type RecordUsage = (...keysAndArgv: (string | number)[]) => Promise<unknown>;
  * - `<prefix>:{usage}:total:s:<scopeId>` and `…:total:u:<userId>`: a hash `p, c, m, n` per owner, so with
  *   retention an owner's totals expire on their own once it had no usage for the period;
  * - `<prefix>:{usage}:total`: the one total hash of earlier versions (fields as in the day hashes), read
- *   alongside and emptied owner by owner as they record again (record-usage-5.lua).
+ *   alongside and emptied owner by owner as they record again (record-usage-7.lua);
+ * - `<prefix>:{usage}:models:s:<scopeId>` and `…:models:u:<userId>`: the owner's totals per model, fields
+ *   `<p|c|m|n|u>:<model>` (the counter first, since model names hold colons), expiring with its totals.
  */
 export function createRedisUsageLedger(options: RedisUsageLedgerOptions): UsageLedger {
   const { redis } = options;
@@ -47,19 +49,33 @@ export function createRedisUsageLedger(options: RedisUsageLedgerOptions): UsageL
   const totalKey = (owner: string) => `${prefix}:{usage}:total:${owner}`;
   const formerTotalKey = `${prefix}:{usage}:total`;
   const daysKey = `${prefix}:{usage}:days`;
-  redis.defineCommand('parleyUsageRecord', { numberOfKeys: 5, lua: recordUsageScript });
+  const modelsKey = (owner: string) => `${prefix}:{usage}:models:${owner}`;
+  redis.defineCommand('parleyUsageRecord', { numberOfKeys: 7, lua: recordUsageScript });
   const recordUsage = (redis as unknown as Record<string, RecordUsage>).parleyUsageRecord!.bind(redis);
 
   return {
-    async record({ scopeId, userId, at, usage }): Promise<void> {
+    async record({ scopeId, userId, at, usage, model }): Promise<void> {
       const { promptTokens, completionTokens, costMicroUsd } = checkUsage(usage);
       const dayName = usageDay(at);
       const [scope, user] = [scopeField(scopeId), userField(userId)];
       await recordUsage(
         ...[dayKey(dayName), daysKey, totalKey(scope), totalKey(user), formerTotalKey],
+        ...[modelsKey(scope), modelsKey(user)],
         ...[scope, user, promptTokens, completionTokens, costMicroUsd, dayName, now()],
-        ...[Math.ceil(retention.days / 1000), retention.totals],
+        ...[Math.ceil(retention.days / 1000), retention.totals, usage.costUsd === null ? 1 : 0, model ?? ''],
       );
+    },
+
+    async readByModel({ scopeId, userId }) {
+      const results = checkTransaction(
+        await redis
+          .multi()
+          .hgetall(modelsKey(scopeField(scopeId)))
+          .hgetall(modelsKey(userField(userId)))
+          .exec(),
+      );
+      const [scope, user] = results.map(([, fields]) => totalsByModel(fields as Record<string, string>));
+      return { scope: scope!, user: user! };
     },
 
     async read({ scopeId, userId, at }): Promise<UsageReport> {
@@ -76,9 +92,10 @@ export function createRedisUsageLedger(options: RedisUsageLedgerOptions): UsageL
       const [today, scopeTotal, userTotal, former] = results.map(([, values]) =>
         (values as (string | null)[]).map(integer),
       ) as [number[], number[], number[], number[]];
+      const n = COUNTERS.length;
       return {
-        scope: { today: toTotals(today.slice(0, 4)), total: toTotals(sum(scopeTotal, former.slice(0, 4))) },
-        user: { today: toTotals(today.slice(4)), total: toTotals(sum(userTotal, former.slice(4))) },
+        scope: { today: toTotals(today.slice(0, n)), total: toTotals(sum(scopeTotal, former.slice(0, n))) },
+        user: { today: toTotals(today.slice(n)), total: toTotals(sum(userTotal, former.slice(n))) },
       };
     },
 
@@ -96,7 +113,7 @@ export function createRedisUsageLedger(options: RedisUsageLedgerOptions): UsageL
       const dayNames = listed[1]?.[1] as string[];
       const transaction = redis
         .multi()
-        .del(totalKey(scope))
+        .del(totalKey(scope), modelsKey(scope))
         .hdel(formerTotalKey, ...fields);
       for (const dayName of dayNames) transaction.hdel(dayKey(dayName), ...fields);
       checkTransaction(await transaction.exec());
@@ -121,6 +138,22 @@ function sum(left: number[], right: number[]): number[] {
 
 /** Counters in `COUNTERS` order as totals. */
 function toTotals(values: number[]): UsageTotals {
-  const [promptTokens = 0, completionTokens = 0, costMicroUsd = 0, calls = 0] = values;
-  return { promptTokens, completionTokens, costUsd: costMicroUsd / 1_000_000, calls };
+  const [promptTokens = 0, completionTokens = 0, costMicroUsd = 0, calls = 0, unpriced = 0] = values;
+  const totals: UsageTotals = { promptTokens, completionTokens, costUsd: costMicroUsd / 1_000_000, calls };
+  if (unpriced > 0) totals.unpricedCalls = unpriced;
+  return totals;
+}
+
+/** A models hash (`<counter>:<model>` fields) as totals per model. */
+function totalsByModel(fields: Record<string, string>): Record<string, UsageTotals> {
+  const counters = new Map<string, number[]>();
+  for (const [field, value] of Object.entries(fields ?? {})) {
+    const index = COUNTERS.indexOf(field.slice(0, 1) as (typeof COUNTERS)[number]);
+    if (index < 0 || field[1] !== ':') continue;
+    const model = field.slice(2);
+    const values = counters.get(model) ?? COUNTERS.map(() => 0);
+    values[index] = integer(value);
+    counters.set(model, values);
+  }
+  return Object.fromEntries([...counters].map(([model, values]) => [model, toTotals(values)]));
 }

@@ -7,10 +7,12 @@ import { useTestRedis } from '../helpers/use-test-redis.ts';
 import { type HistoryStoreFactory, historyStoreContract } from './history-store.contract.ts';
 import { historyStoreAmendContract } from './history-store-amend.contract.ts';
 import { historyStoreImagesContract, redisImagesTarget } from './history-store-images.contract.ts';
+import { historyStoreImportContract } from './history-store-import.contract.ts';
 
 historyStoreContract('memory', (options) => createMemoryHistoryStore(options));
 historyStoreAmendContract('memory', (options) => createMemoryHistoryStore(options));
 historyStoreImagesContract('memory', (options) => createMemoryHistoryStore(options));
+historyStoreImportContract('memory', (options) => createMemoryHistoryStore(options));
 
 const redis = useTestRedis();
 
@@ -19,6 +21,7 @@ const redisStore: HistoryStoreFactory = (options) =>
   createRedisHistoryStore({ redis: redis.client, prefix: `test-${randomUUID()}`, ...options });
 historyStoreContract('redis', redisStore);
 historyStoreAmendContract('redis', redisStore);
+historyStoreImportContract('redis', redisStore);
 const redisImages = redisImagesTarget(() => redis.client, 'test');
 historyStoreImagesContract('redis', redisImages.factory, redisImages.probe);
 

@@ -33,6 +33,16 @@ export interface ReplyChannelCapabilities {
   emptyReplyText: string | undefined;
   /** Whether the platform rate-limits posts, so a 429 can be injected (not the console). */
   rateLimits: boolean;
+  /**
+   * How the platform shows a finished answer's text, when not as written (the terminal renders Markdown: fences
+   * and surrounding blank space go); the answers it is held against go through it.
+   */
+  shown?: (text: string) => string;
+  /**
+   * Whether a reply's streamed, unfinished text is replaced by what follows even without `edits` (the terminal
+   * erases it): an error after a partial answer then replaces it.
+   */
+  replacesUnfinished?: boolean;
 }
 
 /** A rate limit armed on the platform's fake. */
@@ -85,6 +95,7 @@ const ids = (messages: VisibleMessage[]) => messages.map((message) => message.id
 export function replyChannelContract(name: string, factory: ReplyChannelHarnessFactory): void {
   const { capabilities } = factory;
   const { edits, messageLimit, emptyReplyText } = capabilities;
+  const shown = capabilities.shown ?? ((text: string) => text);
 
   describe(`ReplyChannel contract: ${name}`, () => {
     let harness: ReplyChannelHarness;
@@ -263,7 +274,7 @@ export function replyChannelContract(name: string, factory: ReplyChannelHarnessF
           for (const answer of [straddling, oversized]) {
             const target = harness.newConversation();
             await harness.channel.openReply(target, postedRecorder().options).finish(answer);
-            expect(texts(harness.visible(target))).toEqual([answer]);
+            expect(texts(harness.visible(target))).toEqual([shown(answer)]);
           }
         });
       } else {
@@ -308,7 +319,7 @@ export function replyChannelContract(name: string, factory: ReplyChannelHarnessF
           await reply.showWorking();
           reply.update(empty);
           await reply.finish(empty);
-          expect(texts(harness.visible(target))).toEqual([emptyReplyText ?? empty]);
+          expect(texts(harness.visible(target))).toEqual([emptyReplyText ?? shown(empty)]);
         }
       });
 
@@ -324,7 +335,10 @@ export function replyChannelContract(name: string, factory: ReplyChannelHarnessF
         expectReported(posted, target);
       });
 
-      const afterPartial = edits ? 'replaces the partial answer' : 'follows the partial answer, which stays';
+      const replaces = edits || capabilities.replacesUnfinished === true;
+      const afterPartial = replaces
+        ? 'replaces the partial answer'
+        : 'follows the partial answer, which stays';
       it(`an error after a partial answer ${afterPartial}`, async () => {
         const target = harness.newConversation();
         const error = '⚠️ Something went wrong while answering. Please try again.';
@@ -336,7 +350,7 @@ export function replyChannelContract(name: string, factory: ReplyChannelHarnessF
         );
         await reply.finish(error, { isError: true });
         const shown = texts(harness.visible(target));
-        if (edits) {
+        if (replaces) {
           expect(shown).toEqual([error]);
         } else {
           expect(shown).toHaveLength(1);

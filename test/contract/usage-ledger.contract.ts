@@ -97,7 +97,13 @@ export function usageLedgerContract(name: string, factory: UsageLedgerFactory): 
       for (const costUsd of [0.1, 0.2, null, 0.000001, 0.0000004]) {
         await ledger.record({ scopeId: 's', userId: 'u', at: DAY_ONE, usage: usage(1000, 10, costUsd) });
       }
-      const expected = { promptTokens: 5000, completionTokens: 50, costUsd: 0.300001, calls: 5 };
+      const expected = {
+        promptTokens: 5000,
+        completionTokens: 50,
+        costUsd: 0.300001,
+        calls: 5,
+        unpricedCalls: 1,
+      };
       expect(await ledger.read({ scopeId: 's', userId: 'u', at: DAY_ONE })).toEqual({
         scope: { today: expected, total: expected },
         user: { today: expected, total: expected },
@@ -129,6 +135,7 @@ export function usageLedgerContract(name: string, factory: UsageLedgerFactory): 
         completionTokens: 1,
         costUsd: 0,
         calls: 1,
+        unpricedCalls: 1,
       });
       await ledger.forgetScope('slack:never');
     });
@@ -170,7 +177,45 @@ export function usageLedgerContract(name: string, factory: UsageLedgerFactory): 
         completionTokens: 1,
         costUsd: 0,
         calls: 1,
+        unpricedCalls: 1,
       });
+    });
+
+    it('keeps totals per model for the scope and the user; unpriced calls are counted as such', async () => {
+      const ledger = await ledgerAt();
+      const at = DAY_ONE + 3_600_000;
+      const record = (scopeId: string, userId: string, model: string | undefined, cost: number | null) =>
+        ledger.record({ scopeId, userId, at, usage: usage(100, 10, cost), ...(model ? { model } : {}) });
+      await record('slack:T:C', 'U1', 'gpt-4.1-mini', 0.001);
+      await record('slack:T:C', 'U1', 'gpt-4.1-mini', 0.002);
+      await record('slack:T:C', 'U2', 'llama3.2:3b', null);
+      await record('slack:T:C2', 'U1', 'openai/gpt-4o-mini', 0.0005);
+      await record('slack:T:C', 'U1', undefined, 0.1);
+      const byModel = await ledger.readByModel({ scopeId: 'slack:T:C', userId: 'U1' });
+      expect(byModel.scope).toEqual({
+        'gpt-4.1-mini': { promptTokens: 200, completionTokens: 20, costUsd: 0.003, calls: 2 },
+        'llama3.2:3b': { promptTokens: 100, completionTokens: 10, costUsd: 0, calls: 1, unpricedCalls: 1 },
+      });
+      expect(byModel.user).toEqual({
+        'gpt-4.1-mini': { promptTokens: 200, completionTokens: 20, costUsd: 0.003, calls: 2 },
+        'openai/gpt-4o-mini': { promptTokens: 100, completionTokens: 10, costUsd: 0.0005, calls: 1 },
+      });
+      // The overall totals count the unpriced call too, and the call recorded without a model.
+      const report = await ledger.read({ scopeId: 'slack:T:C', userId: 'U2', at });
+      expect(report.scope.total).toMatchObject({ calls: 4, unpricedCalls: 1 });
+      expect(report.user.today).toEqual({
+        promptTokens: 100,
+        completionTokens: 10,
+        costUsd: 0,
+        calls: 1,
+        unpricedCalls: 1,
+      });
+      await ledger.forgetScope('slack:T:C');
+      const forgotten = await ledger.readByModel({ scopeId: 'slack:T:C', userId: 'U1' });
+      expect(forgotten.scope).toEqual({});
+      expect(Object.keys(forgotten.user)).toEqual(
+        expect.arrayContaining(['gpt-4.1-mini', 'openai/gpt-4o-mini']),
+      );
     });
 
     it('rejects malformed usage without recording anything', async () => {

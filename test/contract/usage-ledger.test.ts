@@ -63,11 +63,13 @@ describe('Redis usage ledger', () => {
       'u:U1:m': '10000',
       'u:U1:n': '1',
     });
+    // `u` counts the call without a known price.
     expect(await redis.client.hgetall(`${prefix}:{usage}:total:s:slack:T:C`)).toEqual({
       p: '20',
       c: '4',
       m: '10000',
       n: '2',
+      u: '1',
     });
     const ttl = await redis.client.ttl(`${prefix}:{usage}:day:2026-11-22`);
     expect(ttl).toBeGreaterThan(39 * 86_400);

@@ -190,3 +190,72 @@ describe('parley CLI', () => {
     expect(tampered.stderr).toContain('do not match their sha256');
   });
 });
+
+describe('parley CLI: where imports and exports go', () => {
+  it("lists imported and forked sessions at once and puts them in their channel's scope", async () => {
+    await store.commitTurn('slack:T2:C5:100.1', {
+      seq: 1,
+      messages: [message('user', 'Plan the offsite', 3_000), message('assistant', 'Sure.', 4_000)],
+      scopeId: 'slack:T2:C5',
+    });
+    const file = join(dir, 'offsite.json');
+    expect((await parley(['export', 'slack:T2:C5:100.1', '--out', file])).code).toBe(0);
+    const imported = await parley(['import', file, '--session', 'slack:T2:C5:200.2']);
+    expect(imported.stdout).toContain('Imported 2 messages into slack:T2:C5:200.2');
+    expect((await parley(['fork', 'slack:T2:C5:100.1', 'slack:T2:C5:300.3'])).code).toBe(0);
+    // A Discord thread's channel is not in its ID: --scope names it.
+    const forked = await parley(['fork', 'slack:T2:C5:100.1', 'discord:G1:TH9', '--scope', 'discord:G1:CH1']);
+    expect(forked.code).toBe(0);
+
+    const listed = (await parley(['sessions'])).stdout;
+    for (const sessionId of ['slack:T2:C5:200.2', 'slack:T2:C5:300.3', 'discord:G1:TH9']) {
+      expect(listed).toContain(sessionId);
+    }
+    expect(await store.sessionsInScope('slack:T2:C5')).toEqual([
+      'slack:T2:C5:100.1',
+      'slack:T2:C5:200.2',
+      'slack:T2:C5:300.3',
+    ]);
+    expect(await store.sessionsInScope('discord:G1:CH1')).toEqual(['discord:G1:TH9']);
+    // The channel's /forget now reaches the imported copies too.
+    await store.forgetScope('slack:T2:C5', { before: Date.now() });
+    expect((await parley(['sessions'])).stdout).not.toContain('slack:T2:C5');
+  });
+
+  it('export writes into a folder given to --out, or to stdout with --out -', async () => {
+    const exportDir = join(dir, 'exports', 'nested');
+    const intoFolder = await parley(['export', 'console:bob', '--out', `${exportDir}/`]);
+    expect(intoFolder.stderr).toContain(`to ${join(exportDir, 'parley-console_bob.json')}`);
+    expect(JSON.parse(readFileSync(join(exportDir, 'parley-console_bob.json'), 'utf8')).sessionId).toBe(
+      'console:bob',
+    );
+    expect(JSON.parse((await parley(['export', 'console:bob', '--out', '-'])).stdout).sessionId).toBe(
+      'console:bob',
+    );
+  });
+
+  it('at a terminal, export saves into ./parley-exports (or EXPORT_DIR), created when missing', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'parley-cwd-'));
+    const atTerminal = async (env: Record<string, string>) => {
+      const { stdout } = await run(
+        'python3',
+        [
+          join(process.cwd(), 'test/helpers/pty-relay.py'),
+          process.execPath,
+          join(process.cwd(), 'bin/parley.js'),
+          'export',
+          'console:bob',
+        ],
+        { cwd, env: { PATH: process.env.PATH ?? '', REDIS_URL: redis.url, REDIS_PREFIX: prefix, ...env } },
+      );
+      return stdout;
+    };
+    expect(await atTerminal({})).toContain(`to ${join(cwd, 'parley-exports', 'parley-console_bob.json')}`);
+    expect(
+      JSON.parse(readFileSync(join(cwd, 'parley-exports', 'parley-console_bob.json'), 'utf8')).sessionId,
+    ).toBe('console:bob');
+    expect(await atTerminal({ EXPORT_DIR: 'saved' })).toContain(
+      `to ${join(cwd, 'saved', 'parley-console_bob.json')}`,
+    );
+  });
+});

@@ -141,8 +141,8 @@ describe('memory that lasts (terminal chat)', () => {
       });
       // A new process (same Redis) sees the spend of the first.
       await withChat(env, async (say) => {
-        expect(await say('hello again')).toMatch(/This channel has used today's budget of 40 tokens/);
-        expect(await say('/usage')).toMatch(/this channel today: [\d,]+ tokens/);
+        expect(await say('hello again')).toMatch(/This conversation has used today's budget of 40 tokens/);
+        expect(await say('/usage')).toMatch(/this conversation today: [\d,]+ tokens/);
       });
     } finally {
       await redis.close();

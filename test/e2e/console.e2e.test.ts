@@ -1,8 +1,12 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.ts';
 import { silentLogger } from '../../src/app/logger.ts';
 import { type RunningParley, startParley } from '../../src/app/start-parley.ts';
+import { COMMAND_NAMES } from '../../src/turn/turn.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
 import { nameFromPrompt, promptText } from '../fakes/name-from-prompt.ts';
 import { scriptedTerminal } from '../helpers/chat-session.ts';
@@ -21,15 +25,73 @@ afterAll(async () => {
 });
 afterEach(() => model.reset());
 
-async function openChat(sessionName: string, env: Record<string, string> = {}) {
+async function openChat(
+  sessionName: string,
+  env: Record<string, string> = {},
+  more: { userName?: string; exportDir?: string } = {},
+) {
   const terminal = scriptedTerminal();
   const config = loadConfig({ OPENAI_BASE_URL: model.url, MODEL: 'gpt-4o-mini', ...env });
   const parley: RunningParley = await startParley(config, {
     logger: silentLogger,
-    console: { input: terminal.input, output: terminal.output, sessionName },
+    console: { input: terminal.input, output: terminal.output, sessionName, ...more },
   });
   return { terminal, parley };
 }
+
+describe('terminal chat: its own words, Markdown and names', () => {
+  it('words every command for the terminal and prints Markdown as plain text when not on a terminal', async () => {
+    const exportDir = join(mkdtempSync(join(tmpdir(), 'parley-out-')), 'not', 'yet');
+    const chat = await openChat('words', {}, { exportDir });
+    try {
+      const help = await chat.terminal.say('/help');
+      for (const name of [...COMMAND_NAMES, 'attach', 'exit']) expect(help).toContain(`/${name}`);
+      expect(help).not.toMatch(/this channel|thread|download/);
+      // Rendered, not raw: no `**Commands**`, no backticks.
+      expect(help).toContain('Commands');
+      expect(help).not.toMatch(/\*\*|`/);
+      expect(await chat.terminal.say('/usage')).not.toContain('**Usage**');
+      expect(await chat.terminal.say('/memory clear')).toContain(
+        'There was no summary of older messages to drop',
+      );
+      const persona = await chat.terminal.say('/persona Be brief.');
+      expect(persona).toContain('Persona set for this conversation:');
+      expect(persona).not.toContain('thread');
+      expect(await chat.terminal.say('/persona')).toContain('Use /persona reset to return to the default.');
+      const forget = await chat.terminal.say('/forget');
+      expect(forget).toContain('This deletes everything stored for this conversation');
+      expect(forget).toContain('run /forget confirm.');
+      await chat.terminal.say('hello');
+      const exported = await chat.terminal.say('/export');
+      const saved = join(exportDir, 'parley-console_words.json');
+      expect(exported).toContain(`Saved to ${saved}`);
+      expect(JSON.parse(readFileSync(saved, 'utf8')).messages).toHaveLength(2);
+      expect(await chat.terminal.say('/forget confirm')).toContain(
+        'everything stored for this conversation was deleted',
+      );
+    } finally {
+      chat.terminal.input.end();
+      await chat.parley.consoleDone;
+      await chat.parley.stop();
+    }
+  });
+
+  it('tells the model the name given, whatever the session is called', async () => {
+    const chat = await openChat('alice-b', {}, { userName: 'Alice Liddell' });
+    try {
+      expect(await chat.terminal.say('My name is Alice')).toContain(
+        'Bot: Echo: Alice Liddell: My name is Alice',
+      );
+      const user = model.requests.at(-1)!.body.messages.at(-1)!;
+      expect(user.content).toBe('Alice Liddell: My name is Alice');
+      expect(chat.terminal.transcript()).toContain('session console:alice-b, you are Alice Liddell');
+    } finally {
+      chat.terminal.input.end();
+      await chat.parley.consoleDone;
+      await chat.parley.stop();
+    }
+  });
+});
 
 describe('terminal chat (embedded default)', () => {
   it('remembers the conversation, forgets it on /reset, and keeps sessions apart', async () => {
@@ -142,5 +204,6 @@ describe('terminal chat on Redis', () => {
     expect(second).toContain('Bot: Your name is Dana.');
     expect(second).toMatch(/this conversation: [\d,]+ tokens \([\d,]+ in \+ [\d,]+ out\), 2 calls/);
     expect(promptText(model.requests.at(-1)!.body.messages)).toContain('My name is Dana');
-  });
+    // Three processes start one after another: on a loaded machine each start takes seconds.
+  }, 90_000);
 });

@@ -175,7 +175,8 @@ describe('Parley on Slack, end to end (HTTP events, Redis, BullMQ, fake model)',
     for (let index = 0; index < 10; index++) {
       await send(appMention({ thread_ts: root, text: `${BOT} message ${index}` }));
     }
-    const replies = await waitForReplies(FIXTURE.channel, root, 11);
+    // The last answer's final edit may wait for the workspace's chat.update budget: wait for its final text.
+    const replies = await waitForReplies(FIXTURE.channel, root, 11, 'Echo: Alice: message 9');
     const expected = Array.from({ length: 10 }, (_, index) => `message ${index}`);
     expect(replies.slice(1).map((reply) => /message \d+/.exec(reply.text)?.[0])).toEqual(expected);
     const asked = model.requests

@@ -778,6 +778,67 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       gateway.dispatch('INTERACTION_CREATE', payload);
       return { id, token: interactionToken, payload };
     },
+    /** A click of a button (`custom_id`) on the bot's message `messageId`: a component interaction (type 3). */
+    sendComponentInteraction(input: {
+      customId: string;
+      messageId: string;
+      user?: FakeUser;
+      permissions?: bigint;
+    }) {
+      const user = input.user ?? alice;
+      users.set(user.id, user);
+      const posted = messagesById.get(input.messageId);
+      if (!posted) throw new Error(`fake Discord knows no message ${input.messageId}`);
+      const channel = channels.get(posted.channelId);
+      if (!channel) throw new Error(`fake Discord knows no channel ${posted.channelId}`);
+      const inGuild = channel.type !== 1;
+      const id = snowflake();
+      const interactionToken = `aW50ZXJhY3Rpb24${randomBytes(24).toString('base64url')}`;
+      interactions.add(id, interactionToken, posted.channelId);
+      const payload = {
+        id,
+        application_id: applicationId,
+        type: 3,
+        data: { custom_id: input.customId, component_type: 2 },
+        message: {
+          id: posted.id,
+          channel_id: posted.channelId,
+          author: bot,
+          content: posted.content,
+          timestamp: new Date().toISOString(),
+          edited_timestamp: null,
+          tts: false,
+          mention_everyone: false,
+          mentions: [],
+          mention_roles: [],
+          attachments: [],
+          embeds: [],
+          pinned: false,
+          type: 0,
+          components: [],
+        },
+        ...(inGuild
+          ? {
+              guild_id: guildId,
+              guild_locale: 'en-US',
+              member: { ...makeMember(), user, permissions: String(input.permissions ?? 1071698660929n) },
+              guild: { id: guildId, locale: 'en-US', features: [] },
+            }
+          : { user }),
+        channel,
+        channel_id: posted.channelId,
+        token: interactionToken,
+        version: 1,
+        app_permissions: '1071698660929',
+        locale: 'en-US',
+        entitlements: [],
+        authorizing_integration_owners: inGuild ? { '0': guildId } : { '0': user.id },
+        context: inGuild ? 0 : 1,
+        attachment_size_limit: 10_485_760,
+      };
+      gateway.dispatch('INTERACTION_CREATE', payload);
+      return { id, token: interactionToken, payload };
+    },
     /** Resolves with the first IDENTIFY received. */
     waitForIdentify: (): Promise<IdentifyPayload> => gateway.waitForIdentify(),
     /** Resolves with the first request (already received or future) that matches. */

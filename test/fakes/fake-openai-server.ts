@@ -1,5 +1,13 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import {
+  type FakeToolCall,
+  functionCallEvents,
+  functionCallItems,
+  toolCallDeltas,
+  toolCallsMessage,
+  toolInputMessage,
+} from './fake-tool-calls.ts';
 
 /**
  * A fake OpenAI-compatible endpoint on 127.0.0.1 (real HTTP, real SSE) for tests and benchmarks:
@@ -42,6 +50,10 @@ export interface WireChatMessage {
   content?: string | WireContentPart[] | null;
   /** Optional speaker name. */
   name?: string;
+  /** Tool messages: the call they answer. */
+  tool_call_id?: string;
+  /** Assistant messages: the tools called (`{id, type, function: {name, arguments}}`). */
+  tool_calls?: unknown[];
 }
 
 /** The parsed JSON body of `POST /v1/chat/completions`, as far as the fake reads it. */
@@ -96,6 +108,13 @@ export interface FakeReply {
   content: string;
   /** Overrides `finish_reason` (e.g. `content_filter`). */
   finishReason?: string;
+  /**
+   * Tools the model calls, streamed in pieces: chat completions `tool_calls` deltas (`finish_reason` becomes
+   * `tool_calls`), Responses `function_call` items with their argument deltas.
+   */
+  toolCalls?: FakeToolCall[];
+  /** Overrides `usage.prompt_tokens` (a server whose tokenizer counts differently, or that cut the prompt). */
+  promptTokens?: number;
 }
 
 /** How a scripted broken stream misbehaves. */
@@ -129,6 +148,14 @@ export interface WireResponsesInputItem {
   role?: string;
   /** Text, or content parts (`input_text`, `output_text`: their `text` is read). */
   content?: string | WireContentPart[] | null;
+  /** `function_call` and `function_call_output`: the call's id. */
+  call_id?: string;
+  /** `function_call`: the function's name. */
+  name?: string;
+  /** `function_call`: the arguments JSON. */
+  arguments?: string;
+  /** `function_call_output`: the result. */
+  output?: unknown;
 }
 
 /** The parsed JSON body of `POST /v1/responses`, as far as the fake reads it. */
@@ -353,6 +380,10 @@ interface ResponseShape {
   text: string;
   incomplete: 'max_output_tokens' | 'content_filter' | undefined;
   usage: ReturnType<typeof responsesUsage>;
+  /** Function calls the reply makes instead of text. */
+  toolCalls?: FakeToolCall[];
+  /** The response's number (names its items). */
+  number?: number;
 }
 
 function inputMessages(input: ResponsesRequestBody['input']): WireChatMessage[] {
@@ -360,6 +391,11 @@ function inputMessages(input: ResponsesRequestBody['input']): WireChatMessage[] 
   if (!Array.isArray(input)) return [];
   const messages: WireChatMessage[] = [];
   for (const item of input) {
+    const tool = toolInputMessage(item);
+    if (tool) {
+      messages.push(tool);
+      continue;
+    }
     if ((item.type !== undefined && item.type !== 'message') || typeof item.role !== 'string') continue;
     messages.push({ role: item.role, content: item.content ?? '' });
   }
@@ -413,7 +449,12 @@ function responseObject(
     instructions: body.instructions ?? null,
     max_output_tokens: body.max_output_tokens ?? null,
     model: body.model,
-    output: stage === 'final' ? [outputMessage(shape, 'final')] : [],
+    output:
+      stage !== 'final'
+        ? []
+        : shape.toolCalls?.length
+          ? functionCallItems(shape.toolCalls, shape.number ?? 0, 'final')
+          : [outputMessage(shape, 'final')],
     parallel_tool_calls: true,
     previous_response_id: body.previous_response_id ?? null,
     reasoning: { effort: null, summary: null },
@@ -441,6 +482,11 @@ function responsesEvents(shape: ResponseShape, deltas: string[]): string[] {
   const emptyText = { type: 'output_text', annotations: [], logprobs: [], text: '' };
   events.push(['response.created', { response: responseObject(shape, 'started') }]);
   events.push(['response.in_progress', { response: responseObject(shape, 'started') }]);
+  if (shape.toolCalls?.length) {
+    events.push(...functionCallEvents(shape.toolCalls, shape.number ?? 0));
+    events.push(['response.completed', { response: responseObject(shape, 'final') }]);
+    return events.map(([type, data], sequence) => sseEvent(type, sequence, data));
+  }
   events.push(['response.output_item.added', { output_index: 0, item: outputMessage(shape, 'started') }]);
   events.push(['response.content_part.added', { ...part, part: emptyText }]);
   for (const delta of deltas) events.push(['response.output_text.delta', { ...part, delta, logprobs: [] }]);
@@ -551,14 +597,21 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       return;
     }
     let content = typeof produced === 'string' ? produced : produced.content;
-    let finishReason = typeof produced === 'string' ? 'stop' : (produced.finishReason ?? 'stop');
+    const toolCalls = typeof produced === 'string' ? [] : (produced.toolCalls ?? []);
+    let finishReason =
+      typeof produced === 'string'
+        ? 'stop'
+        : (produced.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop'));
     const cap = body.max_completion_tokens ?? body.max_tokens;
     if (typeof cap === 'number' && fakeTokenCount(content) > cap) {
       content = content.slice(0, cap * 4);
       finishReason = 'length';
     }
     const usage = {
-      prompt_tokens: promptTokens(body),
+      prompt_tokens:
+        typeof produced !== 'string' && produced.promptTokens !== undefined
+          ? produced.promptTokens
+          : promptTokens(body),
       completion_tokens: fakeTokenCount(content),
       total_tokens: 0,
     };
@@ -576,7 +629,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content, refusal: null },
+            message: {
+              role: 'assistant',
+              content,
+              refusal: null,
+              ...(toolCalls.length > 0 ? { tool_calls: toolCallsMessage(toolCalls) } : {}),
+            },
             logprobs: null,
             finish_reason: finishReason,
           },
@@ -614,6 +672,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       })}\n\n`;
     const events: string[] = [chunk({ role: 'assistant', content: '', refusal: null }, null)];
     for (const piece of splitIntoChunks(content, chunkChars)) events.push(chunk({ content: piece }, null));
+    for (const delta of toolCallDeltas(toolCalls)) events.push(chunk(delta, null));
     if (cut) {
       const keep = 1 + (cut.afterChunks ?? 1);
       res.write(events.slice(0, keep).join(''));
@@ -735,6 +794,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       text: content,
       incomplete,
       usage: responsesUsage(promptTokens(chatBody), fakeTokenCount(content)),
+      number,
+      ...(typeof produced !== 'string' && produced.toolCalls?.length
+        ? { toolCalls: produced.toolCalls }
+        : {}),
     };
     // Stored before the last event goes out, so a client that chains at once finds it.
     const store = () => {
@@ -742,7 +805,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       storedResponses.set(shape.id, {
         previous: previousId,
         instructions,
-        messages: [...input, { role: 'assistant', content }],
+        messages: [
+          ...input,
+          shape.toolCalls?.length
+            ? { role: 'assistant', content: '', tool_calls: toolCallsMessage(shape.toolCalls) }
+            : { role: 'assistant', content },
+        ],
       });
     };
     const cut = script?.kind === 'cut' ? script.cut : undefined;

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
 import { waitFor } from '../helpers/wait-for.ts';
+import { createFakeSlackAi, type FakeSlackAi } from './fake-slack-ai.ts';
 
 /** One Web API call as the fake received it. */
 export interface RecordedCall {
@@ -28,6 +29,12 @@ export interface FakeMessage {
   subtype?: string;
   /** Times `chat.update` changed it. */
   edits: number;
+  /** Whether a native stream (`chat.startStream`) is open on it. */
+  streaming?: boolean;
+  /** Times `chat.appendStream` added to it. */
+  appends?: number;
+  /** Blocks it carries (buttons under an answer). */
+  blocks?: unknown[];
 }
 
 /** A seeded Slack user. */
@@ -48,6 +55,8 @@ export interface FakeChannel {
   name: string;
   is_private?: boolean;
   is_mpim?: boolean;
+  /** Whether the bot is a member (as `conversations.info` tells a bot token). */
+  is_member?: boolean;
 }
 
 /** A file uploaded through `files.getUploadURLExternal` → upload URL → `files.completeUploadExternal`. */
@@ -184,6 +193,8 @@ export interface FakeSlackApi {
   responseUrl(): string;
   /** What `apps.connections.open` answers with (set by the fake Socket Mode server). */
   socketModeUrl: string | undefined;
+  /** Assistant threads, native streaming, channel history and the workspace rate budget (see `createFakeSlackAi`). */
+  ai: FakeSlackAi;
   /** Resolves once `predicate` holds for the recorded calls, polling; rejects after `timeoutMs`. */
   waitFor(predicate: (calls: RecordedCall[]) => boolean, timeoutMs?: number): Promise<void>;
   /** Forgets recorded calls, downloads, posted messages, uploads and responses (not users, channels, threads, files or identity). */
@@ -226,6 +237,18 @@ function send(
 const str = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
+/** Blocks from a JSON body (an array) or a form body (a JSON string). */
+const parseBlocks = (value: unknown): unknown[] | undefined => {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== 'string') return undefined;
+  try {
+    const blocks = JSON.parse(value) as unknown;
+    return Array.isArray(blocks) ? blocks : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 /**
  * A Slack Web API on 127.0.0.1 that speaks the real wire format (POST `/api/<method>`, form-encoded or
  * JSON bodies, `{ok, …}` answers, 429 with `Retry-After`) and records every call. Cheap enough for load tests.
@@ -258,6 +281,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     return `${baseSeconds + Math.floor(counter / 1_000_000)}.${String(counter % 1_000_000).padStart(6, '0')}`;
   };
 
+  const ai = createFakeSlackAi({ messages, nextTs, identity });
   const handlers: Record<
     string,
     (body: Record<string, unknown>, token: string | undefined) => Record<string, unknown>
@@ -285,6 +309,8 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
         bot_id: identity.botId,
         edits: 0,
       };
+      const blocks = parseBlocks(body.blocks);
+      if (blocks) message.blocks = blocks;
       messages.set(ts, message);
       return {
         channel,
@@ -302,7 +328,10 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     'chat.update': (body) => {
       const message = messages.get(str(body.ts) ?? '');
       if (!message || message.channel !== str(body.channel)) return { ok: false, error: 'message_not_found' };
-      message.text = typeof body.text === 'string' ? body.text : message.text;
+      const text = typeof body.text === 'string' ? body.text : body.markdown_text;
+      message.text = typeof text === 'string' ? text : message.text;
+      const blocks = parseBlocks(body.blocks);
+      if (blocks) message.blocks = blocks;
       message.edits += 1;
       return { channel: message.channel, ts: message.ts, text: message.text };
     },
@@ -351,6 +380,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       if (!str(body.channel_id) || !str(body.thread_ts)) return { ok: false, error: 'invalid_arguments' };
       return {};
     },
+    ...ai.handlers,
     'files.getUploadURLExternal': (body) => {
       const filename = str(body.filename);
       const length = Number(body.length);
@@ -519,6 +549,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 
     if (failIfArmed(method, response)) return;
+    if (ai.rateLimit(method, response, send)) return;
     const handler = handlers[method];
     if (!handler) {
       send(response, 200, { ok: false, error: 'unknown_method' });
@@ -595,6 +626,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       delays.set(method, ms);
     },
     socketModeUrl: undefined,
+    ai: ai.state,
     async waitFor(predicate, timeoutMs = 10_000) {
       await waitFor('a condition on the fake Slack API calls', () => predicate(calls), {
         timeoutMs,

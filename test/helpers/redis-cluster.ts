@@ -40,7 +40,12 @@ async function clusterInfo(port: number): Promise<string> {
  * happen within seconds when a test kills a master.
  */
 export async function startTestRedisCluster(
-  options: { masters?: number; replicasPerMaster?: number } = {},
+  options: {
+    masters?: number;
+    replicasPerMaster?: number;
+    /** AOF with `appendfsync always` (the default), so a killed master loses nothing; off for benchmarks. */
+    persistence?: boolean;
+  } = {},
 ): Promise<TestRedisCluster> {
   const binary = redisServerBinary();
   if (!binary) throw new Error('redis-server not found: apt-get install -y redis-server');
@@ -54,8 +59,20 @@ export async function startTestRedisCluster(
   for (const port of ports) {
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--cluster-enabled', 'yes'];
     args.push('--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '1500');
-    args.push('--appendonly', 'yes', '--appendfilename', `aof-${port}.aof`, '--appenddirname', `aof-${port}`);
-    args.push('--appendfsync', 'always', '--save', '', '--daemonize', 'no');
+    if (options.persistence ?? true) {
+      args.push(
+        '--appendonly',
+        'yes',
+        '--appendfilename',
+        `aof-${port}.aof`,
+        '--appenddirname',
+        `aof-${port}`,
+      );
+      args.push('--appendfsync', 'always');
+    } else {
+      args.push('--appendonly', 'no');
+    }
+    args.push('--save', '', '--daemonize', 'no');
     children.set(
       port,
       spawn(binary, [...args, '--logfile', join(dir, `redis-${port}.log`)], { stdio: 'ignore' }),

@@ -420,7 +420,7 @@ describe('fake /v1/responses, driven by the openai SDK directly', () => {
     expect(error).toMatchObject({ status: 400, code: 'previous_response_not_found' });
   });
 
-  it('reads input items with content parts and skips other item types', async () => {
+  it('reads input items with content parts, and a tool output as a tool message', async () => {
     const response = await sdk.responses.create({
       model: 'gpt-4o-mini',
       input: [
@@ -435,6 +435,10 @@ describe('fake /v1/responses, driven by the openai SDK directly', () => {
       ],
     });
     expect(response.output_text).toBe('Echo: parts joined');
-    expect(fake.conversationOf(response.id)?.map((message) => message.role)).toEqual(['user', 'assistant']);
+    expect(fake.conversationOf(response.id)?.map((message) => message.role)).toEqual([
+      'user',
+      'tool',
+      'assistant',
+    ]);
   });
 });

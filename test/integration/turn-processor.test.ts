@@ -152,7 +152,13 @@ describe('turn pipeline', () => {
     expect(platform.finished).toEqual([
       {
         text: 'Echo: Alice: hello there',
-        details: { isError: false, usage: expect.any(Object), costUsd: expect.any(Number) },
+        details: {
+          isError: false,
+          usage: expect.any(Object),
+          costUsd: expect.any(Number),
+          // What feedback buttons under the answer are recorded against.
+          answer: { sessionId: 'console:a', scopeId: 'console:a', model: expect.any(String) },
+        },
       },
     ]);
     expect(platform.updates.at(-1)).toBe('Echo: Alice: hello there');

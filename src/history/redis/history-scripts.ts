@@ -127,14 +127,18 @@ export interface HistoryScripts {
     addedTokens: number,
     messages: string[],
   ): Promise<void>;
-  /** Replaces the history by serialised messages whose tokens add up to `totalTokens`. */
+  /**
+   * Replaces the history by serialised messages whose tokens add up to `totalTokens`, stores `scopeId` (when
+   * given) and `now` as the last activity; resolves the scope stored before ('' for none).
+   */
   replace(
     history: string,
     meta: string,
     ttlMs: number,
     totalTokens: number,
     messages: string[],
-  ): Promise<void>;
+    place: { scopeId: string | undefined; now: number },
+  ): Promise<string>;
   /** Deletes history, summary, response chain and images. */
   clear(history: string, meta: string, images: string): Promise<void>;
   /** Resolves whether the compaction was applied. */
@@ -197,8 +201,8 @@ export function defineHistoryScripts(redis: Redis | Cluster): HistoryScripts {
     async append(history, meta, ttlMs, addedTokens, messages) {
       await append(history, meta, ttlMs, addedTokens, ...messages);
     },
-    async replace(history, meta, ttlMs, totalTokens, messages) {
-      await replace(history, meta, ttlMs, totalTokens, ...messages);
+    async replace(history, meta, ttlMs, totalTokens, messages, { scopeId, now }) {
+      return String(await replace(history, meta, ttlMs, totalTokens, scopeId ?? '', now, ...messages));
     },
     async clear(history, meta, images) {
       await clear(history, meta, images);

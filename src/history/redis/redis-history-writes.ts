@@ -7,7 +7,10 @@ import type { RedisHistoryContext } from './redis-history-context.ts';
 import { metaPatchFields } from './session-meta-fields.ts';
 import { serializeMessage } from './stored-message-codec.ts';
 
-/** Writes outside the turn flow, each on the session's own keys only (imports, backfill, persona, summaries). */
+/**
+ * Writes outside the turn flow, each on the session's own keys (imports, backfill, persona, summaries); an
+ * import (`replace`) then lists the session in the index, as a commit does.
+ */
 export type RedisHistoryWrites = Pick<HistoryStore, 'append' | 'replace' | 'clear' | 'setMeta' | 'compact'>;
 
 /** Writes of one store; arguments are checked before anything is sent, so a bad call writes nothing. */
@@ -15,7 +18,9 @@ export function createRedisHistoryWrites({
   redis,
   prefix,
   ttlMs,
+  now,
   scripts,
+  sessionIndex,
 }: RedisHistoryContext): RedisHistoryWrites {
   return {
     async append(sessionId, messages) {
@@ -25,10 +30,19 @@ export function createRedisHistoryWrites({
       await scripts.append(history, meta, ttlMs, addedTokens, messages.map(serializeMessage));
     },
 
-    async replace(sessionId, messages) {
+    async replace(sessionId, messages, options = {}) {
       const totalTokens = sumTokens(messages);
       const { history, meta } = historyKeys(prefix, sessionId);
-      await scripts.replace(history, meta, ttlMs, totalTokens, messages.map(serializeMessage));
+      // A session is not a member of its own scope; without a scope it keeps the one it was stored under.
+      const given = options.scopeId !== sessionId ? options.scopeId : undefined;
+      const at = now();
+      const serialized = messages.map(serializeMessage);
+      const previous = await scripts.replace(history, meta, ttlMs, totalTokens, serialized, {
+        scopeId: given,
+        now: at,
+      });
+      const scopeId = given ?? (previous === '' ? undefined : previous);
+      await sessionIndex.recordCommit(sessionId, at, scopeId, previous);
     },
 
     async clear(sessionId) {

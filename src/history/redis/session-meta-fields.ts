@@ -1,7 +1,7 @@
 import type { HistoryStore, SessionMeta } from '../history-store.ts';
 
 /**
- * The session `meta` hash as the scripts write it: text fields `persona`, `summary`, `responseId`,
+ * The session `meta` hash as the scripts write it: text fields `persona`, `tools`, `model`, `summary`, `responseId`,
  * `scopeId`, the mark `followed` (`'1'`, set by `follow`), and integer counters `committedSeq`,
  * `promptTokens`, `completionTokens`, `costMicroUsd`, `calls`, `historyTokens`, `lastActiveAt`.
  */
@@ -28,6 +28,8 @@ export function sessionMetaFromFields(fields: Record<string, string>): SessionMe
     historyTokens: integerField(fields.historyTokens),
   };
   if (fields.persona !== undefined) meta.persona = fields.persona;
+  if (fields.tools !== undefined) meta.tools = fields.tools;
+  if (fields.model !== undefined) meta.model = fields.model;
   if (fields.summary !== undefined) meta.summary = fields.summary;
   if (fields.responseId !== undefined) meta.responseId = fields.responseId;
   return meta;
@@ -40,7 +42,7 @@ export function metaPatchFields(patch: Parameters<HistoryStore['setMeta']>[1]): 
 } {
   const set: Record<string, string> = {};
   const remove: string[] = [];
-  for (const field of ['persona', 'summary', 'responseId'] as const) {
+  for (const field of ['persona', 'summary', 'responseId', 'tools', 'model'] as const) {
     const value = patch[field];
     if (value === null) remove.push(field);
     else if (value !== undefined) set[field] = value;

@@ -10,13 +10,33 @@ export function serializeMessage(message: StoredMessage): string {
 export function isStoredMessage(value: unknown): value is StoredMessage {
   if (typeof value !== 'object' || value === null) return false;
   const message = value as Record<string, unknown>;
+  // A tool result without the id of its call could never be sent (the APIs reject it).
+  const roleFits =
+    message.role === 'user' ||
+    (message.role === 'assistant' &&
+      (message.toolCalls === undefined || isToolCallList(message.toolCalls))) ||
+    (message.role === 'tool' && typeof message.toolCallId === 'string');
   return (
-    (message.role === 'user' || message.role === 'assistant') &&
+    roleFits &&
     typeof message.content === 'string' &&
     typeof message.at === 'number' &&
     typeof message.tokens === 'number' &&
     Number.isFinite(message.tokens) &&
     message.tokens >= 0
+  );
+}
+
+function isToolCallList(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (call) =>
+        typeof call === 'object' &&
+        call !== null &&
+        typeof call.id === 'string' &&
+        typeof call.name === 'string' &&
+        typeof call.arguments === 'string',
+    )
   );
 }
 

@@ -34,7 +34,7 @@ export async function afterCommit(
   committed: { turn: Turn; meta: SessionMeta; result: CommittedResult; log: Logger },
 ): Promise<void> {
   try {
-    await recordUsage(deps, committed.turn, committed.result.usage);
+    await recordUsage(deps, committed.turn, committed.result.usage, deps.model.model);
     if (committed.result.outcome !== 'model_error') await summarizeAfterTurn(deps, committed);
   } catch (error) {
     deps.metrics?.error('store');
@@ -47,6 +47,7 @@ export async function recordUsage(
   deps: Pick<TurnDependencies, 'ledger' | 'now'>,
   turn: Turn,
   usage: UsageDelta | undefined,
+  model?: string,
 ): Promise<void> {
   if (!usage) return;
   await deps.ledger.record({
@@ -54,6 +55,7 @@ export async function recordUsage(
     userId: turn.author.id,
     at: deps.now(),
     usage,
+    ...(model === undefined ? {} : { model }),
   });
 }
 
@@ -77,6 +79,6 @@ async function summarizeAfterTurn(
   });
   if (summaryUsage) {
     deps.metrics?.modelCall(deps.model.model, 0, summaryUsage, summaryUsage.costUsd);
-    await recordUsage(deps, turn, summaryUsage);
+    await recordUsage(deps, turn, summaryUsage, deps.model.model);
   }
 }

@@ -4,6 +4,7 @@ import type { StoredMessage } from '../../history/history-store.ts';
 import type { CompletionRequest } from '../../model/model-client.ts';
 import { type AssembledPrompt, assemblePrompt } from '../../prompt/assemble-prompt.ts';
 import { attachPromptImages, imageHashes } from '../../prompt/attach-prompt-images.ts';
+import { recountForEncoding } from '../../prompt/recount-for-encoding.ts';
 import { type LoadedTurn, loadHistoryWindow } from './load-turn.ts';
 import type { TurnDependencies } from './turn-dependencies.ts';
 
@@ -35,7 +36,11 @@ export async function buildFullRequest(
   loaded: LoadedTurn,
   window?: StoredMessage[],
 ): Promise<CompletionRequest> {
-  const history = window ?? (await loadHistoryWindow(deps, loaded.turn.sessionId));
+  // Counts stored in another encoding (before a `model` switch) are redone for this model's.
+  const history = recountForEncoding(
+    window ?? (await loadHistoryWindow(deps, loaded.turn.sessionId)),
+    deps.counter,
+  );
   const prompt = assemblePrompt({
     systemPrompt: deps.prompt.systemPrompt,
     persona: loaded.persona,
@@ -48,7 +53,7 @@ export async function buildFullRequest(
     counter: deps.counter,
     ...imageOptions(deps),
   });
-  return { messages: await withImages(deps, loaded, prompt) };
+  return { messages: await withImages(deps, loaded, prompt), localPromptTokens: prompt.promptTokens };
 }
 
 async function chainedRequest(

@@ -2,10 +2,10 @@ import { nextUtcMidnight, type UsageReport } from '../../usage/usage-ledger.ts';
 import type { Turn } from '../turn.ts';
 import type { TurnDependencies } from './turn-dependencies.ts';
 
-/** What the user reads past a daily budget. */
-export function budgetText(kind: 'user' | 'channel', limit: number, now: number): string {
+/** What the user reads past a daily budget; in the terminal chat the channel is the conversation. */
+export function budgetText(kind: 'user' | 'channel', limit: number, now: number, terminal = false): string {
   const resets = nextUtcMidnight(now).toISOString().replace('T', ' ').slice(0, 16);
-  const who = kind === 'user' ? 'You have' : 'This channel has';
+  const who = kind === 'user' ? 'You have' : terminal ? 'This conversation has' : 'This channel has';
   return `${who} used today's budget of ${limit.toLocaleString('en-US')} tokens, so I won't answer until it resets at ${resets} UTC.`;
 }
 
@@ -29,6 +29,6 @@ export async function checkBudget(
   if (perUserDaily !== undefined && spent(report.user.today) >= perUserDaily)
     return budgetText('user', perUserDaily, at);
   if (perChannelDaily !== undefined && spent(report.scope.today) >= perChannelDaily)
-    return budgetText('channel', perChannelDaily, at);
+    return budgetText('channel', perChannelDaily, at, turn.target.platform === 'console');
   return undefined;
 }

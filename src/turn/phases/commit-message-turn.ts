@@ -1,4 +1,5 @@
 import type { Logger } from '../../app/logger.ts';
+import { receivedByParleyAt } from '../../app/metrics.ts';
 import type { StoredMessage } from '../../history/history-store.ts';
 import type { TurnJob } from '../../queue/turn-queue.ts';
 import type { PostedMessage } from '../reply-channel.ts';
@@ -45,7 +46,7 @@ export async function commitMessageTurn(
     committed.log.warn('the turn was already committed by another run; its usage is not counted again');
     return false;
   }
-  deps.metrics?.turnDone(result.outcome, turn.receivedAt);
+  deps.metrics?.turnDone(result.outcome, receivedByParleyAt(turn));
   committed.log.info(
     {
       outcome: result.outcome,

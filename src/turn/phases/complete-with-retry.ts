@@ -24,18 +24,28 @@ export type RetryDependencies = Pick<
 export async function completeWithRetry(
   deps: RetryDependencies,
   request: CompletionRequest,
-  target: { reply: ReplyStream; log: Logger; deadline: number },
+  target: { reply: ReplyStream; log: Logger; deadline: number; stop?: AbortSignal },
 ): Promise<ModelOutcome> {
-  const { reply, log, deadline } = target;
+  const { reply, log, deadline, stop } = target;
+  let partial = '';
   for (let attempt = 1; ; attempt++) {
+    if (stop?.aborted) return stoppedAnswer(partial, deps.model.model);
     try {
+      const timeout = AbortSignal.timeout(Math.max(1, deadline - deps.now()));
       return await deps.model.complete({
         ...request,
-        signal: AbortSignal.timeout(Math.max(1, deadline - deps.now())),
+        signal: stop ? AbortSignal.any([timeout, stop]) : timeout,
         // The client hands over the whole text of this attempt, so a retry's reply replaces the earlier one.
-        onDelta: (_delta, text) => reply.update(text),
+        onDelta: (_delta, text) => {
+          partial = text;
+          reply.update(text);
+        },
       });
     } catch (error) {
+      if (stop?.aborted) {
+        log.info({ chars: partial.length }, 'answer stopped by the user');
+        return stoppedAnswer(partial, deps.model.model);
+      }
       const waitMs = retryWaitMs(error, deps.retryDelayMs(attempt));
       const worthRetrying = isRetryable(error) && !isOutOfQuota(error) && attempt < deps.modelAttempts;
       const inTime = deps.now() + waitMs <= deadline;
@@ -48,6 +58,25 @@ export async function completeWithRetry(
       await deps.sleep(waitMs);
     }
   }
+}
+
+/** Appended to an answer someone stopped, so readers (and the model, next turn) see it is cut short. */
+export const STOPPED_MARK = '_(stopped)_';
+
+/**
+ * The answer as far as it got when Stop was pressed, marked as stopped. The endpoint reported no usage for the
+ * cut-off stream, so none is counted (`usageEstimated`).
+ */
+function stoppedAnswer(partial: string, model: string): CompletionResult {
+  const text = partial.trim() === '' ? STOPPED_MARK : `${partial}\n\n${STOPPED_MARK}`;
+  return {
+    text,
+    usage: { promptTokens: 0, completionTokens: 0 },
+    usageEstimated: true,
+    costUsd: 0,
+    model,
+    finishReason: 'stopped',
+  };
 }
 
 function isOutOfQuota(error: unknown): boolean {

@@ -1,4 +1,5 @@
 import type { Logger } from '../../app/logger.ts';
+import { receivedByParleyAt } from '../../app/metrics.ts';
 import type { TurnJob } from '../../queue/turn-queue.ts';
 import { type DeliveryDependencies, deliverAndCommit, finishReply } from './deliver.ts';
 import type { TurnDependencies, TurnReply } from './turn-dependencies.ts';
@@ -26,5 +27,5 @@ export async function declineTurn(
   });
   if (!applied) return;
   declined.log.info('declined: daily budget used');
-  deps.metrics?.turnDone('declined', turn.receivedAt);
+  deps.metrics?.turnDone('declined', receivedByParleyAt(turn));
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../../app/logger.ts';
+import { receivedByParleyAt } from '../../app/metrics.ts';
 import type { TurnJob } from '../../queue/turn-queue.ts';
 import { answerInvoker } from './answer-invoker.ts';
 import { pendingMessages } from './load-turn.ts';
@@ -40,7 +41,7 @@ export async function giveUpTurn(
     scopeId: turn.scopeId ?? turn.sessionId,
     receivedAt: turn.receivedAt,
   });
-  if (applied) deps.metrics?.turnDone('gave_up', turn.receivedAt);
+  if (applied) deps.metrics?.turnDone('gave_up', receivedByParleyAt(turn));
 }
 
 async function tellGaveUp(deps: GiveUpDependencies, job: TurnJob, log: Logger): Promise<void> {

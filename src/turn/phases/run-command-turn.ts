@@ -1,4 +1,5 @@
 import type { Logger } from '../../app/logger.ts';
+import { receivedByParleyAt } from '../../app/metrics.ts';
 import { type CommandContext, runCommand } from '../../commands/run-command.ts';
 import type { TurnJob } from '../../queue/turn-queue.ts';
 import { answerInvoker } from './answer-invoker.ts';
@@ -10,6 +11,7 @@ export type CommandTurnDependencies = Pick<
   TurnDependencies,
   | 'store'
   | 'ledger'
+  | 'feedback'
   | 'prompt'
   | 'admin'
   | 'now'
@@ -18,6 +20,8 @@ export type CommandTurnDependencies = Pick<
   | 'retryDelayMs'
   | 'sleep'
   | 'turnDeadlineMs'
+  | 'tools'
+  | 'models'
 >;
 
 /**
@@ -47,7 +51,7 @@ export async function runCommandTurn(
     return;
   }
   log.info({ command: turn.command?.name }, 'command done');
-  deps.metrics?.turnDone('command', turn.receivedAt);
+  deps.metrics?.turnDone('command', receivedByParleyAt(turn));
 }
 
 function commandContext(deps: CommandTurnDependencies): CommandContext {
@@ -58,5 +62,8 @@ function commandContext(deps: CommandTurnDependencies): CommandContext {
     adminUsers: deps.admin?.users ?? [],
     adminCommands: deps.admin?.commands ?? [],
     now: deps.now(),
+    ...(deps.tools ? { tools: deps.tools } : {}),
+    ...(deps.feedback ? { feedback: deps.feedback } : {}),
+    ...(deps.models ? { models: deps.models } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../../app/logger.ts';
+import { receivedByParleyAt } from '../../app/metrics.ts';
 import type { TurnJob } from '../../queue/turn-queue.ts';
 import { type DeliveryDependencies, deliverAndCommit } from './deliver.ts';
 import { amendRemembered, commitNothing, type LatestExchange, latestExchange } from './latest-exchange.ts';
@@ -20,7 +21,7 @@ export async function runDeleteTurn(deps: DeleteTurnDependencies, job: TurnJob, 
   if (exchange) return deleteExchange(deps, job, exchange, log);
   if (ref === undefined) log.warn('a delete turn without a target; nothing to change');
   else await amendRemembered(deps, job, { ref, replacement: null, log });
-  if (await commitNothing(deps, job)) deps.metrics?.turnDone('deleted', job.turn.receivedAt);
+  if (await commitNothing(deps, job)) deps.metrics?.turnDone('deleted', receivedByParleyAt(job.turn));
   else log.warn('the delete was already committed by another run');
 }
 
@@ -42,7 +43,7 @@ async function deleteExchange(
       deps.store.commitTurn(turn.sessionId, {
         seq,
         messages: [],
-        dropLast: 2,
+        dropLast: exchange.messages.length,
         scopeId: turn.scopeId ?? turn.sessionId,
         receivedAt: turn.receivedAt,
       }),
@@ -52,6 +53,6 @@ async function deleteExchange(
   });
   if (applied) {
     log.info({ replies: replies.length }, 'deleted message and its reply forgotten');
-    deps.metrics?.turnDone('deleted', turn.receivedAt);
+    deps.metrics?.turnDone('deleted', receivedByParleyAt(turn));
   } else log.warn('the delete was already committed by another run');
 }

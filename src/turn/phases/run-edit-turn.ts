@@ -1,4 +1,5 @@
 import type { Logger } from '../../app/logger.ts';
+import { receivedByParleyAt } from '../../app/metrics.ts';
 import type { StoredMessage } from '../../history/history-store.ts';
 import type { TurnJob } from '../../queue/turn-queue.ts';
 import { afterCommit } from './after-commit.ts';
@@ -8,6 +9,7 @@ import { commitMessageTurn } from './commit-message-turn.ts';
 import { deliverAndCommit, finishReply } from './deliver.ts';
 import { amendRemembered, commitNothing, type LatestExchange, latestExchange } from './latest-exchange.ts';
 import { type LoadedTurn, loadTurn, userMessageOf } from './load-turn.ts';
+import { openTurnTools } from './tool-rounds.ts';
 import { openTurnReply, replyChannelFor, type TurnDependencies } from './turn-dependencies.ts';
 import { failureAudience, type TurnResult, toTurnResult } from './turn-result.ts';
 
@@ -43,7 +45,7 @@ export async function runEditTurn(deps: TurnDependencies, job: TurnJob, log: Log
 }
 
 async function settleUnanswered(deps: TurnDependencies, job: TurnJob, log: Logger): Promise<void> {
-  if (await commitNothing(deps, job)) deps.metrics?.turnDone('edited', job.turn.receivedAt);
+  if (await commitNothing(deps, job)) deps.metrics?.turnDone('edited', receivedByParleyAt(job.turn));
   else log.warn('the edit was already committed by another run');
 }
 
@@ -67,6 +69,8 @@ async function answerAgain(
     reply: reply.stream,
     log,
     deadline,
+    // The edited question may use tools like any question.
+    tools: await openTurnTools(deps, turn),
   });
   const result = withoutOldChain(deps, toTurnResult(deps, loaded, call, failureAudience(turn)));
   const applied = await deliverAndCommit(deps, {
@@ -77,13 +81,13 @@ async function answerAgain(
         modelStarted: call.started,
         log,
         replies: reply.posted(),
-        dropLast: 2,
+        dropLast: exchange.messages.length,
       }),
     deadline,
     log,
     what: 'reply to the edited message',
   });
-  const dropped = exchange.question.tokens + exchange.answer.tokens;
+  const dropped = exchange.tokens;
   const meta = { ...loaded.meta, historyTokens: Math.max(0, loaded.meta.historyTokens - dropped) };
   if (applied) await afterCommit(deps, { turn, meta, result, log });
 }
@@ -96,10 +100,10 @@ async function historyBefore(
 ): Promise<StoredMessage[]> {
   const { maxHistoryMessages } = deps.prompt;
   const window = await deps.store.load(sessionId, {
-    maxTokens: deps.historyBudget + exchange.question.tokens + exchange.answer.tokens,
-    maxMessages: maxHistoryMessages === undefined ? undefined : maxHistoryMessages + 2,
+    maxTokens: deps.historyBudget + exchange.tokens,
+    maxMessages: maxHistoryMessages === undefined ? undefined : maxHistoryMessages + exchange.messages.length,
   });
-  return window.slice(0, -2);
+  return window.slice(0, -exchange.messages.length);
 }
 
 /** The old response chain ends with the old answer: an answer again never continues it. */

@@ -1,4 +1,5 @@
 import type { Logger } from '../../app/logger.ts';
+import { receivedByParleyAt } from '../../app/metrics.ts';
 import type { TurnJob } from '../../queue/turn-queue.ts';
 import { type AfterCommitDependencies, afterCommit } from './after-commit.ts';
 import { pendingMessages } from './load-turn.ts';
@@ -24,6 +25,6 @@ export async function runListenTurn(deps: AfterCommitDependencies, job: TurnJob,
     return;
   }
   log.info('message remembered without an answer');
-  deps.metrics?.turnDone('listened', turn.receivedAt);
+  deps.metrics?.turnDone('listened', receivedByParleyAt(turn));
   await afterCommit(deps, { turn, meta, result: { outcome: 'listened', messages, usage: undefined }, log });
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../../app/logger.ts';
+import { receivedByParleyAt } from '../../app/metrics.ts';
 import type { TurnJob } from '../../queue/turn-queue.ts';
 import type { TurnDependencies } from './turn-dependencies.ts';
 
@@ -21,5 +22,5 @@ export async function runResetTurn(
     return;
   }
   log.info('session reset');
-  deps.metrics?.turnDone('reset', turn.receivedAt);
+  deps.metrics?.turnDone('reset', receivedByParleyAt(turn));
 }

@@ -5,6 +5,7 @@ import type { Turn } from '../turn.ts';
 import type { ModelCall } from './call-model.ts';
 import type { PendingMessages } from './load-turn.ts';
 import { type FailureAudience, modelFailureText } from './model-failure-text.ts';
+import type { ToolExchangeMessage } from './tool-rounds.ts';
 import type { TurnDependencies } from './turn-dependencies.ts';
 
 export { modelFailureText, whenToTryAgain } from './model-failure-text.ts';
@@ -19,7 +20,7 @@ export interface TurnResult {
   details: ReplyDetails;
   /** Messages to commit: the seeded context, the user's message, and the answer when there is one. */
   messages: StoredMessage[];
-  /** Usage of the model call, when it succeeded. */
+  /** Usage of the model call: all its rounds when it succeeded, the completed ones when a later round failed. */
   usage: UsageDelta | undefined;
   /** The response chain to continue next: a new id, `null` to drop a lost one, `undefined` to keep it. */
   responseId: string | null | undefined;
@@ -48,23 +49,64 @@ export function toTurnResult(
       text: withNotices(modelFailureText(outcome.error, audience), pending.notices),
       details: { isError: true },
       messages,
-      usage: undefined,
+      // Tool rounds that completed before the failure were paid for: they count like any usage.
+      usage: call.spent ? { ...call.spent.usage, costUsd: call.spent.costUsd } : undefined,
       responseId: call.chainLost ? null : undefined,
     };
   }
+  const at = deps.now();
   return {
     outcome: 'answered',
-    text: withNotices(outcome.text, pending.notices),
+    text: withNotices(withToolLines(outcome.text, call.toolsUsed, outcome.sources), pending.notices),
     details: { isError: false, usage: outcome.usage, costUsd: outcome.costUsd },
     // The answer is remembered as the model wrote it; the notices are for the person, not the next prompt.
+    // The tool calls and results come before it, as the model saw them.
     messages: [
       ...messages,
-      toStoredMessage({ role: 'assistant', content: outcome.text, at: deps.now() }, deps.counter),
+      ...storedToolMessages(deps, call.toolMessages ?? [], at),
+      toStoredMessage({ role: 'assistant', content: outcome.text, at }, deps.counter),
     ],
     usage: { ...outcome.usage, costUsd: outcome.costUsd },
     // A rebuilt chain that came back without an id of its own must still drop the old one.
     responseId: outcome.responseId ?? (call.chainLost ? null : undefined),
   };
+}
+
+/** The tool exchange as stored messages. */
+function storedToolMessages(
+  deps: Pick<TurnDependencies, 'counter'>,
+  exchange: readonly ToolExchangeMessage[],
+  at: number,
+): StoredMessage[] {
+  return exchange.map((message) =>
+    toStoredMessage(
+      {
+        role: message.role === 'tool' ? 'tool' : 'assistant',
+        content: message.content,
+        at,
+        ...(message.toolCalls ? { toolCalls: message.toolCalls } : {}),
+        ...(message.toolCallId !== undefined ? { toolCallId: message.toolCallId } : {}),
+        ...(message.toolName !== undefined ? { toolName: message.toolName } : {}),
+      },
+      deps.counter,
+    ),
+  );
+}
+
+/** The answer with the tools it used and the pages it cites (web search) as links, for the person. */
+function withToolLines(
+  text: string,
+  used: readonly string[] = [],
+  sources: ReadonlyArray<{ url: string; title?: string }> = [],
+): string {
+  const lines: string[] = [];
+  if (sources.length > 0) {
+    lines.push(
+      `Sources: ${sources.map((source) => `[${source.title ?? source.url}](${source.url})`).join(', ')}`,
+    );
+  }
+  if (used.length > 0) lines.push(`_Used ${used.map((name) => `\`${name}\``).join(', ')}_`);
+  return lines.length === 0 ? text : `${text}\n\n${lines.join('\n')}`;
 }
 
 /** The reply with a line for each attached file the model was not given, after the answer. */

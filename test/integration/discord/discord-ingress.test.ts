@@ -91,7 +91,7 @@ describe('Discord ingress (discord.js on the fake gateway)', () => {
   });
 
   it('registers every command globally (servers and DMs) and in the configured guild', () => {
-    const names = ['reset', 'memory', 'persona', 'usage', 'export', 'forget', 'help'];
+    const names = ['reset', 'memory', 'persona', 'usage', 'export', 'forget', 'tools', 'model', 'help'];
     const global = harness.fake.commands.global as Array<Record<string, unknown>>;
     expect(global.map((command) => command.name)).toEqual(names);
     for (const command of global) expect(command).toMatchObject({ type: 1, contexts: [0, 1] });
@@ -480,7 +480,7 @@ describe('Discord ingress accepting other bots (ignoreBots=false), no guild conf
   });
 
   it('registers only the global commands', () => {
-    expect(harness.fake.commands.global).toHaveLength(7);
+    expect(harness.fake.commands.global).toHaveLength(9);
     expect(harness.fake.commands.guilds.size).toBe(0);
   });
 });

@@ -18,10 +18,14 @@ describe('loadConfig', () => {
     expect(config.discord).toBeUndefined();
   });
 
-  it('falls back to 16000 context tokens for unknown models', () => {
-    expect(
-      loadConfig({ OPENAI_BASE_URL: 'http://localhost:11434/v1', MODEL: 'llama3.2' }).model.maxContextTokens,
-    ).toBe(16_000);
+  it('falls back to a conservative 8192-token window for unknown models', () => {
+    const config = loadConfig({ OPENAI_BASE_URL: 'http://localhost:11434/v1', MODEL: 'llama3.2' });
+    expect(config.model.maxContextTokens).toBe(8_192);
+    expect(config.models.entries[0]).toMatchObject({
+      name: 'default',
+      contextWindow: 8_192,
+      windowKnown: false,
+    });
   });
 
   it('explains how to configure a model when none is', () => {

@@ -32,7 +32,8 @@ export function commandTurn(name: CommandName | string, args = '', overrides: Pa
     command: { name: name as CommandName, args },
     author: { id: 'U1', name: 'Alice' },
     text: '',
-    target: { platform: 'console', channelId: 'c' },
+    // A channel's thread: the commands answer in channel words (the terminal's are tested end to end).
+    target: { platform: 'slack', channelId: 'c' },
     receivedAt: NOW,
     ...overrides,
   };

@@ -74,13 +74,25 @@ describe('usage', () => {
       userId: 'U1',
       at: context.now,
       usage: { promptTokens: 10, completionTokens: 5, costUsd: null },
+      model: 'llama3.2',
     });
+    await context.ledger.record({
+      scopeId: 'console:chan',
+      userId: 'U2',
+      at: context.now,
+      usage: { promptTokens: 100, completionTokens: 50, costUsd: 0.0015 },
+      model: 'gpt-4.1-mini',
+    });
+    // A call without a known price is never shown as $0: unknown alone, or beside the known part.
     expect((await run('usage', '', context)).response.text).toBe(
       [
         '**Usage**',
         '• this conversation: 1,234 tokens (1,000 in + 234 out), 1 call, $0.001200',
-        '• this channel today: 15 tokens (10 in + 5 out), 1 call, $0.000000; in total: 15 tokens (10 in + 5 out), 1 call, $0.000000',
-        '• you today: 15 tokens (10 in + 5 out), 1 call, $0.000000; in total: 15 tokens (10 in + 5 out), 1 call, $0.000000',
+        '• this channel today: 165 tokens (110 in + 55 out), 2 calls, $0.001500 + unknown for 1 call to models without a price; in total: 165 tokens (110 in + 55 out), 2 calls, $0.001500 + unknown for 1 call to models without a price',
+        '• you today: 15 tokens (10 in + 5 out), 1 call, cost unknown; in total: 15 tokens (10 in + 5 out), 1 call, cost unknown',
+        '**By model** (this channel, in total)',
+        '• gpt-4.1-mini: 150 tokens (100 in + 50 out), 1 call, $0.001500',
+        '• llama3.2: 15 tokens (10 in + 5 out), 1 call, cost unknown',
       ].join('\n'),
     );
   });

@@ -3,19 +3,50 @@ import { costOf, modelPrices, priceOf } from '../../../src/usage/prices.ts';
 
 describe('priceOf', () => {
   it.each([
-    ['gpt-4o', 2.5, 10],
-    ['gpt-4o-mini', 0.15, 0.6],
-    ['gpt-4.1', 2, 8],
-    ['gpt-4.1-mini', 0.4, 1.6],
-    ['gpt-4.1-nano', 0.1, 0.4],
+    ['gpt-4o', 2.5, 1.25, 10],
+    ['gpt-4o-mini', 0.15, 0.075, 0.6],
+    ['gpt-4.1', 2, 0.5, 8],
+    ['gpt-4.1-mini', 0.4, 0.1, 1.6],
+    ['gpt-4.1-nano', 0.1, 0.025, 0.4],
+    ['gpt-5', 1.25, 0.125, 10],
+    ['gpt-5-mini', 0.25, 0.025, 2],
+    ['gpt-5-nano', 0.05, 0.005, 0.4],
+    ['gpt-5.1', 1.25, 0.125, 10],
+    ['o1', 15, 7.5, 60],
+    ['o3', 2, 0.5, 8],
+    ['o3-mini', 1.1, 0.55, 4.4],
+    ['o4-mini', 1.1, 0.275, 4.4],
+  ])('prices %s at $%d in / $%d cached / $%d out per million', (model, input, cached, output) => {
+    expect(priceOf(model)).toEqual({
+      inputPerMillion: input,
+      cachedInputPerMillion: cached,
+      outputPerMillion: output,
+    });
+  });
+
+  it.each([
     ['gpt-4-turbo', 10, 30],
     ['gpt-4', 30, 60],
     ['gpt-3.5-turbo', 0.5, 1.5],
-    ['o1', 15, 60],
-    ['o3-mini', 1.1, 4.4],
-    ['o4-mini', 1.1, 4.4],
-  ])('prices %s at $%d in / $%d out per million', (model, input, output) => {
+    ['gpt-5-pro', 15, 120],
+  ])('prices %s at $%d in / $%d out per million, without a cached price', (model, input, output) => {
     expect(priceOf(model)).toEqual({ inputPerMillion: input, outputPerMillion: output });
+  });
+
+  it('prices OpenRouter names like the bare ones, and dated gpt-5 snapshots like their alias', () => {
+    expect(priceOf('openai/gpt-5-mini')).toBe(modelPrices['gpt-5-mini']);
+    expect(priceOf('gpt-5-2025-08-07')).toBe(modelPrices['gpt-5']);
+    expect(priceOf('gpt-5-chat-latest')).toBe(modelPrices['gpt-5']);
+  });
+
+  it('bills cached prompt tokens at the cached price', () => {
+    // 1M prompt tokens of which 400k cached, 0 out: 600k × $0.40 + 400k × $0.10.
+    const cost = costOf('gpt-4.1-mini', {
+      promptTokens: 1_000_000,
+      completionTokens: 0,
+      cachedPromptTokens: 400_000,
+    });
+    expect(cost).toBeCloseTo(0.28, 12);
   });
 
   it('matches dated snapshots by their longest prefix', () => {

@@ -31,7 +31,10 @@ async function chat(lines: string[]): Promise<{ turns: Turn[]; printed: string }
     close: async () => {},
   };
   // Every reply is done as soon as it is awaited: this test is about what is queued.
-  const replies = { nextReplyDone: () => Promise.resolve() } as unknown as ConsoleReplyChannel;
+  const replies = {
+    nextReplyDone: () => Promise.resolve(),
+    readAnswersWith: () => {},
+  } as unknown as ConsoleReplyChannel;
   const output = new PassThrough();
   let printed = '';
   output.on('data', (chunk: Buffer) => {
@@ -90,11 +93,11 @@ describe('/attach in the terminal chat', () => {
     expect(turns[0]).not.toHaveProperty('attachments');
   });
 
-  it('lists /attach in the banner and after /help', async () => {
+  it('lists /attach in the banner; /help goes to the worker, whose terminal help lists it too', async () => {
     const { turns, printed } = await chat(['/help']);
     expect(turns.map((turn) => turn.command?.name)).toEqual(['help']);
+    expect(turns[0]!.target.platform).toBe('console');
     expect(printed.split('\n')[0]).toContain('/attach <path>');
-    expect(printed).toContain('In this terminal: /attach <path>');
   });
 
   it('resolves ~ and relative paths', async () => {

@@ -19,6 +19,8 @@ describe('budgetText', () => {
       "You have used today's budget of 50,000 tokens, so I won't answer until it resets at 2026-03-15 00:00 UTC.",
     );
     expect(budgetText('channel', 10, NOON)).toMatch(/^This channel has used today's budget of 10 tokens/);
+    // The terminal chat has no channels: its conversation is the scope.
+    expect(budgetText('channel', 10, NOON, true)).toMatch(/^This conversation has used today's budget/);
   });
 });
 
@@ -26,6 +28,9 @@ describe('checkBudget', () => {
   it('does not read the ledger without budgets', async () => {
     const ledger: UsageLedger = {
       record: async () => {},
+      readByModel: async () => {
+        throw new Error('ledger read without budgets');
+      },
       read: async () => {
         throw new Error('ledger read without budgets');
       },
@@ -46,7 +51,7 @@ describe('checkBudget', () => {
   it("declines once the channel's spending today reaches its budget, whoever asks", async () => {
     const deps = await withSpending({ perUserDaily: 5_000, perChannelDaily: 2_000 });
     const other = makeTurn({ scopeId: 'console:chan', author: { id: 'U3', name: 'Carol' } });
-    expect(await checkBudget(deps, other)).toBe(budgetText('channel', 2_000, NOON));
+    expect(await checkBudget(deps, other)).toBe(budgetText('channel', 2_000, NOON, true));
     expect(await checkBudget(deps, makeTurn({ sessionId: 'console:elsewhere' }))).toBeUndefined();
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PlatformError } from '../../../../src/app/errors.ts';
+import { terminalHelp } from '../../../../src/commands/command-wording.ts';
 import { COMMAND_HELP } from '../../../../src/commands/run-command.ts';
 import { toStoredMessage } from '../../../../src/prompt/render-message.ts';
 import { runCommandTurn } from '../../../../src/turn/phases/run-command-turn.ts';
@@ -13,7 +14,8 @@ describe('runCommandTurn', () => {
   it('answers the invoker privately when the platform can, then commits', async () => {
     const deps = makeDependencies({ respond: true });
     await runCommandTurn(deps, makeJob(command('help')), deps.logger);
-    expect(deps.channel.responses).toEqual([{ text: COMMAND_HELP }]);
+    // The fixtures' turns come from the terminal, whose help has its own words.
+    expect(deps.channel.responses).toEqual([{ text: terminalHelp(COMMAND_HELP) }]);
     expect(deps.channel.events).toEqual([]);
     expect(await deps.store.committedSeq('console:s')).toBe(1);
     expect(deps.metrics.events).toEqual([['turnDone', 'command', RECEIVED_AT]]);
@@ -26,7 +28,7 @@ describe('runCommandTurn', () => {
     await runCommandTurn(deps, makeJob(command('help'), { previousReplies: previous }), deps.logger);
     expect(deps.channel.opened[0]!.options.previous).toBe(previous);
     expect(deps.channel.events).toEqual([
-      { kind: 'finish', text: COMMAND_HELP, details: { isError: false } },
+      { kind: 'finish', text: terminalHelp(COMMAND_HELP), details: { isError: false } },
     ]);
   });
 

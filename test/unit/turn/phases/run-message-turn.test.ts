@@ -48,7 +48,7 @@ describe('runMessageTurn', () => {
     });
     await runMessageTurn(deps, makeJob(), deps.logger);
     expect(deps.model.requests).toHaveLength(0);
-    expect(deps.channel.finishedTexts()[0]).toMatch(/^This channel has used today's budget/);
+    expect(deps.channel.finishedTexts()[0]).toMatch(/^This conversation has used today's budget/);
     expect(await deps.store.count('console:s')).toBe(0);
     expect(deps.metrics.events).toEqual([['turnDone', 'declined', RECEIVED_AT]]);
   });
