@@ -16,7 +16,6 @@ import { createOpenAIModelClient } from '../model/openai-model-client.ts';
 import { createOpenAIResponsesModelClient } from '../model/openai-responses-model-client.ts';
 import { getTokenCounter } from '../model/token-counter.ts';
 import { createBullTurnQueue } from '../queue/bullmq/bullmq-turn-queue.ts';
-import { warnAtMostEvery } from '../queue/bullmq/warn-at-most-every.ts';
 import { createInProcessTurnQueue } from '../queue/in-process-turn-queue.ts';
 import type { TurnProcessor, TurnQueue, TurnSink } from '../queue/turn-queue.ts';
 import {
@@ -39,6 +38,7 @@ import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { closeRedis, connectRedis, type RedisConnection, waitForRedis } from './redis-connection.ts';
+import { warnAtMostEvery } from './warn-at-most-every.ts';
 
 /** Timings that tests and soak runs shorten; production uses the defaults. */
 export interface PipelineTuning {

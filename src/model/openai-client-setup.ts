@@ -1,4 +1,5 @@
 import type OpenAI from 'openai';
+import { costOf } from '../usage/prices.ts';
 import { createOpenAISdk } from './create-openai-sdk.ts';
 import type { CompletionUsage } from './model-client.ts';
 import { type ErrorOrigin, errorOrigin, secretRedactor } from './openai-errors.ts';
@@ -55,4 +56,19 @@ export function finishedReplyFields(
     finishReason: reply.finishReason,
     durationMs: Date.now() - started,
   };
+}
+
+/**
+ * A finished reply's usage and cost, as both clients report them: the endpoint's usage, else `estimate()` (and the
+ * result says it is estimated, so calibration does not learn from it); the cost at the answering model's price,
+ * else at the configured model's.
+ */
+export function settledUsage(
+  reply: { usage: CompletionUsage | undefined; model: string },
+  configuredModel: string,
+  estimate: () => CompletionUsage,
+): { usage: CompletionUsage; costUsd: number | null; usageEstimated?: true } {
+  const usage = reply.usage ?? estimate();
+  const costUsd = costOf(reply.model, usage) ?? costOf(configuredModel, usage);
+  return { usage, costUsd, ...(reply.usage === undefined ? { usageEstimated: true as const } : {}) };
 }

@@ -1,6 +1,5 @@
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { Logger } from '../app/logger.ts';
-import { costOf } from '../usage/prices.ts';
 import { createChatCompletionReader } from './chat-completion-reader.ts';
 import type {
   ChatMessage,
@@ -9,7 +8,7 @@ import type {
   CompletionUsage,
   ModelClient,
 } from './model-client.ts';
-import { finishedReplyFields, openAIClientSetup } from './openai-client-setup.ts';
+import { finishedReplyFields, openAIClientSetup, settledUsage } from './openai-client-setup.ts';
 import { streamCompletion } from './stream-completion.ts';
 import { estimateContentTokens, toChatCompletionMessage } from './to-wire-messages.ts';
 import { toChatTools } from './tool-wire-messages.ts';
@@ -87,22 +86,16 @@ export function createOpenAIModelClient(options: OpenAIModelClientOptions): Mode
       createChatCompletionReader(origin),
     );
 
-    const usage = reply.usage ?? estimateUsage(request.messages, reply.text, estimate);
-    const costUsd = costOf(reply.model, usage) ?? costOf(options.model, usage);
+    const settled = settledUsage(reply, options.model, () =>
+      estimateUsage(request.messages, reply.text, estimate),
+    );
+    const { usage, costUsd } = settled;
     options.logger?.debug(
       { model: reply.model, ...finishedReplyFields(reply, usage, costUsd, started) },
       'model completion finished',
     );
     const { text, model, finishReason, toolCalls } = reply;
-    return {
-      text,
-      usage,
-      costUsd,
-      model,
-      finishReason,
-      ...(toolCalls ? { toolCalls } : {}),
-      ...(reply.usage === undefined ? { usageEstimated: true } : {}),
-    };
+    return { text, model, finishReason, ...settled, ...(toolCalls ? { toolCalls } : {}) };
   }
 
   return { model: options.model, chainsResponses: false, complete };

@@ -1,7 +1,6 @@
 import OpenAI from 'openai';
 import type { ResponseCreateParamsStreaming, ResponseInputItem } from 'openai/resources/responses/responses';
 import { type ModelError, PreviousResponseLostError } from '../app/errors.ts';
-import { costOf } from '../usage/prices.ts';
 import { classifyEndpointFailure } from './classify-model-error.ts';
 import type {
   ChatMessage,
@@ -10,7 +9,7 @@ import type {
   CompletionUsage,
   ModelClient,
 } from './model-client.ts';
-import { finishedReplyFields, openAIClientSetup } from './openai-client-setup.ts';
+import { finishedReplyFields, openAIClientSetup, settledUsage } from './openai-client-setup.ts';
 import { type ErrorContext, toModelError } from './openai-errors.ts';
 import type { OpenAIModelClientOptions } from './openai-model-client.ts';
 import { ResponseChainTooLongError } from './response-chain-too-long-error.ts';
@@ -81,8 +80,10 @@ export function createOpenAIResponsesModelClient(options: OpenAIModelClientOptio
       createResponsesStreamReader({ ...origin, redact, previousResponseId }),
     );
 
-    const usage = reply.usage ?? estimateUsage(request.messages, reply.text, estimate);
-    const costUsd = costOf(reply.model, usage) ?? costOf(options.model, usage);
+    const settled = settledUsage(reply, options.model, () =>
+      estimateUsage(request.messages, reply.text, estimate),
+    );
+    const { usage, costUsd } = settled;
     options.logger?.debug(
       {
         model: reply.model,
@@ -94,16 +95,7 @@ export function createOpenAIResponsesModelClient(options: OpenAIModelClientOptio
     );
     const { text, model, finishReason, responseId, toolCalls, sources } = reply;
     const extras = { ...(toolCalls ? { toolCalls } : {}), ...(sources ? { sources } : {}) };
-    return {
-      text,
-      usage,
-      costUsd,
-      model,
-      finishReason,
-      responseId,
-      ...extras,
-      ...(reply.usage === undefined ? { usageEstimated: true } : {}),
-    };
+    return { text, model, finishReason, responseId, ...settled, ...extras };
   }
 
   return { model: options.model, chainsResponses: true, complete };

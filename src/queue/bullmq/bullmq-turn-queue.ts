@@ -1,6 +1,7 @@
 import { Queue, type Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../app/logger.ts';
+import { warnAtMostEvery } from '../../app/warn-at-most-every.ts';
 import { retentionMs } from '../../history/history-arguments.ts';
 import { createKeyedSerial } from '../keyed-serial.ts';
 import { defaultRetryDelayMs } from '../retry-delay.ts';
@@ -15,7 +16,6 @@ import { withMailboxCommands } from './mailbox-commands.ts';
 import { drainQueuePrefix, shardOf, shardsToWatch } from './mailbox-keys.ts';
 import { closeDrainWorker, startDrainWorker } from './start-drain-worker.ts';
 import { startSweeper } from './sweep-pending-sessions.ts';
-import { warnAtMostEvery } from './warn-at-most-every.ts';
 
 /** Options of the Redis-backed queue. */
 export interface BullTurnQueueOptions {

@@ -1,10 +1,10 @@
 import { type Job, Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../app/logger.ts';
+import { warnAtMostEvery } from '../../app/warn-at-most-every.ts';
 import { completesWithin } from '../completes-within.ts';
 import { DRAIN_QUEUE_NAME, type DrainData } from './drain-queue.ts';
 import { drainQueuePrefix } from './mailbox-keys.ts';
-import { warnAtMostEvery } from './warn-at-most-every.ts';
 
 /** How to run drain jobs in this process. */
 export interface DrainWorkerOptions {

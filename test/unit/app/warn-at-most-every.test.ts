@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Logger } from '../../../../src/app/logger.ts';
-import { warnAtMostEvery } from '../../../../src/queue/bullmq/warn-at-most-every.ts';
+import type { Logger } from '../../../src/app/logger.ts';
+import { warnAtMostEvery } from '../../../src/app/warn-at-most-every.ts';
 
 describe('warnAtMostEvery', () => {
   it('logs the first error at once, then at most one per interval', () => {

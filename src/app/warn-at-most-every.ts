@@ -1,4 +1,4 @@
-import type { Logger } from '../../app/logger.ts';
+import type { Logger } from './logger.ts';
 
 /**
  * An `error` listener that logs `message` at most once per `intervalMs`. While Redis is down every reconnect
