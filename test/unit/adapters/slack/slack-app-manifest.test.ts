@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { webApi } from '@slack/bolt';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -16,7 +18,43 @@ const manifest = parse(
   };
 };
 
+/** Slack's published manifest schema (see `test/fixtures/slack-manifest-schema/SOURCE.md`). */
+function slackManifestSchema() {
+  const schema = JSON.parse(
+    readFileSync(
+      new URL('../../../fixtures/slack-manifest-schema/manifest.schema.1.0.0.json', import.meta.url),
+      'utf8',
+    ),
+  ) as object;
+  // The schema uses a few keywords of Slack's own (`regex`, `_note`); strict mode would refuse to compile them.
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  return ajv.compile(schema);
+}
+
 describe('the Slack app manifest', () => {
+  const validate = slackManifestSchema();
+
+  it("validates against Slack's published manifest schema", () => {
+    const valid = validate(manifest);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('would be refused by that schema if the assistant pane lost its description or a command its slash', () => {
+    const withoutDescription = structuredClone(manifest) as unknown as {
+      features: { assistant_view: object };
+    };
+    withoutDescription.features.assistant_view = {};
+    expect(validate(withoutDescription)).toBe(false);
+    expect(validate.errors?.map((error) => error.params)).toContainEqual({
+      missingProperty: 'assistant_description',
+    });
+    const slashless = structuredClone(manifest);
+    slashless.features.slash_commands![0]!.command = 'reset';
+    expect(validate(slashless)).toBe(false);
+  });
+
   it('has the shape of the Web API manifest (apps.manifest.validate) where Parley relies on it', () => {
     expect(manifest._metadata).toEqual({ major_version: 1, minor_version: 1 });
     expect(typeof manifest.display_information.name).toBe('string');
