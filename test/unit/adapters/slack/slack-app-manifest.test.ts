@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { webApi } from '@slack/bolt';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import { Ajv } from 'ajv';
+import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -28,7 +28,8 @@ function slackManifestSchema() {
   ) as object;
   // The schema uses a few keywords of Slack's own (`regex`, `_note`); strict mode would refuse to compile them.
   const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv);
+  // ajv-formats is CommonJS: its plugin is the module and, for TypeScript, its `default`.
+  ajvFormats.default(ajv);
   return ajv.compile(schema);
 }
 
