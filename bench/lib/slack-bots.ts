@@ -21,6 +21,8 @@ export interface SlackBotEnv {
   logFile: string;
   /** Redis key prefix (Parley only). */
   redisPrefix: string;
+  /** Write a V8 CPU profile of Parley's process here when it exits (`--profile`; Parley only). */
+  cpuProfileDir?: string;
 }
 
 /** A started bot and where to POST its events. */
@@ -60,7 +62,12 @@ export async function startSlackBot(
   if (name === 'Parley') {
     command = {
       command: process.execPath,
-      args: ['--import', 'tsx', 'src/app/main.ts'],
+      args: [
+        ...(env.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${env.cpuProfileDir}`] : []),
+        '--import',
+        'tsx',
+        'src/app/main.ts',
+      ],
       cwd: repoRoot,
       env: { ...common, REDIS_PREFIX: env.redisPrefix },
     };

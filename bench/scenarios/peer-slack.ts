@@ -1,5 +1,6 @@
-import { openSync } from 'node:fs';
+import { openSync, readdirSync, writeFileSync } from 'node:fs';
 import type { BenchContext, Scenario } from '../lib/bench-context.ts';
+import { formatProfileSummary, summarizeProfile } from '../lib/profile-summary.ts';
 import { met, num, type ResultRow, times } from '../lib/results-table.ts';
 import { measureSlackBot, type SlackBotFigures, type SlackLoadSizes } from '../lib/slack-bot-figures.ts';
 import type { SlackBotName } from '../lib/slack-bots.ts';
@@ -109,6 +110,19 @@ function rows(results: Map<SlackBotName, Outcome>, sizes: SlackLoadSizes): Resul
   ];
 }
 
+/** Summarises the CPU profile Parley's process wrote on exit (`--profile`), beside it and in the progress. */
+function summarizeParleyProfile(context: BenchContext): void {
+  const dir = `${context.outDir}/peer-slack-parley`;
+  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+  if (!file) {
+    context.progress(`peer-slack: Parley wrote no CPU profile in ${dir}`);
+    return;
+  }
+  const summary = formatProfileSummary(summarizeProfile(`${dir}/${file}`, 40));
+  writeFileSync(`${dir}/${file}.txt`, `${summary}\n`);
+  context.progress(`peer-slack: Parley's profile ${dir}/${file}\n${summary}`);
+}
+
 /**
  * 9 — the same Slack load on three bots, one after another, against the same fakes: Parley's real process
  * (role `all`), the Chat SDK peer (`npm start` in an installed copy) and a minimal responder
@@ -130,6 +144,9 @@ export const peerSlackScenario: Scenario = async (context: BenchContext) => {
         signingSecret: SECRET,
         logFile: `${context.outDir}/peer-slack-${name.replaceAll(' ', '-').toLowerCase()}.log`,
         redisPrefix: 'p8',
+        ...(context.profile && name === 'Parley'
+          ? { cpuProfileDir: `${context.outDir}/peer-slack-parley` }
+          : {}),
       };
       const rig = { api, answers, model, env, progress: context.progress };
       try {
@@ -143,6 +160,7 @@ export const peerSlackScenario: Scenario = async (context: BenchContext) => {
         answers.reset();
       }
     }
+    if (context.profile) summarizeParleyProfile(context);
     return rows(results, sizes);
   } finally {
     await api.close();
