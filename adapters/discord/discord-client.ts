@@ -12,26 +12,38 @@ export const DISCORD_INTENTS = [
   GatewayIntentBits.DirectMessages,
 ];
 
+/** Reactions in guild channels and DMs, for 👍/👎 feedback on answers (not privileged). */
+export const REACTION_INTENTS = [
+  GatewayIntentBits.GuildMessageReactions,
+  GatewayIntentBits.DirectMessageReactions,
+];
+
 /**
  * The intents to identify with: `DISCORD_INTENTS`, plus the privileged MessageContent when
  * `DISCORD_MESSAGE_CONTENT=true` (it must also be switched on in the Developer Portal, Bot → Privileged Gateway
  * Intents, or Discord closes the gateway with 4014). Only with it can the bot read follow-ups in threads that do
- * not mention it, and edits of such messages.
+ * not mention it, and edits of such messages. `reactions` adds `REACTION_INTENTS` (feedback is recorded).
  */
-export function discordIntents(messageContent: boolean): GatewayIntentBits[] {
-  return messageContent ? [...DISCORD_INTENTS, GatewayIntentBits.MessageContent] : [...DISCORD_INTENTS];
+export function discordIntents(messageContent: boolean, reactions = false): GatewayIntentBits[] {
+  return [
+    ...DISCORD_INTENTS,
+    ...(reactions ? REACTION_INTENTS : []),
+    ...(messageContent ? [GatewayIntentBits.MessageContent] : []),
+  ];
 }
 
 /** How the ingress client connects. */
 export interface DiscordClientOptions {
   /** Ask for the privileged Message Content intent. */
   messageContent?: boolean;
+  /** Ask for the reaction intents (feedback by 👍/👎). */
+  reactions?: boolean;
 }
 
 /** A discord.js client for the ingress: the intents above, REST on `apiUrl`, no message cache, no pings. */
 export function createDiscordClient(apiUrl: string | undefined, options: DiscordClientOptions = {}): Client {
   return new Client({
-    intents: discordIntents(options.messageContent === true),
+    intents: discordIntents(options.messageContent === true, options.reactions === true),
     // DM channels are not cached before their first message; without this partial DMs are dropped.
     partials: [Partials.Channel],
     rest: { api: restApiBase(apiUrl) },

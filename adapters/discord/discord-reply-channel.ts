@@ -2,6 +2,7 @@ import type { Config } from '../../src/app/config.ts';
 import type { Logger } from '../../src/app/logger.ts';
 import type { ConfirmQuestion } from '../../src/tools/tool-confirmation.ts';
 import type { ReplyChannel } from '../../src/turn/reply-channel.ts';
+import type { AnswerRefs } from '../../src/usage/answer-refs.ts';
 import { respondToInvoker } from './discord-command-response.ts';
 import { createDiscordReplyStream, type ReplyStreamTimings } from './discord-reply-stream.ts';
 import { createDiscordRest, type DiscordRestOptions, deleteMessages } from './discord-rest.ts';
@@ -17,11 +18,17 @@ export interface DiscordReplyChannelOptions {
   rest?: DiscordRestOptions;
   /** Stream timings; defaults: an edit per second, typing renewed every 8 s for at most 10 minutes. */
   timings?: Partial<ReplyStreamTimings>;
+  /**
+   * Where answers' messages are remembered, so the ingress can record 👍/👎 reactions on them; with it each
+   * answer of the model gets the bot's own 👍 and 👎. Without it answers get none.
+   */
+  answerRefs?: AnswerRefs;
 }
 
 /**
  * The sending side of Discord for workers: REST only, no gateway connection. Each reply shows typing,
- * streams into one message (throttled edits), then settles into as many messages as 2,000 characters need.
+ * streams into one message (throttled edits, a Stop button on it), then settles into as many messages as
+ * 2,000 characters need, the model's answers with 👍 and 👎 under them.
  * Command answers go only to the invoker, through the interaction's deferred ephemeral reply.
  */
 export function createDiscordReplyChannel(options: DiscordReplyChannelOptions): ReplyChannel {
@@ -38,7 +45,8 @@ export function createDiscordReplyChannel(options: DiscordReplyChannelOptions): 
       if (target.platform !== 'discord') {
         throw new Error(`the Discord reply channel cannot answer a ${target.platform} turn`);
       }
-      return Object.assign(createDiscordReplyStream(rest, target, replyOptions, timings, logger), {
+      const deps = { timings, logger, answerRefs: options.answerRefs };
+      return Object.assign(createDiscordReplyStream(rest, target, replyOptions, deps), {
         askToConfirm: (question: ConfirmQuestion) => askDiscordConfirmation(rest, target, question, logger),
       });
     },

@@ -6,9 +6,12 @@
  *   (`replies-to-bot.ts`, `start-thread.ts`), `handle-message-change.ts`, `commands.ts` and
  *   `command-definitions.ts`; `to-turn.ts`, `message-change-to-turn.ts` and `interaction-to-turn.ts` convert
  *   messages, edits/deletes and interactions (`platform-admin.ts`: whether the author administers the server).
+ *   Clicks and reactions: `tool-confirm-interaction.ts`, `stop-interaction.ts` (Stop) and `handle-reaction.ts`
+ *   (👍/👎 feedback on answers).
  * - Sending: `discord-reply-channel.ts` (also deletes replies) opens a `discord-reply-stream.ts` per turn (`typing-indicator.ts`,
- *   `discord-message-driver.ts` under `../shared/reply-messages.ts`, `split-message.ts`);
- *   `discord-command-response.ts` answers the invoker through the interaction.
+ *   `discord-message-driver.ts` under `../shared/reply-messages.ts`, `split-message.ts`, the Stop button of
+ *   `stop-button.ts`, the reactions of `feedback-reactions.ts`); `discord-command-response.ts` answers the
+ *   invoker through the interaction.
  * - Both: `discord-rest.ts` (REST client, error mapping), `invite-url.ts`.
  */
 export { createDiscordIngress, type DiscordIngressOptions } from './discord-ingress.ts';

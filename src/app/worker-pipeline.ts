@@ -6,6 +6,7 @@
  * the in-process queue.
  */
 import { createGuardedSink } from '../access/guarded-sink.ts';
+import { retentionMs } from '../history/history-arguments.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import { createMemoryHistoryStore } from '../history/memory-history-store.ts';
 import { createRedisHistoryStore } from '../history/redis/redis-history-store.ts';
@@ -28,9 +29,12 @@ import type { ReplyChannel } from '../turn/reply-channel.ts';
 import { createMemoryStopSignals, createRedisStopSignals, type StopSignals } from '../turn/stop-signals.ts';
 import type { Platform } from '../turn/turn.ts';
 import { createTurnProcessor } from '../turn/turn-processor.ts';
+import { type AnswerRefs, answerRefTtlMs } from '../usage/answer-refs.ts';
 import type { FeedbackLedger } from '../usage/feedback-ledger.ts';
+import { createMemoryAnswerRefs } from '../usage/memory-answer-refs.ts';
 import { createMemoryFeedbackLedger } from '../usage/memory-feedback-ledger.ts';
 import { createMemoryUsageLedger } from '../usage/memory-usage-ledger.ts';
+import { createRedisAnswerRefs } from '../usage/redis-answer-refs.ts';
 import { createRedisFeedbackLedger } from '../usage/redis-feedback-ledger.ts';
 import { createRedisUsageLedger } from '../usage/redis-usage-ledger.ts';
 import type { UsageLedger } from '../usage/usage-ledger.ts';
@@ -80,6 +84,8 @@ export interface WorkerPipeline {
   ledger: UsageLedger;
   /** 👍/👎 on answers, per conversation, channel and model. */
   feedback: FeedbackLedger;
+  /** Which posted message is which answer: written by reply channels, read by ingresses hearing reactions. */
+  answerRefs: AnswerRefs;
   /** Stop clicks, from the ingress that got them to the worker running the answer. */
   stops: StopSignals;
   /** Answers to tool confirmations, from the ingress that got the click to the worker waiting for it. */
@@ -244,6 +250,10 @@ export function createWorkerPipeline(config: Config, deps: WorkerPipelineDeps): 
   const feedback = redis
     ? createRedisFeedbackLedger({ redis, prefix: config.redisPrefix })
     : createMemoryFeedbackLedger();
+  const answerRefTtl = answerRefTtlMs(retentionMs({ historyTtlDays }));
+  const answerRefs = redis
+    ? createRedisAnswerRefs({ redis, prefix: config.redisPrefix, ttlMs: answerRefTtl })
+    : createMemoryAnswerRefs({ ttlMs: answerRefTtl });
   // Pub/sub needs connections of its own; they report trouble like the shared one, not as unhandled errors.
   const subscriber = (what: string) => {
     const connection = (redis as RedisConnection).duplicate();
@@ -279,6 +289,7 @@ export function createWorkerPipeline(config: Config, deps: WorkerPipelineDeps): 
     store,
     ledger,
     feedback,
+    answerRefs,
     stops,
     confirmAnswers,
     queue,

@@ -15,6 +15,19 @@ export interface OpenReplyOptions {
   previous: PostedMessage[];
   /** Called whenever the set of posted messages grows, so a re-run can find them. */
   onPosted: (posted: PostedMessage[]) => Promise<void>;
+  /**
+   * Set when a Stop can end this answer (a message turn: its run listens for stops under the turn's id), for
+   * platforms that show the Stop control on the answer and check who pressed it.
+   */
+  stoppable?: StoppableTurn;
+}
+
+/** The turn a Stop control ends. */
+export interface StoppableTurn {
+  /** The turn's id, which a stop request names. */
+  turnId: string;
+  /** Who asked (the turn's author): besides admins, the one who may stop it. */
+  askerId: string;
 }
 
 /** Facts about a finished reply that a platform may show (the console prints them after each reply). */

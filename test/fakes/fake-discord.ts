@@ -30,6 +30,12 @@ import {
   makeUser,
   snowflake,
 } from './fake-discord-payloads.ts';
+import {
+  type ReactedMessage,
+  type ReactionInput,
+  reactionAddPayload,
+  reactionRemovePayload,
+} from './fake-discord-reactions.ts';
 
 export {
   type FakeInteractionReplies,
@@ -38,6 +44,7 @@ export {
   type FakeWebhookMessage,
   type IdentifyPayload,
   makeUser,
+  type ReactionInput,
   type RecordedFile,
   snowflake,
 };
@@ -82,6 +89,10 @@ export interface FakeMessage {
   deleted: boolean;
   /** Files attached when it was posted. */
   files: RecordedFile[];
+  /** Its components (button rows) as last written: `[]` once removed. */
+  components: unknown[];
+  /** Emoji the bot reacted with (`PUT …/reactions/:emoji/@me`), first to last. */
+  reactions: string[];
 }
 
 /** A failure the fake injects into the next requests of a route. */
@@ -237,9 +248,20 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       embeds: [],
       pinned: false,
       flags: 0,
-      components: [],
+      components: message.components,
       ...(message.messageReference ? { message_reference: message.messageReference } : {}),
     };
+  };
+
+  /** Where a message (the bot's, or one dispatched with `sendMessageCreate`) is, and who wrote it. */
+  const reactedMessage = (id: string): ReactedMessage => {
+    const own = messagesById.get(id);
+    const sent = sentById.get(id);
+    const channelId = own?.channelId ?? (sent?.channel_id as string | undefined);
+    if (!channelId) throw new Error(`fake Discord knows no message ${id}`);
+    const guild = channels.get(channelId)?.guild_id as string | undefined;
+    const authorId = own ? bot.id : (sent!.author as FakeUser).id;
+    return { id, channelId, guildId: guild, authorId };
   };
 
   const dmChannelOf = (user: FakeUser): string => {
@@ -280,6 +302,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       allowedMentions: body.allowed_mentions,
       deleted: false,
       files,
+      components: Array.isArray(body.components) ? body.components : [],
+      reactions: [],
     };
     messages.push(message);
     messagesById.set(message.id, message);
@@ -299,6 +323,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       message.contents.push(body.content);
     }
     if ('allowed_mentions' in body) message.allowedMentions = body.allowed_mentions;
+    if (Array.isArray(body.components)) message.components = body.components;
     return json(200, botMessagePayload(message));
   };
 
@@ -342,6 +367,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         allowedMentions: undefined,
         deleted: false,
         files: [],
+        components: [],
+        reactions: [],
       }),
   });
 
@@ -413,6 +440,15 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
         return discordError(404, 10008, 'Unknown Message');
       }
       message.deleted = true;
+      return { status: 204 };
+    }),
+    compileRoute('PUT /channels/:channel/messages/:message/reactions/:emoji/@me', true, ({ params }) => {
+      const message = messagesById.get(params.message!);
+      if (!message || message.deleted || message.channelId !== params.channel) {
+        return discordError(404, 10008, 'Unknown Message');
+      }
+      // Reacting twice with the same emoji changes nothing, as on Discord.
+      if (!message.reactions.includes(params.emoji!)) message.reactions.push(params.emoji!);
       return { status: 204 };
     }),
     compileRoute('POST /channels/:channel/typing', true, ({ params }) =>
@@ -727,6 +763,22 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}) {
       sentById.delete(id);
       const payload = { id, channel_id: channel, ...(inGuild ? { guild_id: guildId } : {}) };
       gateway.dispatch('MESSAGE_DELETE', payload);
+      return payload;
+    },
+    /** Dispatches MESSAGE_REACTION_ADD: `user` (default Alice) reacts to a message with `emoji`; returns the payload. */
+    sendReactionAdd(input: ReactionInput) {
+      const payload = reactionAddPayload(reactedMessage(input.messageId), input.user ?? alice, input.emoji);
+      gateway.dispatch('MESSAGE_REACTION_ADD', payload);
+      return payload;
+    },
+    /** Dispatches MESSAGE_REACTION_REMOVE: `user` (default Alice) takes a reaction back; returns the payload. */
+    sendReactionRemove(input: ReactionInput) {
+      const payload = reactionRemovePayload(
+        reactedMessage(input.messageId),
+        input.user ?? alice,
+        input.emoji,
+      );
+      gateway.dispatch('MESSAGE_REACTION_REMOVE', payload);
       return payload;
     },
     /** Dispatches any gateway event as given (recorded payloads, scaffolding); returns how many clients got it. */

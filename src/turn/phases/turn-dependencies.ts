@@ -68,6 +68,10 @@ export function openTurnReply(
         posted = list;
         await job.recordReplies(list);
       },
+      // Only a message turn's run listens for Stop (`runMessageTurn`).
+      ...(job.turn.kind === 'message'
+        ? { stoppable: { turnId: job.turn.id, askerId: job.turn.author.id } }
+        : {}),
     });
   return { stream: open(), reopen: open, posted: () => posted };
 }
