@@ -15,6 +15,7 @@ import type { ToolConfirmations } from '../tools/tool-confirmation.ts';
 import type { FollowedConversations, PlatformIngress } from '../turn/platform-ingress.ts';
 import type { ReplyChannel } from '../turn/reply-channel.ts';
 import type { Platform } from '../turn/turn.ts';
+import { type AnswerRefs, createLateAnswerRefs } from '../usage/answer-refs.ts';
 import { createFeedbackRecorder, type RecordFeedback } from '../usage/record-feedback.ts';
 import type { UsageLedger } from '../usage/usage-ledger.ts';
 import type { Config } from './config.ts';
@@ -69,6 +70,7 @@ async function createReplyChannels(
   logger: Logger,
   consoleReplies: ReplyChannel | undefined,
   slackBudget?: TokenBuckets,
+  answerRefs?: AnswerRefs,
 ): Promise<Partial<Record<Platform, ReplyChannel>>> {
   if (consoleReplies) return { console: consoleReplies };
   const channels: Partial<Record<Platform, ReplyChannel>> = {};
@@ -78,7 +80,7 @@ async function createReplyChannels(
   }
   if (config.discord) {
     const { createDiscordReplyChannel } = await import('../../adapters/discord/index.ts');
-    channels.discord = createDiscordReplyChannel({ config: config.discord, logger });
+    channels.discord = createDiscordReplyChannel({ config: config.discord, logger, answerRefs });
   }
   return channels;
 }
@@ -93,6 +95,8 @@ async function createIngresses(
     recordFeedback?: RecordFeedback;
     requestStop?: (turnId: string) => Promise<void>;
     toolConfirmations?: ToolConfirmations;
+    /** Which message is which answer (Discord records reactions through it). */
+    answerRefs?: AnswerRefs;
   } = {},
 ): Promise<PlatformIngress[]> {
   const ingresses: PlatformIngress[] = [];
@@ -102,9 +106,19 @@ async function createIngresses(
   }
   if (config.discord) {
     const { createDiscordIngress } = await import('../../adapters/discord/index.ts');
-    const { toolConfirmations } = actions;
+    const { toolConfirmations, recordFeedback, requestStop, answerRefs } = actions;
     ingresses.push(
-      createDiscordIngress({ config: config.discord, sink, logger, followed, toolConfirmations }),
+      createDiscordIngress({
+        config: config.discord,
+        sink,
+        logger,
+        followed,
+        toolConfirmations,
+        recordFeedback,
+        answerRefs,
+        requestStop,
+        adminUsers: config.access.adminUsers,
+      }),
     );
   }
   return ingresses;
@@ -172,14 +186,24 @@ export async function startParley(config: Config, options: StartOptions): Promis
     : undefined;
   // Slack's Tier-3 budget per workspace: in memory until the pipeline's Redis is there, then shared by all workers.
   const slackBudget = createDeferredTokenBuckets(createMemoryTokenBuckets(SLACK_TIER_3));
+  // The pipeline owns the answer refs (memory or Redis) but is built after the reply channels that write them.
+  const answerRefs = createLateAnswerRefs();
+  const replyChannels = await createReplyChannels(
+    config,
+    logger,
+    consoleReplies,
+    slackBudget.buckets,
+    answerRefs.refs,
+  );
   const pipeline = createWorkerPipeline(config, {
     logger,
-    replyChannels: await createReplyChannels(config, logger, consoleReplies, slackBudget.buckets),
+    replyChannels,
     // The terminal chat answers in this process, so its turns never leave it; its memory still goes to Redis.
     inProcessQueue: consoleMode,
     tuning: options.queueTuning,
   });
   const { queue, store } = pipeline;
+  answerRefs.use(pipeline.answerRefs);
   if (pipeline.redis) {
     const shared = {
       ...SLACK_TIER_3,
@@ -203,6 +227,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
     ? await createIngresses(config, pipeline.sink, logger, pipeline.store, {
         recordFeedback,
         requestStop: (turnId) => pipeline.stops.request(turnId),
+        answerRefs: pipeline.answerRefs,
         toolConfirmations: {
           answer: (questionId, answer) => pipeline.confirmAnswers.answer(questionId, answer),
           adminUsers: config.access.adminUsers,
