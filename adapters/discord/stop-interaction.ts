@@ -1,6 +1,6 @@
-import { type Client, Events, type MessageComponentInteraction, MessageFlags } from 'discord.js';
+import { type Client, Events, type MessageComponentInteraction } from 'discord.js';
 import type { Logger } from '../../src/app/logger.ts';
-import { isGuildAdmin } from './platform-admin.ts';
+import { allowAskerOrAdmin } from './asker-or-admin.ts';
 import { parseStopControlId, STOP_CONTROL_PREFIX } from './stop-button.ts';
 
 /** What answering Stop clicks needs. */
@@ -38,17 +38,10 @@ async function answerClick(
     await interaction.deferUpdate();
     return;
   }
-  const userId = interaction.user.id;
-  const allowed =
-    userId === turn.askerId ||
-    options.adminUsers.includes(userId) ||
-    isGuildAdmin(interaction.memberPermissions, interaction.memberPermissions);
-  if (!allowed) {
-    await interaction.reply({
-      content: `Only <@${turn.askerId}> can stop this answer.`,
-      flags: MessageFlags.Ephemeral,
-      allowedMentions: { parse: [] },
-    });
+  const { adminUsers } = options;
+  if (
+    !(await allowAskerOrAdmin(interaction, { askerId: turn.askerId, adminUsers, action: 'stop this answer' }))
+  ) {
     options.logger.info({ turnId: turn.turnId }, 'Stop refused to someone else');
     return;
   }

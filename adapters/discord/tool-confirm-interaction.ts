@@ -1,11 +1,11 @@
-import { type Client, Events, type MessageComponentInteraction, MessageFlags } from 'discord.js';
+import { type Client, Events, type MessageComponentInteraction } from 'discord.js';
 import type { Logger } from '../../src/app/logger.ts';
 import {
   CONFIRM_CONTROL_PREFIX,
   parseConfirmControlId,
   type ToolConfirmations,
 } from '../../src/tools/tool-confirmation.ts';
-import { isGuildAdmin } from './platform-admin.ts';
+import { allowAskerOrAdmin } from './asker-or-admin.ts';
 
 /**
  * Answers tool confirmations from their buttons (`custom_id` `parley_tool_confirm:…`). Only the person whose
@@ -35,23 +35,15 @@ async function answerClick(
     await interaction.deferUpdate();
     return;
   }
-  const userId = interaction.user.id;
-  const allowed =
-    userId === control.askerId ||
-    options.adminUsers.includes(userId) ||
-    isGuildAdmin(interaction.memberPermissions, interaction.memberPermissions);
-  if (!allowed) {
-    await interaction.reply({
-      content: `Only <@${control.askerId}> can answer this.`,
-      flags: MessageFlags.Ephemeral,
-      allowedMentions: { parse: [] },
-    });
+  const { askerId } = control;
+  const { adminUsers } = options;
+  if (!(await allowAskerOrAdmin(interaction, { askerId, adminUsers, action: 'answer this' }))) {
     options.logger.info({ question: control.questionId }, 'tool confirmation refused to someone else');
     return;
   }
   // Acknowledged first (Discord allows 3 s); the worker edits the question once it has the answer.
   await interaction.deferUpdate();
-  await options.answer(control.questionId, { approved: control.approved, by: `<@${userId}>` });
+  await options.answer(control.questionId, { approved: control.approved, by: `<@${interaction.user.id}>` });
   options.logger.info(
     { question: control.questionId, approved: control.approved },
     'tool confirmation answered',
