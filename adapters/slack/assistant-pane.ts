@@ -1,7 +1,7 @@
 import { type App, Assistant } from '@slack/bolt';
 import type { Logger } from '../../src/app/logger.ts';
 import type { SuggestedPrompt } from '../../src/app/suggested-prompts.ts';
-import { createAssistantThreads, threadOf } from './assistant-threads.ts';
+import { type AssistantThreads, createAssistantThreads, threadOf } from './assistant-threads.ts';
 import { isCommandName } from './command-text.ts';
 import type { IncomingSlackEvent } from './message-handler.ts';
 import { slackTextToPlain } from './slack-text.ts';
@@ -30,6 +30,8 @@ export interface AssistantPaneOptions {
   suggestedPrompts?: SuggestedPrompt[];
   /** Display names of the viewed channel's authors. */
   directory: UserDirectory;
+  /** Where the state of each thread is kept (default: this process's memory; with Redis, shared by every ingress). */
+  threads?: AssistantThreads;
   /** Logger. */
   logger: Logger;
 }
@@ -44,7 +46,7 @@ export interface AssistantPaneOptions {
  */
 export function registerAssistantPane(app: App, options: AssistantPaneOptions): void {
   const { logger } = options;
-  const threads = createAssistantThreads();
+  const threads = options.threads ?? createAssistantThreads();
   const prompts = options.suggestedPrompts ?? DEFAULT_SUGGESTED_PROMPTS;
   const assistant = new Assistant({
     threadContextStore: threads.contextStore,
@@ -61,15 +63,13 @@ export function registerAssistantPane(app: App, options: AssistantPaneOptions): 
       const event = message as unknown as IncomingSlackEvent['event'];
       const botUserId = context.botUserId;
       const { channelId, threadTs } = threadOf(message);
-      const thread = threads.state(channelId, threadTs);
       const fromPerson = isFromPerson(event, botUserId);
       const text = typeof event.text === 'string' ? event.text : '';
       let note: string | undefined;
       if (fromPerson) {
         const viewed = (await getThreadContext()).channel_id;
-        if (viewed !== undefined && viewed !== thread.toldChannel) {
+        if (viewed !== undefined && (await threads.noteViewedChannel(channelId, threadTs, viewed))) {
           note = await describeViewedChannel(client, viewed, { logger, names: options.directory.names });
-          thread.toldChannel = viewed;
         }
       }
       const paneText =
@@ -80,8 +80,7 @@ export function registerAssistantPane(app: App, options: AssistantPaneOptions): 
         context: context as IncomingSlackEvent['context'],
         note,
       });
-      if (fromPerson && !thread.titled && !isPaneCommand(text)) {
-        thread.titled = true;
+      if (fromPerson && !isPaneCommand(text) && (await threads.claimTitle(channelId, threadTs))) {
         await setTitle(titleOf(text)).catch((error: unknown) =>
           logger.debug({ err: error, thread: threadTs }, 'could not set the assistant thread title'),
         );

@@ -13,32 +13,38 @@ export interface AssistantThreadContext {
   enterprise_id?: string | null;
 }
 
-/** What the ingress remembers of one assistant thread. */
-export interface AssistantThreadState {
-  /** The context Slack last reported: the channel (and team) the user is looking at. */
+/**
+ * What the ingress remembers of each assistant thread, by `<channel>:<thread_ts>`: the context Slack last
+ * reported (the channel the user is looking at), whether the thread got its title, and which viewed channel the
+ * model was last told about. In memory (one process) or on Redis (every ingress process, and across restarts).
+ */
+export interface AssistantThreads {
+  /** The store Bolt's `Assistant` reads and writes thread context through. */
+  contextStore: ContextStore;
+  /** Whether the caller is the first to title the thread (it then sets the title; everyone later is told no). */
+  claimTitle(channelId: string, threadTs: string): Promise<boolean>;
+  /**
+   * Records `viewed` as the channel the model knows the user is looking at; true when it differs from the one
+   * the model was last told about (the caller then tells it), false when the model already knows.
+   */
+  noteViewedChannel(channelId: string, threadTs: string, viewed: string): Promise<boolean>;
+}
+
+/** What the in-memory record keeps of one thread. */
+interface ThreadState {
   context: AssistantThreadContext;
-  /** Whether the thread has been given a title (from its first question). */
   titled: boolean;
-  /** The viewed channel the model was last told about, so a change is told once. */
   toldChannel?: string;
 }
 
-/** The assistant threads one ingress process has seen, by `<channel>:<thread_ts>`. */
-export interface AssistantThreads {
-  /** The thread's state, created empty on first use. */
-  state(channelId: string, threadTs: string): AssistantThreadState;
-  /** The store Bolt's `Assistant` reads and writes thread context through. */
-  contextStore: ContextStore;
-}
-
 /**
- * A bounded in-memory record of assistant threads. Bolt's default context store keeps one context for the
- * whole app (the last thread's) and rewrites the bot's first message to carry it; this one keeps each thread
- * its own, dropping the least recently used beyond `capacity`.
+ * A bounded in-memory record of assistant threads (the embedded mode). Bolt's default context store keeps one
+ * context for the whole app (the last thread's) and rewrites the bot's first message to carry it; this one keeps
+ * each thread its own, dropping the least recently used beyond `capacity`.
  */
 export function createAssistantThreads(capacity = 20_000): AssistantThreads {
-  const threads = new Map<string, AssistantThreadState>();
-  const state = (channelId: string, threadTs: string): AssistantThreadState => {
+  const threads = new Map<string, ThreadState>();
+  const state = (channelId: string, threadTs: string): ThreadState => {
     const key = `${channelId}:${threadTs}`;
     const found = threads.get(key) ?? { context: {}, titled: false };
     threads.delete(key);
@@ -47,7 +53,18 @@ export function createAssistantThreads(capacity = 20_000): AssistantThreads {
     return found;
   };
   return {
-    state,
+    async claimTitle(channelId, threadTs) {
+      const thread = state(channelId, threadTs);
+      if (thread.titled) return false;
+      thread.titled = true;
+      return true;
+    },
+    async noteViewedChannel(channelId, threadTs, viewed) {
+      const thread = state(channelId, threadTs);
+      if (thread.toldChannel === viewed) return false;
+      thread.toldChannel = viewed;
+      return true;
+    },
     contextStore: {
       async get({ payload }) {
         const { channelId, threadTs, context } = threadOf(payload);

@@ -1,4 +1,5 @@
 import { App, type SocketModeReceiver } from '@slack/bolt';
+import type { Cluster, Redis } from 'ioredis';
 import type { Config } from '../../src/app/config.ts';
 import type { Logger } from '../../src/app/logger.ts';
 import type { TurnSink } from '../../src/queue/turn-queue.ts';
@@ -6,16 +7,18 @@ import type { ToolConfirmations } from '../../src/tools/tool-confirmation.ts';
 import type { FollowedConversations, PlatformIngress } from '../../src/turn/platform-ingress.ts';
 import type { RecordFeedback } from '../../src/usage/record-feedback.ts';
 import { registerAssistantPane } from './assistant-pane.ts';
+import { createAssistantThreads } from './assistant-threads.ts';
 import { createChannelDirectory } from './channel-directory.ts';
 import { registerFeedbackAction } from './feedback-action.ts';
 import { createMessageHandler } from './message-handler.ts';
+import { createRedisAssistantThreads } from './redis-assistant-threads.ts';
 import { type SlackRetryPolicy, slackClientOptions } from './slack-client-options.ts';
 import { slackEventsRoute } from './slack-events-route.ts';
 import { registerSlackListeners } from './slack-listeners.ts';
 import { toSlackLogger } from './slack-logger.ts';
 import { createSlackReceivers } from './slack-receivers.ts';
 import { slackStartError } from './slack-start-error.ts';
-import { registerStopAction } from './stop-control.ts';
+import { registerStopAction } from './stop-action.ts';
 import { registerToolConfirmAction } from './tool-confirm-action.ts';
 import { createUserDirectory } from './user-directory.ts';
 
@@ -47,6 +50,16 @@ export interface SlackIngressOptions {
   requestStop?: (turnId: string) => Promise<void>;
   /** Where Approve/Decline clicks on tool confirmations go; without it they are dropped (Bolt acks them). */
   toolConfirmations?: ToolConfirmations;
+  /**
+   * `ADMIN_USERS`: people who may stop anyone's answer, besides workspace admins (default: the tool
+   * confirmations' list, else nobody).
+   */
+  adminUsers?: readonly string[];
+  /**
+   * Redis (with `REDIS_URL`): the assistant pane's thread state (context, title, viewed channel told) is kept
+   * there, shared by every ingress process and kept across restarts; without it, in this process's memory.
+   */
+  redis?: { connection: Redis | Cluster; prefix: string };
 }
 
 /** How long `stop` waits for the Socket Mode connection to close. */
@@ -93,11 +106,25 @@ export function createSlackIngress(options: SlackIngressOptions): PlatformIngres
       handleMessage,
       suggestedPrompts: config.suggestedPrompts,
       directory,
+      threads: options.redis
+        ? createRedisAssistantThreads({
+            redis: options.redis.connection,
+            prefix: options.redis.prefix,
+            logger,
+          })
+        : createAssistantThreads(),
       logger,
     });
   }
   if (options.recordFeedback) registerFeedbackAction(app, { record: options.recordFeedback, logger });
-  if (options.requestStop) registerStopAction(app, { requestStop: options.requestStop, logger });
+  if (options.requestStop) {
+    registerStopAction(app, {
+      requestStop: options.requestStop,
+      isAdmin: directory.isAdmin,
+      adminUsers: options.adminUsers ?? options.toolConfirmations?.adminUsers ?? [],
+      logger,
+    });
+  }
   if (options.toolConfirmations)
     registerToolConfirmAction(app, { ...options.toolConfirmations, isAdmin: directory.isAdmin, logger });
   registerSlackListeners(app, {

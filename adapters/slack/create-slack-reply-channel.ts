@@ -13,6 +13,7 @@ import { type SlackRetryPolicy, slackClientOptions } from './slack-client-option
 import { slackErrorCode, toPlatformError } from './slack-errors.ts';
 import { toSlackLogger } from './slack-logger.ts';
 import { createSlackReplyStream } from './slack-reply-stream.ts';
+import { isDirectMessageChannel } from './slack-session-id.ts';
 import { askSlackConfirmation } from './tool-confirm-message.ts';
 
 /** Options of `createSlackReplyChannel`. */
@@ -93,13 +94,14 @@ export function createSlackReplyChannel(options: SlackReplyChannelOptions): Repl
       const edited = () =>
         asking(createSlackReplyStream({ ...common, target, finalOnly: streaming === 'off' }));
       const { threadId } = target;
-      // Slack streams into threads; outside a DM a stream is addressed to one recipient, which a reply to a
-      // channel thread has no business choosing. A re-run edits what the interrupted run posted.
+      // Slack streams into threads only; outside a DM a stream is addressed to its recipient (the asker), so a
+      // channel thread streams natively only when the turn names one (older queued turns do not). A re-run
+      // edits what the interrupted run posted.
       const native =
         streaming === 'native' &&
         shared.nativeStreamingAvailable !== false &&
         threadId !== undefined &&
-        target.channelId.startsWith('D') &&
+        (isDirectMessageChannel(target.channelId) || target.recipient?.teamId !== undefined) &&
         replyOptions.previous.length === 0;
       if (!native) return edited();
       return asking(

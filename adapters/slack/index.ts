@@ -10,11 +10,12 @@
  *   `enqueue-in-time.ts`, `confirm-reset.ts`). `event-to-turn.ts` converts events (`to-turn.ts` with
  *   `read-message-event.ts`; `to-amend-turn.ts` for edits and deletes) and says which thread a turn follows or
  *   needs followed. Commands: `slash-command.ts`, `command-text.ts`, `reset-command.ts`. The assistant pane
- *   (`SLACK_ASSISTANT`): `assistant-pane.ts` on Bolt's `Assistant` (`assistant-threads.ts`, `viewed-channel.ts`).
- *   Buttons: `feedback-action.ts` (👍/👎, `answer-blocks.ts`) and `stop-control.ts` (Stop).
+ *   (`SLACK_ASSISTANT`): `assistant-pane.ts` on Bolt's `Assistant` (`assistant-threads.ts` in memory, or
+ *   `redis-assistant-threads.ts` with `note-viewed-channel-1.lua`; `viewed-channel.ts`).
+ *   Buttons: `feedback-action.ts` (👍/👎, `answer-blocks.ts`) and `stop-action.ts` (Stop, `stop-control.ts`).
  * - Sending: `create-slack-reply-channel.ts` opens a `slack-reply-stream.ts` per turn (`show-thinking-status.ts`,
  *   `slack-message-driver.ts` under `../shared/reply-messages.ts`, `markdown-to-mrkdwn.ts`, `split-message.ts`),
- *   or with `SLACK_STREAMING=native` in DM threads a `native-reply-stream.ts` (`write-streamed-message.ts`,
+ *   or with `SLACK_STREAMING=native` in threads a `native-reply-stream.ts` (`write-streamed-message.ts`,
  *   falling back to the former), all within one workspace budget (`../../src/rate-limit/`), and deletes replies; `command-responder.ts` answers the invoker (`tell-invoker.ts`, `response-url.ts`,
  *   `upload-command-file.ts`).
  * - Both: `slack-client-options.ts`, `slack-errors.ts`, `slack-start-error.ts`, `slack-logger.ts`, `slack-session-id.ts`, `slack-text.ts`,

@@ -82,7 +82,7 @@ export function createNativeReplyStream(options: NativeReplyStreamOptions): Repl
       streamed.push({ ts: await startNativeStream(client, target, text), sent: text, open: true });
       await record();
       if (streamed.length === 1 && !finished)
-        stopControl = showStopControl(client, target, { logger, limiter });
+        stopControl = showStopControl(client, target, options.stoppable, { logger, limiter });
       return true;
     } catch (error) {
       if (streamed.length > 0) throw error;

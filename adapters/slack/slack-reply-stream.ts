@@ -9,7 +9,11 @@ import type {
 } from '../../src/turn/reply-channel.ts';
 import type { ReplyTarget } from '../../src/turn/turn.ts';
 import { createLatestThrottle } from '../shared/latest-throttle.ts';
-import { createReplyMessages, type ReplyMessages } from '../shared/reply-messages.ts';
+import {
+  createReplyMessages,
+  type ReplyMessageDriver,
+  type ReplyMessages,
+} from '../shared/reply-messages.ts';
 import { feedbackBlock, sectionBlocks } from './answer-blocks.ts';
 import { markdownToMrkdwn } from './markdown-to-mrkdwn.ts';
 import { type ReplyStreamShared, showThinkingStatus } from './show-thinking-status.ts';
@@ -17,6 +21,7 @@ import { showToolStatus } from './show-tool-status.ts';
 import { callSlack } from './slack-errors.ts';
 import { createSlackMessageDriver } from './slack-message-driver.ts';
 import { SLACK_MESSAGE_LIMIT, splitMessage } from './split-message.ts';
+import { stopBlock } from './stop-control.ts';
 
 /** Text of the placeholder posted while the model thinks (where no native status can be shown). */
 export const PLACEHOLDER_TEXT = '_Thinking…_';
@@ -49,6 +54,8 @@ export interface SlackReplyStreamOptions extends OpenReplyOptions {
  * One reply in a Slack thread (or a DM's top level). While the model writes, the newest text is shown by
  * editing the reply's message(s) at most once per interval; `finish` writes the final text, split into
  * several messages when long. Messages an earlier run posted (`previous`) are edited, never posted again.
+ * Until the answer is final, the message being edited carries the Stop button (`stopBlock`, when a Stop can
+ * end the answer); the final write takes it away, leaving the feedback buttons under the last message.
  */
 export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyStream & {
   finish(text: string, details?: ReplyDetails): Promise<void>;
@@ -59,8 +66,23 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
     markdownToMrkdwn(markdown, { allowBroadcastMentions: options.allowBroadcastMentions });
   const workspace = target.workspaceId ?? target.channelId;
   const limiter = options.limiter;
-  // The final answer's last message carries the feedback buttons: set in `finish`, used by the post or edit.
-  let final: { text: string; blocks: unknown[]; written: boolean } | undefined;
+  // The message being edited while the answer is written carries the Stop button (when a Stop can end it).
+  const stop = stopBlock(options.stoppable);
+  // The text of that message (the last part so far); every other message is written without the button.
+  let current: string | undefined;
+  // The final answer's last message carries the feedback buttons (set in `finish`, used by the post or edit).
+  let final: { text: string; blocks: unknown[] | undefined } | undefined;
+  // What each message was last written with, by ts, so `finish` knows which still show a Stop button.
+  const written = new Map<string, { blocks: unknown[] | undefined; stop: boolean }>();
+  let blocks: unknown[] | undefined;
+  const blocksFor = (text: string): unknown[] | undefined => {
+    if (final) blocks = text === final.text ? final.blocks : stop ? sectionBlocks(text) : undefined;
+    else if (!stop) blocks = undefined;
+    else blocks = text === current ? [...sectionBlocks(text), stop] : sectionBlocks(text);
+    return blocks;
+  };
+  const note = (message: PostedMessage) =>
+    written.set(message.messageId, { blocks, stop: stop !== undefined && blocks?.includes(stop) === true });
   // Tokens a streaming step already took for the edits it makes (see the throttle's send below).
   let prepaid = 0;
   const driver = createSlackMessageDriver(
@@ -74,13 +96,21 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
       }
       return limiter ? limiter.acquire(workspace) : Promise.resolve();
     },
-    (text) => {
-      if (final?.text !== text) return undefined;
-      final.written = true;
-      return final.blocks;
-    },
+    blocksFor,
   );
-  const messages = createReplyMessages(driver, options.previous, options.onPosted);
+  const noting: ReplyMessageDriver = {
+    async post(text, index) {
+      const posted = await driver.post(text, index);
+      note(posted);
+      return posted;
+    },
+    async edit(message, text) {
+      const edited = await driver.edit(message, text);
+      if (edited) note(message);
+      return edited;
+    },
+  };
+  const messages = createReplyMessages(noting, options.previous, options.onPosted);
   let working: Promise<void> = Promise.resolve();
   let finished = false;
 
@@ -99,7 +129,9 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
         prepaid = 1;
       }
       try {
-        await messages.writeAll(splitMessage(toMrkdwn(textSoFar), limit));
+        const parts = splitMessage(toMrkdwn(textSoFar), limit);
+        current = parts.at(-1);
+        await messages.writeAll(parts);
       } finally {
         prepaid = 0;
       }
@@ -107,24 +139,25 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
     onError: (error) => logger.warn({ err: error, channel: target.channelId }, 'streaming edit failed'),
   });
 
-  /** Puts the feedback buttons under the answer's last message (its text as sections above them). */
-  const addFeedback = async (last: PostedMessage | undefined, part: string, blocks: unknown[]) => {
-    if (!last) return;
+  /** Rewrites a message the final write skipped (its text was already there) with the blocks it must end with. */
+  const rewrite = async (message: PostedMessage, part: string, finalBlocks: unknown[]) => {
     await limiter?.acquire(workspace);
     await callSlack('chat.update', () =>
       client.chat.update({
-        channel: last.channelId,
-        ts: last.messageId,
+        channel: message.channelId,
+        ts: message.messageId,
         text: part,
-        blocks: blocks as never,
+        blocks: finalBlocks as never,
         link_names: false,
       }),
     );
+    written.set(message.messageId, { blocks: finalBlocks, stop: false });
   };
 
   const showWorking = async (): Promise<void> => {
     if (messages.posted.length > 0) return; // a re-run: the earlier reply is edited in place
     if (await showThinkingStatus(client, target, shared, logger)) return;
+    current = PLACEHOLDER_TEXT;
     await messages.append(PLACEHOLDER_TEXT);
   };
 
@@ -145,17 +178,21 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
       const mrkdwn = toMrkdwn(text).trim();
       const parts = splitMessage(mrkdwn === '' ? EMPTY_REPLY_TEXT : mrkdwn, limit);
       const last = parts.at(-1)!;
-      if (details?.answer) {
-        final = {
-          text: last,
-          blocks: [...sectionBlocks(last), feedbackBlock(details.answer)],
-          written: false,
-        };
-      }
+      const feedback = details?.answer ? [...sectionBlocks(last), feedbackBlock(details.answer)] : undefined;
+      // Without feedback buttons, a message that showed Stop still needs blocks: without them Slack keeps the old.
+      final = { text: last, blocks: feedback ?? (stop ? sectionBlocks(last) : undefined) };
       await messages.writeAll(parts);
       await deleteLeftovers(client, messages, parts.length, logger);
-      // The last streamed edit already showed the final text, so no write carried the buttons: add them.
-      if (final && !final.written) await addFeedback(messages.posted.at(-1), last, final.blocks);
+      // A write skipped because the text was already shown left that message's buttons as they were.
+      for (const [index, message] of messages.posted.entries()) {
+        const seen = written.get(message.messageId);
+        const part = parts[index]!;
+        if (index === parts.length - 1) {
+          if (final.blocks && seen?.blocks !== final.blocks) await rewrite(message, part, final.blocks);
+        } else if (seen?.stop) {
+          await rewrite(message, part, sectionBlocks(part));
+        }
+      }
     },
   };
 }

@@ -26,6 +26,8 @@ export interface SlackMessageEvent {
   channel?: unknown;
   channel_type?: unknown;
   team?: unknown;
+  /** The author's own team (Slack Connect: it can differ from the workspace the event was delivered for). */
+  user_team?: unknown;
   hidden?: unknown;
   /** Files shared with the message (`file_share`, or a mention or DM with files): see `SlackFile`. */
   files?: unknown;
@@ -191,6 +193,10 @@ export function toTurn(event: SlackMessageEvent, options: ToTurnOptions): Turn |
   };
   if (replyThreadTs !== undefined) target.threadId = replyThreadTs;
   if (intent.kind === 'command') target.invoker = { userId: authorId };
+  // A person's message is answered for that person: the recipient of a stream in a channel, and who may stop it.
+  if (fields.user !== undefined && !fields.fromBot) {
+    target.recipient = { userId: fields.user, teamId: teamOf(event.user_team) ?? teamOf(event.team) ?? team };
+  }
   const turn: Turn = {
     id: `${channel}:${ts}`,
     sessionId: slackSessionId(conversation),
@@ -228,6 +234,11 @@ function addressingOf(
   if (fields.fromBot) return { ignored: 'bot message without mention' };
   // No mention of the bot here, so any mention is of someone else.
   return { kind: mentionedUserIds(fields.rawText).length > 0 ? 'listen' : 'message' };
+}
+
+/** A team id from an event field, if it is one. */
+function teamOf(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[TE][A-Z0-9]+$/.test(value) ? value : undefined;
 }
 
 /** Whether the turn's message is a reply inside a thread that existed before it (thread backfill applies). */

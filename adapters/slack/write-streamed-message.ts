@@ -3,6 +3,7 @@ import type { RateLimiter } from '../../src/rate-limit/rate-limiter.ts';
 import type { ReplyTarget } from '../../src/turn/turn.ts';
 import { broadcastAsText } from './markdown-to-mrkdwn.ts';
 import { callSlack } from './slack-errors.ts';
+import { isDirectMessageChannel } from './slack-session-id.ts';
 
 /** One natively streamed message: what it shows so far and whether its stream is still open. */
 export interface StreamedMessage {
@@ -76,16 +77,25 @@ export async function writeStreamedMessage(
   message.sent = text;
 }
 
-/** Starts a native stream in the target's thread showing `text`; resolves to the new message's `ts`. */
+/**
+ * Starts a native stream in the target's thread showing `text`; resolves to the new message's `ts`. Outside a DM
+ * Slack streams to one person (`recipient_user_id`, `recipient_team_id`: the asker), and refuses without them.
+ */
 export async function startNativeStream(
   client: webApi.WebClient,
   target: ReplyTarget & { threadId: string },
   text: string,
 ): Promise<string> {
+  const { recipient } = target;
+  const addressed =
+    !isDirectMessageChannel(target.channelId) && recipient?.teamId !== undefined
+      ? { recipient_user_id: recipient.userId, recipient_team_id: recipient.teamId }
+      : {};
   const result = await client.chat.startStream({
     channel: target.channelId,
     thread_ts: target.threadId,
     markdown_text: text,
+    ...addressed,
   });
   if (typeof result.ts !== 'string') throw new Error('chat.startStream answered without a ts');
   return result.ts;

@@ -97,6 +97,8 @@ async function createIngresses(
     toolConfirmations?: ToolConfirmations;
     /** Which message is which answer (Discord records reactions through it). */
     answerRefs?: AnswerRefs;
+    /** Redis and its key prefix: Slack keeps its assistant threads' state there (shared by every ingress). */
+    redis?: { connection: RedisConnection; prefix: string };
   } = {},
 ): Promise<PlatformIngress[]> {
   const ingresses: PlatformIngress[] = [];
@@ -232,6 +234,7 @@ export async function startParley(config: Config, options: StartOptions): Promis
           answer: (questionId, answer) => pipeline.confirmAnswers.answer(questionId, answer),
           adminUsers: config.access.adminUsers,
         },
+        redis: pipeline.redis ? { connection: pipeline.redis, prefix: config.redisPrefix } : undefined,
       })
     : [];
   const health = healthCheck(config, { redis: pipeline.redis, queue, ingresses });

@@ -39,6 +39,12 @@ export interface ReplyTarget {
    * message to `userId`; Discord the interaction's application id and token.
    */
   invoker?: { userId: string; responseUrl?: string; applicationId?: string; interactionToken?: string };
+  /**
+   * The person the answer is for (the question's author) and their team: Slack addresses a stream outside a DM
+   * to them (`recipient_user_id`, `recipient_team_id`). Absent on turns queued before it existed, and on turns
+   * of a bot or of edits: such answers are not streamed natively in a channel (they are posted and edited).
+   */
+  recipient?: { userId: string; teamId?: string };
 }
 
 /** An earlier message of a conversation that the platform already had before Parley saw it (thread backfill). */

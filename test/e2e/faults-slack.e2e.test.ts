@@ -65,6 +65,9 @@ beforeAll(async () => {
     SLACK_BOT_TOKEN: 'xoxb-faults',
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: api.url,
+    // The post-and-edit path (chat.postMessage, chat.update); faults of native streams are in
+    // slack-channel-streaming.e2e.test.ts.
+    SLACK_STREAMING: 'edit',
     LOG_LEVEL: 'silent',
   });
   eventsUrl = slackEventsUrl(parley);

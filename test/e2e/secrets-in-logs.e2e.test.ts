@@ -119,7 +119,9 @@ describe('secrets never reach the logs, even at trace level', () => {
       model.failNext(1, { status: 401, message: `Incorrect API key provided: ${SECRETS.OPENAI_API_KEY}.` });
       expect((await slackMention(`401 please ${USER_TEXT}`)).join()).toMatch(/rejected the API key/);
 
-      // Slack's Web API fails: an error answer, then HTTP 500s (the turn is retried and goes through).
+      // Slack's Web API fails: the native stream is refused (the reply falls back to post-and-edit), an error
+      // answer, then HTTP 500s (the turn is retried and goes through).
+      api.failNext('chat.startStream', 1, { ok: false, error: 'invalid_auth' });
       api.failNext('chat.postMessage', 1, { ok: false, error: 'invalid_auth' });
       api.failNext('chat.update', 2, { status: 500 });
       api.failNext('users.info', 1, { ok: false, error: 'user_not_found' });
@@ -205,6 +207,7 @@ describe('secrets never reach the logs, even at trace level', () => {
       const all = lines.join('\n');
       for (const message of [
         'model call failed',
+        'Slack refused to stream natively',
         'Slack chat.postMessage failed',
         'Slack response_url answered HTTP 500',
         'answering a command failed',

@@ -86,7 +86,8 @@ const parsed = (value: unknown): unknown => {
 
 /**
  * The Agents & AI Apps methods on the fake Slack: assistant threads (suggested prompts, titles), native
- * streaming (`chat.startStream` → `appendStream` → `stopStream`, which Slack accepts only in a thread), the
+ * streaming (`chat.startStream` → `appendStream` → `stopStream`, which Slack accepts only in a thread, and
+ * outside a DM only with `recipient_user_id` and `recipient_team_id`), the
  * channel history the pane's viewed channel is read from, and a workspace-wide Tier-3 budget.
  */
 export function createFakeSlackAi(host: FakeSlackAiHost): {
@@ -154,6 +155,11 @@ export function createFakeSlackAi(host: FakeSlackAiHost): {
       const thread = str(body.thread_ts);
       if (refusal !== undefined) return { ok: false, error: refusal };
       if (!channel || !thread) return { ok: false, error: 'invalid_arguments' };
+      // Outside a DM Slack streams to one person, and says which of the two fields is missing.
+      if (!channel.startsWith('D')) {
+        if (!str(body.recipient_user_id)) return { ok: false, error: 'missing_recipient_user_id' };
+        if (!str(body.recipient_team_id)) return { ok: false, error: 'missing_recipient_team_id' };
+      }
       const ts = host.nextTs();
       const message: StreamableMessage = {
         channel,

@@ -32,6 +32,7 @@ describe('toTurn', () => {
         threadId: '1700000001.000100',
         workspaceId: FIXTURE.team,
         replyToMessageId: '1700000001.000100',
+        recipient: { userId: FIXTURE.user, teamId: FIXTURE.team },
       },
       receivedAt: 1_700_000_001_000,
     });
