@@ -60,8 +60,8 @@ function createClient(settings: RedisSettings): RedisConnection {
 }
 
 /**
- * The process's shared Redis connection for history, usage and the queue's own commands (BullMQ opens its
- * blocking connections from it): a URL's server, a Sentinel-managed master, or a Cluster (seed nodes).
+ * The process's shared Redis connection for history, usage and the queue's own commands (BullMQ gets a
+ * duplicate, `duplicateForQueue`): a URL's server, a Sentinel-managed master, or a Cluster (seed nodes).
  * A restart or failover costs latency, not turns.
  */
 export function connectRedis(settings: RedisSettings | string, logger: Logger): RedisConnection {
@@ -80,6 +80,23 @@ export function connectRedis(settings: RedisSettings | string, logger: Logger): 
     down = false;
   });
   return redis;
+}
+
+/**
+ * A connection of its own for BullMQ, to the same Redis as `redis`, without auto-pipelining. BullMQ defines its
+ * ~60 scripts on the connection it is given, and every auto-pipelined batch copies the connection's scripts into
+ * a new `Pipeline` (≈1.5 ms of CPU per answer on the Slack path, BENCHMARKS.md); BullMQ's commands are few and
+ * its blocking ones may not be batched anyway. The caller closes it (`closeRedis`).
+ */
+export function duplicateForQueue(redis: RedisConnection): RedisConnection {
+  if (redis instanceof Cluster) {
+    const { redisOptions } = redis.options;
+    return redis.duplicate(undefined, {
+      enableAutoPipelining: false,
+      redisOptions: { ...redisOptions, enableAutoPipelining: false, connectionName: 'parley-queue' },
+    });
+  }
+  return redis.duplicate({ enableAutoPipelining: false, connectionName: 'parley-queue' });
 }
 
 /** Redis could not be reached at start: host, port and cause, in words an operator can act on. */

@@ -553,28 +553,38 @@ describe.sequential('BullMQ turn queue across processes', () => {
     reportOnFailure(() => rig);
     rig = await startRig('retry', { latency: () => 5, concurrency: 5, lockMs: 2_000 });
     const worker = await spawnWorker(rig.workerArgs);
-    // An ingress whose connection fails the first command after the turn landed in its mailbox.
+    // An ingress whose connections (its own and the one it opens for BullMQ) fail the first command after the
+    // turn landed in its mailbox: the wake-up.
     const flaky = new Redis(rig.redis.url, { maxRetriesPerRequest: null });
     cleanups.push(async () => flaky.disconnect());
     const mailbox = mailboxKeys(rig.prefix, rig.names.sessionId(1)).mailbox;
-    const sendCommand = flaky.sendCommand.bind(flaky);
     let failNext = false;
-    vi.spyOn(flaky, 'sendCommand').mockImplementation((command: Command, ...rest) => {
-      if (failNext) {
-        failNext = false;
-        command.reject(new Error('connection reset (simulated)'));
-        return command.promise;
-      }
-      const sent = sendCommand(command, ...rest);
-      if (command.args.includes(mailbox)) {
-        command.promise.then(
-          (seq) => {
-            if (Number(seq) > 0) failNext = true;
-          },
-          () => {},
-        );
-      }
-      return sent;
+    const makeFlaky = (connection: Redis) => {
+      const sendCommand = connection.sendCommand.bind(connection);
+      vi.spyOn(connection, 'sendCommand').mockImplementation((command: Command, ...rest) => {
+        if (failNext) {
+          failNext = false;
+          command.reject(new Error('connection reset (simulated)'));
+          return command.promise;
+        }
+        const sent = sendCommand(command, ...rest);
+        if (command.args.includes(mailbox)) {
+          command.promise.then(
+            (seq) => {
+              if (Number(seq) > 0) failNext = true;
+            },
+            () => {},
+          );
+        }
+        return sent;
+      });
+    };
+    makeFlaky(flaky);
+    const duplicate = flaky.duplicate.bind(flaky);
+    vi.spyOn(flaky, 'duplicate').mockImplementation((override) => {
+      const copy = duplicate(override);
+      makeFlaky(copy);
+      return copy;
     });
     const ingress = createBullTurnQueue({
       redis: flaky,

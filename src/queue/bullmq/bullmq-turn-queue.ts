@@ -1,6 +1,7 @@
 import { Queue, type Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../../app/logger.ts';
+import { closeRedis, duplicateForQueue } from '../../app/redis-connection.ts';
 import { warnAtMostEvery } from '../../app/warn-at-most-every.ts';
 import { retentionMs } from '../../history/history-arguments.ts';
 import { createKeyedSerial } from '../keyed-serial.ts';
@@ -69,9 +70,11 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
   const lockDurationMs = options.lockDurationMs ?? 30_000;
   const shards = options.shards ?? 1;
   const warnQueueError = warnAtMostEvery(logger, 'queue connection error');
+  // BullMQ's queues and workers on a connection of their own (see duplicateForQueue); ours stay on `redis`.
+  const bullRedis = duplicateForQueue(options.redis);
   const queues = Array.from({ length: shards }, (_, shard) => {
     const queue = new Queue<DrainData>(DRAIN_QUEUE_NAME, {
-      connection: redis,
+      connection: bullRedis,
       prefix: drainQueuePrefix(prefix, shard, shards),
     });
     queue.on('error', warnQueueError);
@@ -109,7 +112,7 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
       ),
 
     async process(processor) {
-      previousShards = await checkShardLayout(redis, prefix, shards);
+      previousShards = await checkShardLayout(bullRedis, prefix, shards);
       const drain = createSessionDrain({
         redis,
         prefix,
@@ -127,7 +130,7 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
       });
       workers = queues.map((_, shard) =>
         startDrainWorker({
-          redis,
+          redis: bullRedis,
           prefix,
           shard,
           shards,
@@ -151,6 +154,7 @@ export function createBullTurnQueue(options: BullTurnQueueOptions): TurnQueue {
       for (const stop of stopSweepers) stop();
       await Promise.all(workers.map((worker) => closeDrainWorker(worker, timeoutMs)));
       await Promise.all(queues.map((queue) => queue.close()));
+      await closeRedis(bullRedis);
     },
   };
 }
