@@ -42,7 +42,18 @@ export interface SlackReplyChannelOptions {
    * channel (default: in this process's memory; with several workers, pass buckets on Redis).
    */
   buckets?: TokenBuckets;
+  /**
+   * How long the model may take before the reply shows "thinking…" (the status, or the placeholder where no
+   * status can be shown); default `STATUS_DELAY_MS`. 0 shows it at once, before the model is asked.
+   */
+  statusDelayMs?: number;
 }
+
+/**
+ * Default of `statusDelayMs`: an answer whose first words come sooner is simply written, without a status
+ * flashing before it or a Web API call spent on it, and the model is asked without waiting for Slack.
+ */
+export const STATUS_DELAY_MS = 300;
 
 /**
  * The sending side of Slack for workers: a WebClient with the bot token, no inbound connection. Replies are
@@ -83,6 +94,7 @@ export function createSlackReplyChannel(options: SlackReplyChannelOptions): Repl
         shared,
         limiter,
         editIntervalMs: options.editIntervalMs ?? 1_000,
+        statusDelayMs: options.statusDelayMs ?? STATUS_DELAY_MS,
         messageLimit: options.messageLimit,
         allowBroadcastMentions,
       };

@@ -29,7 +29,11 @@ export {
   parseUmbrellaText,
 } from './command-text.ts';
 export { createSlackIngress, SLACK_EVENTS_PATH, type SlackIngressOptions } from './create-slack-ingress.ts';
-export { createSlackReplyChannel, type SlackReplyChannelOptions } from './create-slack-reply-channel.ts';
+export {
+  createSlackReplyChannel,
+  type SlackReplyChannelOptions,
+  STATUS_DELAY_MS,
+} from './create-slack-reply-channel.ts';
 export { markdownToMrkdwn } from './markdown-to-mrkdwn.ts';
 export {
   conversationOf,

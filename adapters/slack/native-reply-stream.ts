@@ -8,6 +8,7 @@ import type {
   ReplyStream,
 } from '../../src/turn/reply-channel.ts';
 import type { ReplyTarget } from '../../src/turn/turn.ts';
+import { createDeferredIndicator } from '../shared/deferred-indicator.ts';
 import { createLatestThrottle } from '../shared/latest-throttle.ts';
 import { type ReplyStreamShared, showThinkingStatus } from './show-thinking-status.ts';
 import { showToolStatus } from './show-tool-status.ts';
@@ -54,6 +55,8 @@ export interface NativeReplyStreamOptions extends OpenReplyOptions {
   fallback: () => ReplyStream;
   /** Blocks under the last message of the final answer (feedback buttons), if any. */
   finalBlocks?: (details: ReplyDetails | undefined) => unknown[] | undefined;
+  /** How long the model may take before "thinking…" is shown (default 0: at once, awaited). */
+  statusDelayMs?: number;
 }
 
 /**
@@ -113,9 +116,18 @@ export function createNativeReplyStream(options: NativeReplyStreamOptions): Repl
     }
   };
 
+  const working = createDeferredIndicator(
+    async () => {
+      await showThinkingStatus(client, target, shared, logger);
+    },
+    options.statusDelayMs ?? 0,
+    () => {}, // showThinkingStatus logs and never throws
+  );
+
   const throttle = createLatestThrottle<string>({
     intervalMs: options.editIntervalMs,
     send: async (textSoFar) => {
+      await working.settle();
       if (finished) return;
       if (!fallback) await sync(textSoFar, false);
       // Not `else`: this sync's first start may have been the refused one.
@@ -125,10 +137,12 @@ export function createNativeReplyStream(options: NativeReplyStreamOptions): Repl
   });
 
   return {
-    async showWorking() {
-      await showThinkingStatus(client, target, shared, logger);
+    showWorking: () => working.start(),
+    async showToolUse(names) {
+      // A "thinking…" still to come would replace the tools' status.
+      await working.settle();
+      await showToolStatus(client, target, shared, names, logger);
     },
-    showToolUse: (names) => showToolStatus(client, target, shared, names, logger),
     update(textSoFar) {
       if (finished || textSoFar.trim() === '') return;
       throttle.push(textSoFar);
@@ -136,6 +150,7 @@ export function createNativeReplyStream(options: NativeReplyStreamOptions): Repl
     async finish(text, details) {
       finished = true;
       await throttle.settle();
+      await working.settle();
       const final = text.trim() === '' ? EMPTY_REPLY_TEXT : text;
       const blocks = options.finalBlocks?.(details);
       if (!fallback) await sync(final, true, blocks);

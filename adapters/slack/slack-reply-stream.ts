@@ -8,6 +8,7 @@ import type {
   ReplyStream,
 } from '../../src/turn/reply-channel.ts';
 import type { ReplyTarget } from '../../src/turn/turn.ts';
+import { createDeferredIndicator } from '../shared/deferred-indicator.ts';
 import { createLatestThrottle } from '../shared/latest-throttle.ts';
 import {
   createReplyMessages,
@@ -48,6 +49,8 @@ export interface SlackReplyStreamOptions extends OpenReplyOptions {
   limiter?: RateLimiter;
   /** Show only the final answer, no streaming edits (`SLACK_STREAMING=off`). */
   finalOnly?: boolean;
+  /** How long the model may take before "thinking…" is shown (default 0: at once, awaited). */
+  statusDelayMs?: number;
 }
 
 /**
@@ -111,7 +114,15 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
     },
   };
   const messages = createReplyMessages(noting, options.previous, options.onPosted);
-  let working: Promise<void> = Promise.resolve();
+  const showWorking = async (): Promise<void> => {
+    if (messages.posted.length > 0) return; // a re-run: the earlier reply is edited in place
+    if (await showThinkingStatus(client, target, shared, logger)) return;
+    current = PLACEHOLDER_TEXT;
+    await messages.append(PLACEHOLDER_TEXT);
+  };
+  const working = createDeferredIndicator(showWorking, options.statusDelayMs ?? 0, (error) =>
+    logger.warn({ err: error, channel: target.channelId }, 'could not show the working indicator'),
+  );
   let finished = false;
 
   const throttle = createLatestThrottle<string>({
@@ -120,7 +131,7 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
       // The throttle starts a send inside `update`: yield once, so a `showWorking` begun in the same tick
       // is what this send waits for.
       await Promise.resolve();
-      await working.catch(() => {});
+      await working.settle();
       if (finished) return;
       // A streaming edit never queues behind the workspace budget: spent, this step is skipped and the next
       // (or the final write, which does wait) carries the text. Many streams then slow their steps, not answers.
@@ -154,19 +165,13 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
     written.set(message.messageId, { blocks: finalBlocks, stop: false });
   };
 
-  const showWorking = async (): Promise<void> => {
-    if (messages.posted.length > 0) return; // a re-run: the earlier reply is edited in place
-    if (await showThinkingStatus(client, target, shared, logger)) return;
-    current = PLACEHOLDER_TEXT;
-    await messages.append(PLACEHOLDER_TEXT);
-  };
-
   return {
-    showWorking() {
-      working = showWorking();
-      return working;
+    showWorking: () => working.start(),
+    async showToolUse(names) {
+      // A "thinking…" still to come would replace the tools' status.
+      await working.settle();
+      await showToolStatus(client, target, shared, names, logger);
     },
-    showToolUse: (names) => showToolStatus(client, target, shared, names, logger),
     update(textSoFar) {
       if (finished || options.finalOnly || textSoFar.trim() === '') return;
       throttle.push(textSoFar);
@@ -174,7 +179,7 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
     async finish(text, details) {
       finished = true;
       await throttle.settle();
-      await working.catch(() => {});
+      await working.settle();
       const mrkdwn = toMrkdwn(text).trim();
       const parts = splitMessage(mrkdwn === '' ? EMPTY_REPLY_TEXT : mrkdwn, limit);
       const last = parts.at(-1)!;

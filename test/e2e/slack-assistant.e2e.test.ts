@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { STATUS_DELAY_MS } from '../../adapters/slack/index.ts';
 import type { RunningParley } from '../../src/app/start-parley.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
 import type { FakeSlackApi } from '../fakes/fake-slack-api.ts';
@@ -86,6 +87,8 @@ describe('the Slack assistant pane (SLACK_ASSISTANT=true, Bolt Assistant middlew
   it('titles the thread from the first question, shows status, answers, and tells the model the viewed channel', async () => {
     const thread = nextTs();
     await send(threadStarted(thread, FIXTURE.channel));
+    // A model that takes longer than the status delay: the pane shows "is thinking…" meanwhile.
+    model.setLatency(STATUS_DELAY_MS + 200);
     await send(inThread(thread, 'What did we decide about the logo?\nsecond line'));
     await waitFor('the answer', () => repliesIn(thread).find((message) => message.text.includes('Echo')));
     expect(api.ai.titles.filter((call) => call.thread_ts === thread).map((call) => call.title)).toEqual([

@@ -22,10 +22,12 @@ afterAll(async () => {
 
 beforeEach(() => {
   api.reset();
-  // A fresh channel per test: it remembers whether the thinking status is available.
+  // A fresh channel per test: it remembers whether the thinking status is available. The status is shown at
+  // once here; its delay has tests of its own below.
   replies = createTestSlackReplyChannel({
     apiUrl: api.url,
     retryConfig: { retries: 1, minTimeout: 10, maxTimeout: 20 },
+    statusDelayMs: 0,
   });
 });
 
@@ -101,7 +103,11 @@ describe('Slack reply channel against the fake Web API', () => {
   });
 
   it('throttles streaming edits: 50 rapid updates make a handful of edits, the last one with the final text', async () => {
-    const isolated = createSlackReplyChannel({ config: testSlackConfig(api.url), logger: silentLogger });
+    const isolated = createSlackReplyChannel({
+      config: testSlackConfig(api.url),
+      logger: silentLogger,
+      statusDelayMs: 0,
+    });
     api.failNext('assistant.threads.setStatus', Number.POSITIVE_INFINITY, {
       ok: false,
       error: 'missing_scope',
@@ -247,5 +253,71 @@ describe('Slack reply channel against the fake Web API', () => {
       .openReply({ platform: 'slack', channelId: 'D2' }, { previous: [], onPosted: async () => {} })
       .finish('x');
     expect(api.callsTo('chat.postMessage')[0]?.token).toBe('xoxb-test');
+  });
+});
+
+describe('the thinking status, shown only once the model has taken a while (statusDelayMs)', () => {
+  const DELAY_MS = 150;
+  const delayed = (failStatus = false) => {
+    if (failStatus) api.failNext('assistant.threads.setStatus', 1, { ok: false, error: 'missing_scope' });
+    return createTestSlackReplyChannel({ apiUrl: api.url, statusDelayMs: DELAY_MS });
+  };
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const order = () => api.calls.map((call) => call.method).filter((method) => method !== 'auth.test');
+
+  it('is not waited for: the model is asked at once, and a quick answer is written without any status', async () => {
+    const target = threadTarget();
+    const reply = delayed().openReply(target, { previous: [], onPosted: async () => {} });
+    await reply.showWorking();
+    expect(order()).toEqual([]);
+    reply.update('Quick');
+    await reply.finish('Quick answer.');
+    await sleep(DELAY_MS * 2);
+    expect(order()).toEqual(['chat.postMessage']);
+    expect(api.messagesIn('C1', target.threadId).map((message) => message.text)).toEqual(['Quick answer.']);
+  });
+
+  it('shows "is thinking…" once the delay has passed, before the first text', async () => {
+    const target = threadTarget();
+    const reply = delayed().openReply(target, { previous: [], onPosted: async () => {} });
+    await reply.showWorking();
+    await api.waitFor(() => api.callsTo('assistant.threads.setStatus').length === 1);
+    reply.update('Slow');
+    await reply.finish('Slow answer.');
+    expect(order()).toEqual(['assistant.threads.setStatus', 'chat.postMessage']);
+  });
+
+  it('posts no placeholder for a quick answer where the status is unavailable, and one for a slow answer', async () => {
+    const replies = delayed(true);
+    const quick = threadTarget();
+    const first = replies.openReply(quick, { previous: [], onPosted: async () => {} });
+    await first.showWorking();
+    // Slow: the status is refused (missing_scope), so the placeholder is posted and then edited.
+    await api.waitFor(() => api.callsTo('chat.postMessage').length === 1);
+    expect(api.messagesIn('C1', quick.threadId)[0]?.text).toBe('_Thinking…_');
+    await first.finish('Slow answer.');
+    expect(api.messagesIn('C1', quick.threadId).map((message) => message.text)).toEqual(['Slow answer.']);
+    // Quick, on the same channel (which now knows the status is unavailable): only the answer.
+    const second = threadTarget();
+    const reply = replies.openReply(second, { previous: [], onPosted: async () => {} });
+    await reply.showWorking();
+    await reply.finish('Quick answer.');
+    await sleep(DELAY_MS * 2);
+    expect(
+      api.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === second.threadId),
+    ).toHaveLength(1);
+    expect(api.messagesIn('C1', second.threadId).map((message) => message.text)).toEqual(['Quick answer.']);
+  });
+
+  it('is not shown over a tool status that came first', async () => {
+    const target = threadTarget();
+    const reply = delayed().openReply(target, { previous: [], onPosted: async () => {} });
+    await reply.showWorking();
+    await reply.showToolUse?.(['web.fetch']);
+    await sleep(DELAY_MS * 2);
+    expect(api.callsTo('assistant.threads.setStatus').map((call) => call.body.status)).toEqual([
+      'Using web.fetch…',
+    ]);
+    await reply.finish('Fetched.');
   });
 });

@@ -17,7 +17,12 @@ describe('showing that tools run', () => {
   });
 
   it('sets the Slack thread status to "Using <tool>…", then posts the answer', async () => {
-    const replies = createTestSlackReplyChannel({ apiUrl: api.url, retryConfig: { retries: 0 } });
+    // The thinking status at once (no delay), so both statuses show in order.
+    const replies = createTestSlackReplyChannel({
+      apiUrl: api.url,
+      retryConfig: { retries: 0 },
+      statusDelayMs: 0,
+    });
     const target: ReplyTarget = {
       platform: 'slack',
       channelId: 'C1',
