@@ -29,6 +29,8 @@ export interface TurnAttemptOptions {
   logger: Logger;
   /** The turns waiting behind this one (see `TurnJob.waitingBehind`). */
   waiting?: () => Promise<WaitingTurn[]>;
+  /** The session's committed seq as the queue read it right before this run (see `TurnJob.committedSeq`). */
+  committedSeq?: number;
 }
 
 /** What a run came to: whether the processor finished, and which run it was (for the retry delay). */
@@ -55,6 +57,7 @@ export async function runTurnAttempt(options: TurnAttemptOptions): Promise<TurnA
       previousReplies,
       recordReplies: (posted) => attempts.record(seq, posted),
       ...(options.waiting ? { waitingBehind: options.waiting } : {}),
+      ...(options.committedSeq !== undefined ? { committedSeq: options.committedSeq } : {}),
     });
     return { succeeded: true, attempt };
   } catch (error) {

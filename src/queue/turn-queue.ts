@@ -61,6 +61,11 @@ export interface TurnJob {
    * then drops them as already committed, in order, without running them.
    */
   waitingBehind?(): Promise<WaitingTurn[]>;
+  /**
+   * The session's committed seq as the queue read it right before handing over this run (a queue that checks
+   * for a committed head anyway), so the processor need not read it again; absent: the processor reads it.
+   */
+  committedSeq?: number;
 }
 
 /** A turn waiting in a session's mailbox. */

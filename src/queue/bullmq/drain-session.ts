@@ -110,22 +110,24 @@ async function drainHead(
   const claimed = await redis.parleyClaimHead(keys.mailbox, keys.replies, context.retentionMs);
   if (claimed === null) return 'empty';
   const [head, claimedSeq, claimedAttempt, posted] = claimed;
-  const pop = (seq: number) =>
-    redis.parleyPopIfHead(keys.mailbox, keys.replies, keys.seq, head, seq, context.retentionMs);
+  // Pops the head; the mailbox left empty ends the slice without claiming again (a turn queued after this is
+  // woken by its own enqueue, as one queued after an empty claim would be).
+  const pop = async (seq: number): Promise<SliceStep> =>
+    (await redis.parleyPopIfHead(keys.mailbox, keys.replies, keys.seq, head, seq, context.retentionMs)) === 1
+      ? 'empty'
+      : 'processed';
   let entry: MailboxEntry;
   try {
     entry = JSON.parse(head) as MailboxEntry;
   } catch (error) {
     logger.error({ sessionId, err: error }, 'dropping an unreadable mailbox entry');
-    await pop(claimedSeq);
-    return 'processed';
+    return pop(claimedSeq);
   }
   const { seq } = entry;
   const turn = entry.editedText === undefined ? entry.turn : { ...entry.turn, text: entry.editedText };
-  if (await settledWithoutRun(context, sessionId, { seq, turn })) {
-    await pop(seq);
-    return 'processed';
-  }
+  // Undefined: the head needs no run.
+  const committedSeq = await committedSeqIfRunnable(context, sessionId, { seq, turn });
+  if (committedSeq === undefined) return pop(seq);
   const { succeeded, attempt } = await runTurnAttempt({
     sessionId,
     turn,
@@ -142,34 +144,33 @@ async function drainHead(
     processor: context.processor,
     logger,
     waiting: () => waitingBehindHead(redis, keys),
+    committedSeq,
   });
-  if (succeeded) {
-    await pop(seq);
-    return 'processed';
-  }
+  if (succeeded) return pop(seq);
   // The drain waits out the delay holding the session, so the turns behind a failed one cannot overtake it.
   await new Promise((resolve) => setTimeout(resolve, context.retryDelayMs(attempt)));
   return 'processed';
 }
 
 /**
- * Whether the head needs no run: committed by a run that died before popping it, or received before its scope
- * was forgotten (`/forget` of its channel), which must neither be answered nor re-create history.
+ * Whether the head needs no run (`undefined`): committed by a run that died before popping it, or received
+ * before its scope was forgotten (`/forget` of its channel), which must neither be answered nor re-create
+ * history. Otherwise the session's committed seq, handed to the run.
  */
-async function settledWithoutRun(
+async function committedSeqIfRunnable(
   context: DrainSessionContext,
   sessionId: string,
   { seq, turn }: MailboxEntry,
-): Promise<boolean> {
+): Promise<number | undefined> {
   // Both looked up at once (one write on the shared, auto-pipelining connection); the mark is rarely needed.
   const [committed, mark] = await Promise.all([
     context.committedSeq(sessionId),
     context.forgottenBefore?.(turn.scopeId ?? sessionId),
   ]);
-  if (seq <= committed) return true;
-  if (mark === undefined) return false;
+  if (seq <= committed) return undefined;
+  if (mark === undefined) return committed;
   // Written so that a turn without a usable receipt time is run, never dropped.
-  if (!(turn.receivedAt < mark)) return false;
+  if (!(turn.receivedAt < mark)) return committed;
   context.logger.info({ sessionId, seq }, 'dropping a turn received before its channel was forgotten');
-  return true;
+  return undefined;
 }

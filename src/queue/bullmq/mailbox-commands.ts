@@ -30,7 +30,7 @@ export type MailboxRedis = Redis & {
   ): Promise<number>;
   /** `claim-head-2.lua`: the head counted as run once more, or null for an empty mailbox. */
   parleyClaimHead(mailboxKey: string, repliesKey: string, retentionMs: number): Promise<ClaimedHead | null>;
-  /** `pop-turn-if-head-3.lua`: 1 if `head` was still the head and is popped, else 0. */
+  /** `pop-turn-if-head-3.lua`: 0 if `head` was no longer the head, else popped: 1 + the turns left behind it. */
   parleyPopIfHead(
     mailboxKey: string,
     repliesKey: string,

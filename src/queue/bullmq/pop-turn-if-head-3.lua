@@ -15,7 +15,8 @@
   and Redis drops it. With retention a pop restarts the clock of the mailbox and the counter together, as an
   enqueue does, so a session whose backlog drains slowly keeps its numbering.
 
-  Returns 1 if the head was popped, 0 if it had changed (nothing done).
+  Returns 0 if the head had changed (nothing done); else 1 + the turns left in the mailbox, so a drain that
+  popped the last one knows the session is empty without reading the mailbox again.
 ]]
 if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then return 0 end
 redis.call('LPOP', KEYS[1])
@@ -24,4 +25,4 @@ if tonumber(ARGV[3]) > 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
   redis.call('PEXPIRE', KEYS[3], ARGV[3])
 end
-return 1
+return 1 + redis.call('LLEN', KEYS[1])

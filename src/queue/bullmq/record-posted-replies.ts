@@ -16,8 +16,13 @@ export function recordPostedReplies(
   retentionMs = 0,
 ): TurnAttempts['record'] {
   return async (seq, posted: PostedMessage[]) => {
-    const transaction = redis.multi().hset(repliesKey, String(seq), JSON.stringify(posted));
-    if (retentionMs > 0) transaction.pexpire(repliesKey, retentionMs);
-    checkTransaction(await transaction.exec());
+    const json = JSON.stringify(posted);
+    if (retentionMs <= 0) {
+      await redis.hset(repliesKey, String(seq), json);
+      return;
+    }
+    checkTransaction(
+      await redis.multi().hset(repliesKey, String(seq), json).pexpire(repliesKey, retentionMs).exec(),
+    );
   };
 }

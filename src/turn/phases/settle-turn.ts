@@ -16,7 +16,9 @@ export async function settleTurn(
   log: Logger,
   run: (job: TurnJob) => Promise<void>,
 ): Promise<void> {
-  if (job.seq <= (await deps.store.committedSeq(job.turn.sessionId))) {
+  // The queue may have just read the committed seq (its own check for a committed head): not read twice.
+  const committed = job.committedSeq ?? (await deps.store.committedSeq(job.turn.sessionId));
+  if (job.seq <= committed) {
     log.info('the turn is already committed; not running it again');
     return;
   }
