@@ -31,6 +31,7 @@ import { runMessageTurn } from './phases/run-message-turn.ts';
 import { runResetTurn } from './phases/run-reset-turn.ts';
 import { settleTurn } from './phases/settle-turn.ts';
 import { resolveTurnDependencies } from './phases/turn-dependencies.ts';
+import { withTurnReads } from './phases/turn-reads.ts';
 import type { TurnProcessorOptions } from './turn-processor-options.ts';
 
 export { budgetText } from './phases/check-budget.ts';
@@ -39,9 +40,10 @@ export type { TurnProcessorOptions } from './turn-processor-options.ts';
 
 /** Creates the processor every worker runs its turns through. */
 export function createTurnProcessor(options: TurnProcessorOptions): TurnProcessor {
-  const deps = resolveTurnDependencies(options);
+  const shared = resolveTurnDependencies(options);
   return async (job) => {
     const { turn, seq } = job;
+    const deps = { ...shared, store: withTurnReads(shared.store) };
     const log = deps.logger.child({ sessionId: turn.sessionId, seq });
     await settleTurn(deps, job, log, async (run) => {
       const receivedAt = receivedByParleyAt(turn);
