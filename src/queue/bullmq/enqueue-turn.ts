@@ -53,13 +53,19 @@ export async function enqueueTurn(context: EnqueueTurnContext, turn: Turn): Prom
   // One at a time per session: two turns both told -1 (no counter yet) would otherwise be numbered in the order
   // their committed-seq lookups came back, and on a Cluster the pending set and the mailbox are on different
   // nodes, so even the first calls reach the mailbox in no fixed order.
+  // The store's committed seq is read beside the pending mark (one write on the shared, auto-pipelining
+  // connection) and handed to the script, which numbers from it only when the session has no counter: a new
+  // session's first turn (every new Slack thread) is numbered in one call rather than a call, a lookup and a
+  // second call. Without a counter no turn of the session is in flight, so that seq cannot move meanwhile.
   const seq = await context.inOrder(turn.sessionId, async () => {
-    await redis.sadd(
-      pendingSessionsKey(context.prefix, shardOf(turn.sessionId, context.shards), context.shards),
-      turn.sessionId,
-    );
-    const first = await run('');
-    return first === -1 ? run(String(await context.committedSeq(turn.sessionId))) : first;
+    const [, committed] = await Promise.all([
+      redis.sadd(
+        pendingSessionsKey(context.prefix, shardOf(turn.sessionId, context.shards), context.shards),
+        turn.sessionId,
+      ),
+      context.committedSeq(turn.sessionId),
+    ]);
+    return run(String(committed));
   });
   // A repeat may be the caller retrying after our own failure past the push: wake anyway (de-duplicated,
   // and a drain of an empty mailbox does nothing), so its turn does not wait for the next sweep.

@@ -10,10 +10,13 @@ import type { TurnDependencies } from './turn-dependencies.ts';
  * `undefined` for the default.
  */
 export async function conversationModelName(store: HistoryStore, turn: Turn): Promise<string | undefined> {
-  const own = (await store.getMeta(turn.sessionId)).model;
-  if (own !== undefined) return own;
   const scopeId = turn.scopeId ?? turn.sessionId;
-  return scopeId === turn.sessionId ? undefined : (await store.getMeta(scopeId)).model;
+  // Both read at once (one round trip; the turn's later phases read the same metas, see withTurnReads).
+  const [own, channel] = await Promise.all([
+    store.getMeta(turn.sessionId),
+    scopeId === turn.sessionId ? undefined : store.getMeta(scopeId),
+  ]);
+  return own.model ?? channel?.model;
 }
 
 /**

@@ -76,9 +76,12 @@ export async function loadTurn(
   const userMessage = withAttachments(deps, pending.userMessage, files.stored);
   const notices = [...(pending.notices ?? []), ...files.notices];
   const scopeId = turn.scopeId ?? turn.sessionId;
-  const meta = await store.getMeta(turn.sessionId);
-  const persona =
-    scopeId === turn.sessionId ? meta.persona : ((await store.getMeta(scopeId)).persona ?? meta.persona);
+  // Both read at once (one round trip), as the conversation's model was.
+  const [meta, channel] = await Promise.all([
+    store.getMeta(turn.sessionId),
+    scopeId === turn.sessionId ? undefined : store.getMeta(scopeId),
+  ]);
+  const persona = channel?.persona ?? meta.persona;
   return { ...pending, userMessage, notices, turn, meta, persona };
 }
 
