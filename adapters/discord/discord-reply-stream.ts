@@ -83,7 +83,8 @@ export function createDiscordReplyStream(
   let streamed = false;
   return {
     async showWorking() {
-      if (!finished) await typing.start();
+      // Not awaited: the model is asked at once, while Discord is told the bot is typing.
+      if (!finished) void typing.start();
     },
 
     async showToolUse(names) {

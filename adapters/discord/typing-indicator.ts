@@ -12,7 +12,10 @@ export interface TypingTimings {
 
 /** "Parley is typing…" in one channel, renewed until the reply is posted. */
 export interface TypingIndicator {
-  /** Shows typing at once and keeps renewing it; does nothing while it runs or once it was stopped. */
+  /**
+   * Shows typing at once and keeps renewing it; resolves once the typing call is done. While it runs, resolves
+   * with the call in flight (if any); once stopped, does nothing.
+   */
   start(): Promise<void>;
   /** Stops renewing and waits (briefly) for a renewal still in flight. */
   stop(): Promise<void>;
@@ -57,7 +60,8 @@ export function createTypingIndicator(
 
   return {
     async start() {
-      if (stopped || timer) return;
+      if (stopped) return;
+      if (timer) return inFlight;
       startedAt = Date.now();
       timer = setInterval(() => {
         if (Date.now() - startedAt >= timings.maxTypingMs) clear();

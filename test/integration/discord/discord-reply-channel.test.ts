@@ -61,7 +61,8 @@ describe('Discord reply channel (REST only, against the fake API)', () => {
     const target = freshTarget('typing');
     const reply = discord.channel.openReply(target, recorder().options);
     await reply.showWorking();
-    expect(typingIn(target.channelId)).toHaveLength(1);
+    // Not waited for (the model is asked at once), but sent at once.
+    await waitFor('typing', () => typingIn(target.channelId).length === 1, POLL);
     expect(typingIn(target.channelId)[0]!.status).toBe(204);
     await waitFor('typing to be renewed twice', () => typingIn(target.channelId).length >= 3, POLL);
     await reply.finish('Done.');
