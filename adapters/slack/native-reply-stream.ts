@@ -57,7 +57,12 @@ export interface NativeReplyStreamOptions extends OpenReplyOptions {
   finalBlocks?: (details: ReplyDetails | undefined) => unknown[] | undefined;
   /** How long the model may take before "thinking…" is shown (default 0: at once, awaited). */
   statusDelayMs?: number;
+  /** How long an answer streams before its Stop message is posted (default `STOP_CONTROL_DELAY_MS`). */
+  stopDelayMs?: number;
 }
+
+/** Default of `stopDelayMs`. */
+export const STOP_CONTROL_DELAY_MS = 1_000;
 
 /**
  * One reply streamed with Slack's native streaming: `chat.startStream`, then `chat.appendStream` with what
@@ -76,6 +81,17 @@ export function createNativeReplyStream(options: NativeReplyStreamOptions): Repl
   let fallback: ReplyStream | undefined;
   let finished = false;
   let stopControl: Promise<StopControl | undefined> | undefined;
+  // The Stop message comes only once the answer has streamed for a while: a short answer is over before anyone
+  // could click, and would only flash a message (two Web API calls) in the thread.
+  let stopTimer: { timer: NodeJS.Timeout; cancel: () => void } | undefined;
+  const laterStopControl = () =>
+    new Promise<StopControl | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        stopTimer = undefined;
+        resolve(finished ? undefined : showStopControl(client, target, options.stoppable, { logger, limiter }));
+      }, options.stopDelayMs ?? STOP_CONTROL_DELAY_MS);
+      stopTimer = { timer, cancel: () => resolve(undefined) };
+    });
   const prepare = (markdown: string) => withoutBroadcasts(markdown, options.allowBroadcastMentions);
   const record = () => options.onPosted(streamed.map((message) => postedOf(target, message)));
 
@@ -84,8 +100,7 @@ export function createNativeReplyStream(options: NativeReplyStreamOptions): Repl
     try {
       streamed.push({ ts: await startNativeStream(client, target, text), sent: text, open: true });
       await record();
-      if (streamed.length === 1 && !finished)
-        stopControl = showStopControl(client, target, options.stoppable, { logger, limiter });
+      if (streamed.length === 1 && !finished) stopControl = laterStopControl();
       return true;
     } catch (error) {
       if (streamed.length > 0) throw error;
@@ -156,6 +171,11 @@ export function createNativeReplyStream(options: NativeReplyStreamOptions): Repl
       if (!fallback) await sync(final, true, blocks);
       // Not `else`: the first start of this sync may itself have been refused.
       if (fallback) await fallback.finish(final, details);
+      if (stopTimer) {
+        clearTimeout(stopTimer.timer);
+        stopTimer.cancel();
+        stopTimer = undefined;
+      }
       await (await stopControl)?.remove();
     },
   };

@@ -104,6 +104,18 @@ describe('native streaming in channel threads (SLACK_STREAMING=native)', () => {
     await waitFor('the Stop control removed', () => api.messagesIn(FIXTURE.channel, thread).length === 1);
   });
 
+  it('shows no Stop message for an answer done before anyone could click it', async () => {
+    model.respondWith(() => words(12));
+    const deletes = api.callsTo('chat.delete').length;
+    const thread = await mention('Quick one');
+    const answer = await settled(thread, 'w11');
+    expect(answer.text).toBe(words(12));
+    expect(callsIn('chat.startStream', thread)).toHaveLength(1);
+    // Neither posted nor deleted: a Stop message for it would only have flashed in the thread.
+    expect(callsIn('chat.postMessage', thread)).toHaveLength(0);
+    expect(api.callsTo('chat.delete')).toHaveLength(deletes);
+  });
+
   it("refuses a non-asker's Stop on a native stream, and stops for the asker", async () => {
     model.respondWith(() => words(2_000));
     const thread = await mention('Write forever');
