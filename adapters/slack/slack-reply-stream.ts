@@ -128,9 +128,11 @@ export function createSlackReplyStream(options: SlackReplyStreamOptions): ReplyS
   const throttle = createLatestThrottle<string>({
     intervalMs: options.editIntervalMs,
     send: async (textSoFar) => {
-      // The throttle starts a send inside `update`: yield once, so a `showWorking` begun in the same tick
-      // is what this send waits for.
-      await Promise.resolve();
+      // The throttle starts a send inside `update`: yield to the event loop once, so a `showWorking` begun in
+      // the same tick is what this send waits for, and an answer that arrived whole (its last chunk read with its
+      // first) is left to `finish`, which posts it in one call — no post and then a `chat.update` under the
+      // workspace budget.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       await working.settle();
       if (finished) return;
       // A streaming edit never queues behind the workspace budget: spent, this step is skipped and the next

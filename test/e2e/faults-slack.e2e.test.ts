@@ -49,7 +49,9 @@ const TIMED_OUT_TEXT = modelFailureText(new ModelError('timeout', { isRetryable:
 
 beforeAll(async () => {
   [model, redis, api] = await Promise.all([
-    startFakeOpenAI(),
+    // Chunks a few ms apart: each answer streams (a first post, then the final edit), the path these faults hit;
+    // an answer arriving whole is posted once, final.
+    startFakeOpenAI({ chunkDelayMs: 5 }),
     startTestRedis({ appendonly: true }),
     startFixtureSlackApi(),
   ]);

@@ -56,7 +56,8 @@ function startWith(env: Record<string, string>): Promise<RunningParley> {
 
 beforeAll(async () => {
   [model, redis, api, discord] = await Promise.all([
-    startFakeOpenAI(),
+    // Chunks a few ms apart, so answers stream (a first post, then edits): each failure below has a write to hit.
+    startFakeOpenAI({ chunkDelayMs: 5 }),
     startTestRedis(),
     startFixtureSlackApi(),
     startFakeDiscord({ token: SECRETS.DISCORD_TOKEN }),

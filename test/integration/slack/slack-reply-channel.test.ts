@@ -277,6 +277,29 @@ describe('the thinking status, shown only once the model has taken a while (stat
     expect(api.messagesIn('C1', target.threadId).map((message) => message.text)).toEqual(['Quick answer.']);
   });
 
+  it('posts an answer that arrived whole (its chunks read together) once, final, without an edit', async () => {
+    const target = threadTarget();
+    const reply = delayed().openReply(target, { previous: [], onPosted: async () => {} });
+    await reply.showWorking();
+    // The model's chunks, parsed from one read: microtasks apart, within one turn of the event loop.
+    const microtasks = async (count: number) => {
+      for (let i = 0; i < count; i++) await Promise.resolve();
+    };
+    reply.update('Whole');
+    await microtasks(10);
+    reply.update('Whole answer');
+    await microtasks(10);
+    await reply.finish('Whole answer.', {
+      isError: false,
+      answer: { sessionId: 'slack:T1:C1', scopeId: 'slack:T1:C1', model: 'gpt-4o-mini' },
+    });
+    expect(order()).toEqual(['chat.postMessage']);
+    const [message] = api.messagesIn('C1', target.threadId);
+    expect(message?.text).toBe('Whole answer.');
+    // The one post carries the feedback buttons too.
+    expect(JSON.stringify(message?.blocks)).toContain('parley_feedback');
+  });
+
   it('shows "is thinking…" once the delay has passed, before the first text', async () => {
     const target = threadTarget();
     const reply = delayed().openReply(target, { previous: [], onPosted: async () => {} });
