@@ -12,7 +12,7 @@ import { met, num, percent, times } from '../lib/results-table.ts';
 const SESSIONS = 10_000;
 const HISTORY_PER_SESSION = 10;
 const LATENCY_MS = 2_000;
-const DEFAULT_CONCURRENCY = 50;
+const DEFAULT_CONCURRENCY = 200;
 const MB = 1024 * 1024;
 /** V8 limits tried as a deployment knob (NODE_OPTIONS): a small young generation and a capped old one. */
 const HEAP_CAPS = ['--max-old-space-size=192', '--max-semi-space-size=4'];
@@ -43,8 +43,8 @@ function messagePool(size: number): StoredMessage[] {
 /**
  * 5 — memory. Redis: `used_memory` before/after storing 100,000 messages (10,000 sessions × 10), per message,
  * against the JSON bytes of those messages. Worker: peak RSS while 10,000 sessions (each with that history)
- * get a turn — first at the default WORKER_CONCURRENCY 50 with a zero-latency model (10,000 sessions active,
- * 50 at a time), then all 10,000 in flight at once (concurrency 10,000, model latency 2 s) — against the same
+ * get a turn — first at the default WORKER_CONCURRENCY 200 with a zero-latency model (10,000 sessions active,
+ * 200 at a time), then all 10,000 in flight at once (concurrency 10,000, model latency 2 s) — against the same
  * process idle after warm-up, and the tokenizer's share of it.
  */
 export const memoryScenario: Scenario = async (context: BenchContext) => {

@@ -11,7 +11,7 @@ describe('loadConfig', () => {
     expect(config.model.maxReplyTokens).toBe(1000);
     expect(config.model.maxContextTokens).toBe(128_000);
     expect(config.role).toBe('all');
-    expect(config.workerConcurrency).toBe(50);
+    expect(config.workerConcurrency).toBe(200);
     expect(config.http).toEqual({ port: 3000, host: '0.0.0.0' });
     expect(config.redis).toBeUndefined();
     expect(config.slack).toBeUndefined();
