@@ -88,7 +88,9 @@ export function createNativeReplyStream(options: NativeReplyStreamOptions): Repl
     new Promise<StopControl | undefined>((resolve) => {
       const timer = setTimeout(() => {
         stopTimer = undefined;
-        resolve(finished ? undefined : showStopControl(client, target, options.stoppable, { logger, limiter }));
+        resolve(
+          finished ? undefined : showStopControl(client, target, options.stoppable, { logger, limiter }),
+        );
       }, options.stopDelayMs ?? STOP_CONTROL_DELAY_MS);
       stopTimer = { timer, cancel: () => resolve(undefined) };
     });
