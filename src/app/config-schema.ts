@@ -135,7 +135,7 @@ export const schema = z.object({
     .pipe(z.enum(['ingress', 'worker', 'all']).optional())
     .transform((v) => v ?? 'all'),
   // Turns mostly wait on the model: 200 at once keep a busy workspace's conversations from queueing behind
-  // each other's model calls (BENCHMARKS.md, 200 threads with a 1 s model: 41 answers/s at 50, 121/s at 200).
+  // each other's model calls (BENCHMARKS.md, 200 threads with a 1 s model: 41 answers/s at 50, 128/s at 200).
   WORKER_CONCURRENCY: positiveInt(200),
   QUEUE_SHARDS: positiveInt(1),
   TURN_LOCK_MS: timerMs(30_000, 1000),
