@@ -80,20 +80,15 @@ export function createNativeReplyStream(options: NativeReplyStreamOptions): Repl
   const streamed: StreamedMessage[] = [];
   let fallback: ReplyStream | undefined;
   let finished = false;
-  let stopControl: Promise<StopControl | undefined> | undefined;
   // The Stop message comes only once the answer has streamed for a while: a short answer is over before anyone
-  // could click, and would only flash a message (two Web API calls) in the thread.
-  let stopTimer: { timer: NodeJS.Timeout; cancel: () => void } | undefined;
-  const laterStopControl = () =>
-    new Promise<StopControl | undefined>((resolve) => {
-      const timer = setTimeout(() => {
-        stopTimer = undefined;
-        resolve(
-          finished ? undefined : showStopControl(client, target, options.stoppable, { logger, limiter }),
-        );
-      }, options.stopDelayMs ?? STOP_CONTROL_DELAY_MS);
-      stopTimer = { timer, cancel: () => resolve(undefined) };
-    });
+  // could click, and would only flash a message (two Web API calls) in the thread. `finish` clears the timer.
+  let stopTimer: NodeJS.Timeout | undefined;
+  let stopControl: Promise<StopControl | undefined> | undefined;
+  const showStopLater = () => {
+    stopTimer = setTimeout(() => {
+      if (!finished) stopControl = showStopControl(client, target, options.stoppable, { logger, limiter });
+    }, options.stopDelayMs ?? STOP_CONTROL_DELAY_MS);
+  };
   const prepare = (markdown: string) => withoutBroadcasts(markdown, options.allowBroadcastMentions);
   const record = () => options.onPosted(streamed.map((message) => postedOf(target, message)));
 
@@ -102,7 +97,7 @@ export function createNativeReplyStream(options: NativeReplyStreamOptions): Repl
     try {
       streamed.push({ ts: await startNativeStream(client, target, text), sent: text, open: true });
       await record();
-      if (streamed.length === 1 && !finished) stopControl = laterStopControl();
+      if (streamed.length === 1 && !finished) showStopLater();
       return true;
     } catch (error) {
       if (streamed.length > 0) throw error;
@@ -173,11 +168,7 @@ export function createNativeReplyStream(options: NativeReplyStreamOptions): Repl
       if (!fallback) await sync(final, true, blocks);
       // Not `else`: the first start of this sync may itself have been refused.
       if (fallback) await fallback.finish(final, details);
-      if (stopTimer) {
-        clearTimeout(stopTimer.timer);
-        stopTimer.cancel();
-        stopTimer = undefined;
-      }
+      clearTimeout(stopTimer);
       await (await stopControl)?.remove();
     },
   };
