@@ -3,12 +3,11 @@ import type { RunningParley } from '../../src/app/start-parley.ts';
 import type { Turn } from '../../src/turn/turn.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
 import type { FakeSlackApi } from '../fakes/fake-slack-api.ts';
-import { sendSlackEvent } from '../fakes/slack-signing.ts';
-import { appMention, FIXTURE, nextTs } from '../fixtures/slack/events.ts';
+import { FIXTURE, nextTs } from '../fixtures/slack/events.ts';
 import { startFixtureSlackApi } from '../helpers/fixture-slack-api.ts';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
 import { slackEventsUrl, startTestParley } from '../helpers/test-parley.ts';
-import { type ClickTarget, clickSlackButton, stopButtonOf } from '../helpers/test-slack-click.ts';
+import { type ClickTarget, clickSlackButton, mentionBot, stopButtonOf } from '../helpers/test-slack-click.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const SECRET = 'channel-streaming-signing-secret';
@@ -54,12 +53,7 @@ beforeEach(() => {
   api.ai.refuseStreams(undefined);
 });
 
-async function mention(text: string): Promise<string> {
-  const envelope = appMention({ text: `<@${FIXTURE.botUserId}> ${text}` });
-  const response = await sendSlackEvent(clicks.url, envelope, { signingSecret: SECRET });
-  expect(response.status).toBe(200);
-  return envelope.event.ts as string;
-}
+const mention = (text: string) => mentionBot(clicks, text);
 
 const callsIn = (method: string, thread: string) =>
   api.callsTo(method).filter((call) => call.body.thread_ts === thread);

@@ -2,11 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningParley } from '../../src/app/start-parley.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
 import type { FakeMessage, FakeSlackApi } from '../fakes/fake-slack-api.ts';
-import { sendSlackEvent } from '../fakes/slack-signing.ts';
-import { appMention, FIXTURE } from '../fixtures/slack/events.ts';
+import { FIXTURE } from '../fixtures/slack/events.ts';
 import { startFixtureSlackApi } from '../helpers/fixture-slack-api.ts';
 import { slackEventsUrl, startTestParley } from '../helpers/test-parley.ts';
-import { type ClickTarget, clickSlackButton, stopButtonOf } from '../helpers/test-slack-click.ts';
+import { type ClickTarget, clickSlackButton, mentionBot, stopButtonOf } from '../helpers/test-slack-click.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const SECRET = 'stop-edit-signing-secret';
@@ -46,13 +45,7 @@ afterAll(async () => {
 
 beforeEach(() => model.reset());
 
-/** Mentions the bot in the channel; resolves to the thread its answer goes to (the mention's ts). */
-async function mention(text: string): Promise<string> {
-  const envelope = appMention({ text: `<@${FIXTURE.botUserId}> ${text}` });
-  const response = await sendSlackEvent(clicks.url, envelope, { signingSecret: SECRET });
-  expect(response.status).toBe(200);
-  return envelope.event.ts as string;
-}
+const mention = (text: string) => mentionBot(clicks, text);
 
 const answerIn = (thread: string) => api.messagesIn(FIXTURE.channel, thread)[0];
 

@@ -1,7 +1,7 @@
 import { stringify } from 'node:querystring';
 import type { FakeMessage, FakeSlackApi } from '../fakes/fake-slack-api.ts';
-import { type SlackHttpResponse, sendSigned } from '../fakes/slack-signing.ts';
-import { FIXTURE } from '../fixtures/slack/events.ts';
+import { type SlackHttpResponse, sendSigned, sendSlackEvent } from '../fakes/slack-signing.ts';
+import { appMention, FIXTURE } from '../fixtures/slack/events.ts';
 
 /** Where and how a test clicks a button under a bot message. */
 export interface ClickTarget {
@@ -11,6 +11,14 @@ export interface ClickTarget {
   signingSecret: string;
   /** The fake Web API (its `response_url` is handed out with the click). */
   api: FakeSlackApi;
+}
+
+/** Mentions the bot in the fixture's channel (a new thread); resolves to that thread's ts once Slack got a 200. */
+export async function mentionBot(target: ClickTarget, text: string): Promise<string> {
+  const envelope = appMention({ text: `<@${FIXTURE.botUserId}> ${text}` });
+  const response = await sendSlackEvent(target.url, envelope, { signingSecret: target.signingSecret });
+  if (response.status !== 200) throw new Error(`the mention was answered with HTTP ${response.status}`);
+  return envelope.event.ts as string;
 }
 
 /**
