@@ -1,12 +1,12 @@
-import { stringify } from 'node:querystring';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningParley } from '../../src/app/start-parley.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/fake-openai-server.ts';
 import type { FakeSlackApi } from '../fakes/fake-slack-api.ts';
-import { sendSigned, sendSlackEvent } from '../fakes/slack-signing.ts';
+import { sendSlackEvent } from '../fakes/slack-signing.ts';
 import { directMessage, FIXTURE, nextTs } from '../fixtures/slack/events.ts';
 import { startFixtureSlackApi } from '../helpers/fixture-slack-api.ts';
 import { slackEventsUrl, startTestParley } from '../helpers/test-parley.ts';
+import { clickSlackButton } from '../helpers/test-slack-click.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const SECRET = 'streaming-signing-secret';
@@ -125,34 +125,12 @@ describe('Slack native streaming (SLACK_STREAMING=native, the default)', () => {
   });
 });
 
-/** A click of a button under a message, as Slack posts it (`block_actions`, form-encoded `payload`). */
-function clickButton(
+/** A click of a button under a message, as Slack posts it (see `clickSlackButton`). */
+const clickButton = (
   message: { ts: string; channel: string },
   action: Record<string, unknown>,
   user: string = FIXTURE.user,
-) {
-  const payload = {
-    type: 'block_actions',
-    team: { id: FIXTURE.team, domain: 'fixture' },
-    user: { id: user, team_id: FIXTURE.team },
-    api_app_id: 'A0FIXTURE',
-    token: 'legacy',
-    container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
-    channel: { id: message.channel },
-    message: { type: 'message', ts: message.ts, user: FIXTURE.botUserId, text: 'answer' },
-    trigger_id: '1.2.3',
-    response_url: api.responseUrl(),
-    actions: [{ block_id: 'fb', action_ts: String(Date.now() / 1000), ...action }],
-  };
-  return sendSigned(
-    url,
-    stringify({ payload: JSON.stringify(payload) }),
-    'application/x-www-form-urlencoded',
-    {
-      signingSecret: SECRET,
-    },
-  );
-}
+) => clickSlackButton({ url, signingSecret: SECRET, api }, message, action, user);
 
 /** The feedback button element under a message, as Parley put it there. */
 function feedbackButtons(blocks: unknown[] | undefined) {
