@@ -10,7 +10,7 @@
 
   ARGV[1]  the turn as JSON; the entry is built as a string so it is stored exactly as given
   ARGV[2]  how long the turn id is remembered, in seconds
-  ARGV[3]  the store's last committed seq, to start numbering after; '' when the caller has not looked it up
+  ARGV[3]  the store's last committed seq, to start numbering after when the session has no counter
   ARGV[4]  retention in ms (the history's); 0 for none
   ARGV[5]  '' for a turn to queue; 'edit' or 'delete' to change the waiting turn whose messageRef is ARGV[6]
   ARGV[6]  the messageRef of the waiting turn to change ('' unless ARGV[5] is set)
@@ -20,8 +20,7 @@
   never expires while turns it numbered still wait: numbering restarts, from the store's committed seq, only
   once the mailbox is gone too. Without retention both are made persistent.
 
-  Returns the turn's seq; 0 if the turn id was already enqueued (nothing added); -1 if the session has no counter
-  yet and ARGV[3] is '' (the caller looks up its committed seq and calls again); -2 if a waiting turn was changed
+  Returns the turn's seq; 0 if the turn id was already enqueued (nothing added); -2 if a waiting turn was changed
   instead (nothing added).
 ]]
 
@@ -59,10 +58,7 @@ local function amendWaiting(mailbox)
   return true
 end
 
-if redis.call('EXISTS', KEYS[2]) == 0 then
-  if ARGV[3] == '' then return -1 end
-  redis.call('SET', KEYS[2], ARGV[3])
-end
+if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[2], ARGV[3]) end
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', tonumber(ARGV[2])) then return 0 end
 local result = -2
 if ARGV[5] == '' or not amendWaiting(KEYS[3]) then

@@ -34,7 +34,7 @@ export async function enqueueTurn(context: EnqueueTurnContext, turn: Turn): Prom
   const keys = mailboxKeys(context.prefix, turn.sessionId);
   const json = JSON.stringify(turn);
   const amendment = amendmentOf(turn);
-  const run = (startAfter: string) =>
+  const run = (startAfter: number) =>
     redis.parleyEnqueue(
       keys.dedup(turn.id),
       keys.seq,
@@ -50,9 +50,8 @@ export async function enqueueTurn(context: EnqueueTurnContext, turn: Turn): Prom
   // Pending first: whatever fails after the push below (a crash, a Redis error), the sweeper still finds
   // the session. Marked after the push, a failure in between stranded the turn: the caller's retry is
   // de-duplicated, so nothing else would ever mark or wake the session.
-  // One at a time per session: two turns both told -1 (no counter yet) would otherwise be numbered in the order
-  // their committed-seq lookups came back, and on a Cluster the pending set and the mailbox are on different
-  // nodes, so even the first calls reach the mailbox in no fixed order.
+  // One at a time per session: on a Cluster the pending set and the mailbox are on different nodes, so two turns'
+  // scripts could otherwise reach the mailbox in another order than their enqueues were made.
   // The store's committed seq is read beside the pending mark (one write on the shared, auto-pipelining
   // connection) and handed to the script, which numbers from it only when the session has no counter: a new
   // session's first turn (every new Slack thread) is numbered in one call rather than a call, a lookup and a
@@ -65,7 +64,7 @@ export async function enqueueTurn(context: EnqueueTurnContext, turn: Turn): Prom
       ),
       context.committedSeq(turn.sessionId),
     ]);
-    return run(String(committed));
+    return run(committed);
   });
   // A repeat may be the caller retrying after our own failure past the push: wake anyway (de-duplicated,
   // and a drain of an empty mailbox does nothing), so its turn does not wait for the next sweep.

@@ -12,7 +12,7 @@ export type ClaimedHead = [head: string, seq: number, attempt: number, posted: s
 /** A connection with the mailbox scripts defined on it (keys from `mailboxKeys`). */
 export type MailboxRedis = Redis & {
   /**
-   * `enqueue-turn-3.lua`: the turn's seq, 0 for a repeat, -1 when `startAfter` is needed but was '', -2 when
+   * `enqueue-turn-3.lua`: the turn's seq, 0 for a repeat, -2 when
    * the waiting turn with messageRef `targetRef` was edited (`amend` 'edit', to the JSON string `editedText`)
    * or deleted instead.
    */
@@ -22,7 +22,7 @@ export type MailboxRedis = Redis & {
     mailboxKey: string,
     turn: string,
     ttl: number,
-    startAfter: string,
+    startAfter: number,
     retentionMs: number,
     amend: '' | 'edit' | 'delete',
     targetRef: string,

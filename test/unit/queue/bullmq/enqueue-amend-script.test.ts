@@ -26,7 +26,7 @@ describe('enqueue-turn-3.lua with an edit or delete', () => {
         keys.mailbox,
         JSON.stringify(turn),
         60,
-        '0',
+        0,
         600_000,
         amend,
         targetRef,
