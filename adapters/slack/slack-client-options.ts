@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { Config } from '../../src/app/config.ts';
+import { httpFetch } from '../../src/http/http-client.ts';
 
 /** Retry policy of Slack Web API calls (p-retry options as the WebClient takes them). */
 export type SlackRetryPolicy = NonNullable<webApi.WebClientOptions['retryConfig']>;
@@ -16,7 +17,10 @@ export const DEFAULT_SLACK_RETRY_POLICY: SlackRetryPolicy = {
   randomize: true,
 };
 
-/** WebClient options for a Slack configuration: `SLACK_API_URL`, bounded retries, a request timeout. */
+/**
+ * WebClient options for a Slack configuration: `SLACK_API_URL`, bounded retries, a request timeout, and the
+ * process's HTTP client (`HTTP_CLIENT`).
+ */
 export function slackClientOptions(
   config: NonNullable<Config['slack']>,
   options: { logger: webApi.WebClientOptions['logger']; retryConfig?: SlackRetryPolicy; timeoutMs?: number },
@@ -26,5 +30,6 @@ export function slackClientOptions(
     retryConfig: options.retryConfig ?? DEFAULT_SLACK_RETRY_POLICY,
     timeout: options.timeoutMs ?? 15_000,
     logger: options.logger,
+    fetch: httpFetch(),
   };
 }

@@ -127,6 +127,8 @@ export interface Config {
   tools?: ToolSettings;
   /** HTTP server for Slack events, health and metrics. */
   http: { port: number; host: string };
+  /** What the model and Slack clients send their requests through (`HTTP_CLIENT`). */
+  httpClient: 'node' | 'fetch';
   /** The operator's page at `/admin`: on only with a token. */
   admin: { token: string | undefined };
   /** The terminal chat and the CLI. */
@@ -329,6 +331,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     access: accessSettings(e),
     tools: toolSettings(e),
     http: { port: e.PORT, host: e.HOST },
+    httpClient: e.HTTP_CLIENT,
     admin: { token: e.ADMIN_TOKEN },
     terminal: loadTerminalConfig(env),
     logLevel: e.LOG_LEVEL,

@@ -6,6 +6,7 @@
 import { createConsoleReplyChannel } from '../../adapters/console/console-reply-channel.ts';
 import { adminRoutes } from '../admin/admin-wiring.ts';
 import type { HistoryStore } from '../history/history-store.ts';
+import { useHttpClient } from '../http/http-client.ts';
 import type { TurnQueue, TurnSink } from '../queue/turn-queue.ts';
 import { createDeferredTokenBuckets } from '../rate-limit/deferred-token-buckets.ts';
 import { createMemoryTokenBuckets } from '../rate-limit/memory-token-buckets.ts';
@@ -173,6 +174,7 @@ function healthCheck(
 /** Starts a Parley process for `config`: worker, ingress or both (the role), or the terminal chat. */
 export async function startParley(config: Config, options: StartOptions): Promise<RunningParley> {
   const { logger } = options;
+  useHttpClient(config.httpClient);
   const consoleMode = options.console !== undefined;
   // The terminal chat says this in its banner instead of a log line amid the conversation.
   if (!config.redis && !consoleMode) {

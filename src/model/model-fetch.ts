@@ -1,7 +1,9 @@
+import { httpFetch } from '../http/http-client.ts';
 import { classifyEndpointFailure } from './classify-model-error.ts';
 
 /**
- * The `fetch` the openai SDK sends through. It leaves successful responses alone and adjusts error responses
+ * The `fetch` the openai SDK sends through: the process's HTTP client (`httpFetch`, `HTTP_CLIENT`). It leaves
+ * successful responses alone and adjusts error responses
  * before the SDK reads them and decides whether to retry:
  *
  * - a `retry-after` longer than the cap gets `x-should-retry: false`: the SDK would sleep through any wait,
@@ -12,9 +14,12 @@ import { classifyEndpointFailure } from './classify-model-error.ts';
  *   the error object bare (`{"object":"error","message":…}`), FastAPI servers send `{"detail": …}`, and some
  *   send `{"error": "text"}`; the SDK would report "status code (no body)" or a quoted string.
  */
-export function createModelFetch(maxRetryAfterSeconds: number): typeof fetch {
+export function createModelFetch(
+  maxRetryAfterSeconds: number,
+  send: typeof fetch = (input, init) => httpFetch()(input, init),
+): typeof fetch {
   return async (input, init) => {
-    const response = await fetch(input, init);
+    const response = await send(input, init);
     if (response.ok) return response;
     const body = normalizeErrorBody(await response.text());
     const headers = new Headers(response.headers);

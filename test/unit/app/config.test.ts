@@ -13,6 +13,7 @@ describe('loadConfig', () => {
     expect(config.role).toBe('all');
     expect(config.workerConcurrency).toBe(200);
     expect(config.http).toEqual({ port: 3000, host: '0.0.0.0' });
+    expect(config.httpClient).toBe('node');
     expect(config.redis).toBeUndefined();
     expect(config.slack).toBeUndefined();
     expect(config.discord).toBeUndefined();
@@ -43,6 +44,7 @@ describe('loadConfig', () => {
     ['TEMPERATURE', '3'],
     ['PORT', '70000'],
     ['SLACK_IGNORE_BOTS', 'maybe'],
+    ['HTTP_CLIENT', 'curl'],
   ])('names %s when its value %j is invalid', (variable, value) => {
     const error = configError({ ...base, [variable]: value });
     expect(error.variable).toBe(variable);

@@ -5,11 +5,8 @@ import { createModelFetch, normalizeErrorBody, retryAfterSeconds } from '../../.
 // status and `x-should-retry` before it reads the body at all.
 
 function answer(response: Response) {
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async () => response),
-  );
-  return createModelFetch(60)('http://127.0.0.1/v1/chat/completions', { method: 'POST' });
+  const send = vi.fn(async () => response) as unknown as typeof fetch;
+  return createModelFetch(60, send)('http://127.0.0.1/v1/chat/completions', { method: 'POST' });
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
