@@ -548,7 +548,14 @@ export function historyStoreContract(name: string, factory: HistoryStoreFactory)
         expect(await store.sessionsInScope('slack:T1:C1')).toEqual(['slack:T1:C1:other']);
         expect(contents(await store.load('slack:T1:C1:other'))).toEqual(['stays']);
         // A replay of a forgotten turn is still recognised; the session goes on from there.
-        expect(await store.commitTurn(sid, { seq: 7, messages: [message('replay')] })).toBe(false);
+        expect(
+          await store.commitTurn(sid, { seq: 7, messages: [message('replay')], scopeId: 'slack:T1:C1' }),
+        ).toBe(false);
+        // …and leaves the forgotten session out of the listing and its scope.
+        expect((await store.listSessions()).map((listing) => listing.sessionId)).toEqual([
+          'slack:T1:C1:other',
+        ]);
+        expect(await store.sessionsInScope('slack:T1:C1')).toEqual(['slack:T1:C1:other']);
         expect(await store.commitTurn(sid, { seq: 8, messages: [message('new')] })).toBe(true);
         expect(contents(await store.load(sid))).toEqual(['new']);
         // Forgetting what was never stored, or twice, is harmless.

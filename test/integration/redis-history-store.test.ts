@@ -134,7 +134,8 @@ describe('Redis history store on a plain server', () => {
     );
     await store.append(sid, history);
 
-    // Record every LRANGE the store sends (MULTI bodies included) as [first, last] head-relative indices.
+    // Record every LRANGE the store sends, and the newest-page script's page (its one key is the history, its
+    // argument the page size), as [first, last] head-relative indices.
     const ranges: [number, number][] = [];
     const sendCommand = client.sendCommand.bind(client);
     vi.spyOn(client, 'sendCommand').mockImplementation((command: Command, ...rest) => {
@@ -142,6 +143,13 @@ describe('Redis history store on a plain server', () => {
         const [, start, end] = command.args.map(Number) as [number, number, number];
         ranges.push([start < 0 ? 10_000 + start : start, end < 0 ? 10_000 + end : end]);
       }
+      const [, keys, key, pageSize] = command.args.map(String);
+      if (
+        (command.name === 'evalsha' || command.name === 'eval') &&
+        keys === '1' &&
+        key?.endsWith(':history')
+      )
+        ranges.push([10_000 - Number(pageSize), 9_999]);
       return sendCommand(command, ...rest);
     });
     const readSpan = () => ranges.splice(0).reduce((sum, [start, end]) => sum + end - start + 1, 0);
@@ -527,7 +535,7 @@ describe('Redis history store on a plain server', () => {
     expect((await store.listSessions()).map((listing) => listing.sessionId)).toEqual(['console:i']);
   });
 
-  it('sends the commit script by SHA, uploading its text at most once per connection', async () => {
+  it('sends the commit and index scripts by SHA, uploading each text at most once per connection', async () => {
     const connection = server.client();
     try {
       const store = track(createRedisHistoryStore({ redis: connection, prefix: newPrefix() }));
@@ -538,8 +546,9 @@ describe('Redis history store on a plain server', () => {
       const stats = await client.info('commandstats');
       const calls = (command: string) =>
         Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
-      expect(calls('eval')).toBeLessThanOrEqual(1);
-      expect(calls('eval') + calls('evalsha')).toBe(5);
+      // Each commit runs two scripts (the commit and the session index), each uploaded once.
+      expect(calls('eval')).toBeLessThanOrEqual(2);
+      expect(calls('eval') + calls('evalsha')).toBe(10);
     } finally {
       await connection.quit();
     }

@@ -44,6 +44,10 @@ export const historyScriptDefinitions = {
   forget: script('parleyHistoryForget', new URL('./forget-session-3.lua', import.meta.url), {
     prelude: false,
   }),
+  // Only reads, so it needs none of the prelude's checks.
+  newestPage: script('parleyHistoryNewestPage', new URL('./newest-page-1.lua', import.meta.url), {
+    prelude: false,
+  }),
   // Touches no history or meta, so it needs none of the prelude's helpers.
   markScopeForgotten: script(
     'parleyHistoryMarkScopeForgotten',
@@ -147,6 +151,8 @@ export interface HistoryScripts {
   amendMessage(history: string, meta: string, args: AmendMessageArguments): Promise<number>;
   /** Deletes all but the committed seq, images included; resolves the scope ID stored before ('' if none). */
   forget(history: string, meta: string, images: string, ttlMs: number): Promise<string>;
+  /** The history's length and its newest `pageSize` entries, read at once. */
+  newestPage(history: string, pageSize: number): Promise<{ length: number; page: string[] }>;
   /** Raises the scope's forget mark (`forgotten` key) to `before`; resolves the mark now stored. */
   markScopeForgotten(forgotten: string, before: number, ttlMs: number): Promise<number>;
 }
@@ -175,6 +181,7 @@ export function defineHistoryScripts(redis: Redis | Cluster): HistoryScripts {
   const amendMessage = define(historyScriptDefinitions.amendMessage);
   const forget = define(historyScriptDefinitions.forget);
   const markScopeForgotten = define(historyScriptDefinitions.markScopeForgotten);
+  const newestPage = define(historyScriptDefinitions.newestPage);
 
   return {
     async commitTurn(history, meta, images, args) {
@@ -229,6 +236,11 @@ export function defineHistoryScripts(redis: Redis | Cluster): HistoryScripts {
     },
     async markScopeForgotten(forgotten, before, ttlMs) {
       return Number(await markScopeForgotten(forgotten, before, ttlMs));
+    },
+
+    async newestPage(history, pageSize) {
+      const [length, page] = (await newestPage(history, pageSize)) as [number, string[]];
+      return { length: Number(length), page };
     },
   };
 }

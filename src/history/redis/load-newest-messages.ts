@@ -1,6 +1,5 @@
 import { loadLimit } from '../history-arguments.ts';
 import type { LoadOptions, StoredMessage } from '../history-store.ts';
-import { resultOf } from './check-transaction.ts';
 import { historyKeys } from './history-keys.ts';
 import type { RedisHistoryContext } from './redis-history-context.ts';
 
@@ -9,7 +8,7 @@ const MAX_PAGE = 2048;
 
 /** `HistoryStore.load` on Redis: the newest messages within the limits, reading only as far back as needed. */
 export async function loadNewestMessages(
-  { redis, prefix, parser }: RedisHistoryContext,
+  { redis, prefix, parser, scripts }: RedisHistoryContext,
   sessionId: string,
   { maxTokens, maxMessages }: LoadOptions,
 ): Promise<StoredMessage[]> {
@@ -21,12 +20,12 @@ export async function loadNewestMessages(
   const tokenLimit = loadLimit('maxTokens', maxTokens);
   if (messageLimit <= 0 || tokenLimit < 0) return [];
 
-  // Page backwards from the tail. The first page comes with LLEN in one transaction; later pages use
+  // Page backwards from the tail. The first page comes with LLEN in one script; later pages use
   // head-relative indices, which appends made meanwhile do not shift, so no entry is read twice.
   let pageSize = Math.min(FIRST_PAGE, messageLimit);
-  const first = await redis.multi().llen(history).lrange(history, -pageSize, -1).exec();
-  const length = Number(resultOf(first, 0));
-  let page = resultOf(first, 1) as string[];
+  const first = await scripts.newestPage(history, pageSize);
+  const { length } = first;
+  let page = first.page;
   let pageStart = Math.max(0, length - pageSize);
   const newestFirst: StoredMessage[] = [];
   let tokens = 0;

@@ -1,7 +1,13 @@
+import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 import type { SessionListing } from '../history-store.ts';
 import { checkTransaction } from './check-transaction.ts';
 import { historyIndexKeys, historyKeys } from './history-keys.ts';
+
+const indexCommitScript = readFileSync(new URL('./index-commit-3.lua', import.meta.url), 'utf8');
+const INDEX_COMMIT = 'parleyHistoryIndexCommit';
+
+type IndexCommit = (...keysAndArgv: (string | number)[]) => Promise<unknown>;
 
 /** Options of `createRedisHistoryIndex`. */
 export interface RedisHistoryIndexOptions {
@@ -17,13 +23,18 @@ export interface RedisHistoryIndexOptions {
 
 /** The session index beside the per-session keys: which sessions exist, how recently active, and by scope. */
 export interface RedisHistoryIndex {
-  /** Records an applied commit; `previousScopeId` is the scope the session was stored under before it. */
+  /**
+   * Records a commit; `previousScopeId` is the scope the session was stored under before it. Resolves the
+   * session's listing time before (undefined when it was not listed), for `undoCommit`.
+   */
   recordCommit(
     sessionId: string,
     at: number,
     scopeId: string | undefined,
     previousScopeId: string,
-  ): Promise<void>;
+  ): Promise<number | undefined>;
+  /** Undoes `recordCommit` for a commit that was not applied, given the listing time it resolved. */
+  undoCommit(sessionId: string, scopeId: string | undefined, listedAt: number | undefined): Promise<void>;
   /** Removes a forgotten session from the listing and from its scope. */
   remove(sessionId: string, scopeId: string): Promise<void>;
   /** Sessions active within the retention period, newest first. */
@@ -46,23 +57,32 @@ export function createRedisHistoryIndex({
   now,
 }: RedisHistoryIndexOptions): RedisHistoryIndex {
   const keys = historyIndexKeys(prefix);
+  redis.defineCommand(INDEX_COMMIT, { numberOfKeys: 3, lua: indexCommitScript });
+  const indexCommit = (redis as unknown as Record<string, IndexCommit>)[INDEX_COMMIT]!;
   const members = async (scopeId: string) =>
     (await redis.smembers(keys.scope(scopeId))).filter((member) => member !== scopeId).sort();
 
   return {
     async recordCommit(sessionId, at, scopeId, previousScopeId) {
-      const transaction = redis.multi().zadd(keys.sessions, at, sessionId);
       const scope = scopeId !== undefined && scopeId !== sessionId ? scopeId : undefined;
-      if (scope !== undefined) {
-        transaction.sadd(keys.scope(scope), sessionId);
-        // The set outlives its members by no more than they outlive their last commit.
-        if (ttlMs > 0) transaction.pexpire(keys.scope(scope), ttlMs);
-        else transaction.persist(keys.scope(scope));
-      }
-      if (previousScopeId !== '' && previousScopeId !== scope) {
-        transaction.srem(keys.scope(previousScopeId), sessionId);
-      }
-      checkTransaction(await transaction.exec());
+      const leaves = previousScopeId !== '' && previousScopeId !== scope;
+      const before = await indexCommit.call(
+        redis,
+        keys.sessions,
+        scope === undefined ? keys.sessions : keys.scope(scope),
+        leaves ? keys.scope(previousScopeId) : keys.sessions,
+        at,
+        sessionId,
+        ttlMs,
+        scope === undefined ? 0 : 1,
+        leaves ? 1 : 0,
+      );
+      return before === null || before === false ? undefined : Number(before);
+    },
+
+    async undoCommit(sessionId, scopeId, listedAt) {
+      if (listedAt === undefined) return this.remove(sessionId, scopeId ?? '');
+      await redis.zadd(keys.sessions, listedAt, sessionId);
     },
 
     async remove(sessionId, scopeId) {

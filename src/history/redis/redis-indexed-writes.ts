@@ -11,12 +11,15 @@ import { serializeMessage } from './stored-message-codec.ts';
 export type RedisIndexedWrites = Pick<HistoryStore, 'commitTurn' | 'forget'>;
 
 /**
- * Each runs the session's script first and then updates the index with separate commands, as the index keys
- * carry their own hash tag (Redis Cluster refuses scripts that span slots). For the same reason a commit
- * under a scope renews the scope's keys, and checks the scope's forget mark, with commands of their own.
+ * Each runs the session's script and updates the index with separate commands, as the index keys carry their
+ * own hash tag (Redis Cluster refuses scripts that span slots). For the same reason a commit under a scope
+ * renews the scope's keys, and checks the scope's forget mark, with commands of their own: sent together on
+ * one node, one after the other on a Cluster.
  */
 export function createRedisIndexedWrites(context: RedisHistoryContext): RedisIndexedWrites {
   const { prefix, ttlMs, now, logger, scripts, sessionIndex } = context;
+  // A single node (alone or behind Sentinel), where commands on one connection are applied in the order sent.
+  const inOrder = !('isCluster' in context.redis && context.redis.isCluster);
   const forget = async (sessionId: string) => {
     const { history, meta, images } = historyKeys(prefix, sessionId);
     const scopeId = await scripts.forget(history, meta, images, ttlMs);
@@ -26,25 +29,50 @@ export function createRedisIndexedWrites(context: RedisHistoryContext): RedisInd
     async commitTurn(sessionId, commit) {
       const args = commitArguments(sessionId, commit, ttlMs, now);
       const { history, meta, images } = historyKeys(prefix, sessionId);
-      const { applied, previousScopeId } = await scripts.commitTurn(history, meta, images, args);
-      if (!applied) return false;
-      try {
-        await sessionIndex.recordCommit(
-          sessionId,
-          args.now,
-          args.scopeId,
-          commit.forget ? previousScopeId : '',
-        );
-        if (args.scopeId !== undefined) await renewScope(context, args.scopeId);
-      } catch (error) {
-        // The turn is committed; failing now would only make the queue retry a commit that is a no-op.
-        logger.warn({ err: error, sessionId }, 'session index not updated; the next commit repairs it');
-      }
-      // Read only after indexing, so a `forgetScope` marking meanwhile finds this session (see its module).
       const scopeId = commit.scopeId ?? sessionId;
-      if (commit.receivedAt === undefined || commit.receivedAt >= (await forgottenBefore(context, scopeId))) {
-        return true;
+      // Resolves the listing time before (see recordCommit), null when the index could not be written.
+      const index = (previousScopeId: string) =>
+        Promise.all([
+          sessionIndex.recordCommit(sessionId, args.now, args.scopeId, previousScopeId),
+          args.scopeId === undefined ? undefined : renewScope(context, args.scopeId),
+        ]).then(
+          ([listedAt]) => listedAt,
+          (error: unknown) => {
+            // The turn is committed; failing now would only make the queue retry a commit that is a no-op.
+            logger.warn({ err: error, sessionId }, 'session index not updated; the next commit repairs it');
+            return null;
+          },
+        );
+      let mark: number;
+      if (inOrder && !commit.forget) {
+        // One node applies one connection's commands in the order sent, so the commit, the index and the
+        // forget mark (read after indexing: see below) go out together, in one write. All three settle before
+        // anything is decided, so a failed commit leaves no read unhandled.
+        const [committed, indexed, read] = await Promise.allSettled([
+          scripts.commitTurn(history, meta, images, args),
+          index(''),
+          forgottenBefore(context, scopeId),
+        ]);
+        if (committed.status === 'rejected') throw committed.reason;
+        if (!committed.value.applied) {
+          // A repeat of a committed turn, indexed all the same: its entry goes back to what it was (a replay is
+          // no activity, and a session forgotten since stays out of the listing).
+          const listedAt = indexed.status === 'fulfilled' ? indexed.value : null;
+          if (listedAt !== null) await sessionIndex.undoCommit(sessionId, args.scopeId, listedAt);
+          return false;
+        }
+        if (read.status === 'rejected') throw read.reason;
+        mark = read.value;
+      } else {
+        // On a Cluster the index and the mark live on other nodes than the session: each waits for the step
+        // before it. A forget reset needs the scope the commit reports before it can index.
+        const { applied, previousScopeId } = await scripts.commitTurn(history, meta, images, args);
+        if (!applied) return false;
+        await index(commit.forget ? previousScopeId : '');
+        // Read only after indexing, so a `forgetScope` marking meanwhile finds this session (see its module).
+        mark = await forgottenBefore(context, scopeId);
       }
+      if (commit.receivedAt === undefined || commit.receivedAt >= mark) return true;
       // Received before its scope was forgotten: keep nothing of it but the seq, which is now committed.
       logger.info({ sessionId }, 'turn of a forgotten scope committed late; forgetting its session again');
       await forget(sessionId);

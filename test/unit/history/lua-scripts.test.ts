@@ -89,10 +89,11 @@ describe('Lua scripts under src/', () => {
       expect(definition.lua.endsWith(file), definition.file).toBe(true);
       expect(definition.lua === file || definition.lua.startsWith(prelude), definition.file).toBe(true);
       // The session scripts take a session's history and meta, and those that drop or renew its images also its
-      // images set; the forget mark is a key of its own.
+      // images set; the forget mark is a key of its own, and the newest page reads the history alone.
       const withImages = ['parleyHistoryCommitTurn', 'parleyHistoryClear', 'parleyHistoryForget'];
+      const single = ['parleyHistoryMarkScopeForgotten', 'parleyHistoryNewestPage'];
       expect(definition.numberOfKeys, definition.file).toBe(
-        definition.command.endsWith('ScopeForgotten') ? 1 : withImages.includes(definition.command) ? 3 : 2,
+        single.includes(definition.command) ? 1 : withImages.includes(definition.command) ? 3 : 2,
       );
       expect(definition.file.endsWith(`-${definition.numberOfKeys}.lua`), definition.file).toBe(true);
       await expect(redis.client.script('LOAD', definition.lua), definition.file).resolves.toMatch(
@@ -101,10 +102,10 @@ describe('Lua scripts under src/', () => {
     }
   });
 
-  it('only forget (it must work on a corrupt session) and the forget mark (no session keys) skip the prelude', () => {
+  it('only forget (it must work on a corrupt session), the newest page (a read) and the forget mark (no session keys) skip the prelude', () => {
     const withoutPrelude = Object.entries(historyScriptDefinitions)
       .filter(([, definition]) => !definition.lua.includes('local function readSession'))
       .map(([command]) => command);
-    expect(withoutPrelude).toEqual(['forget', 'markScopeForgotten']);
+    expect(withoutPrelude).toEqual(['forget', 'newestPage', 'markScopeForgotten']);
   });
 });
